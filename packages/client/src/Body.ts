@@ -1,0 +1,162 @@
+/**
+ * Request bodies. A body is plain data until a request is sent, and each
+ * attempt (a retry, a redirect, a replay after a token refresh) builds its
+ * bytes again from it. Only `stream` is one-shot: a request carrying it is
+ * never replayed.
+ *
+ * @since 0.1.0
+ */
+import type * as Stream from "effect/Stream"
+import type * as Url from "./Url.js"
+
+/**
+ * A request body.
+ *
+ * @since 0.1.0
+ */
+export type Body = Empty | Json | Text | Bytes | Form | StreamBody
+
+/**
+ * @since 0.1.0
+ */
+export interface Empty {
+  readonly _tag: "Empty"
+}
+
+/**
+ * A value serialised with `JSON.stringify` when the request is prepared.
+ *
+ * @since 0.1.0
+ */
+export interface Json {
+  readonly _tag: "Json"
+  readonly value: unknown
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Text {
+  readonly _tag: "Text"
+  readonly text: string
+  readonly contentType: string
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Bytes {
+  readonly _tag: "Bytes"
+  readonly bytes: Uint8Array
+  readonly contentType: string
+}
+
+/**
+ * `application/x-www-form-urlencoded`, serialised like a query.
+ *
+ * @since 0.1.0
+ */
+export interface Form {
+  readonly _tag: "Form"
+  readonly fields: Url.Query
+}
+
+/**
+ * A streamed body. `replayable` says whether `make` may be called again
+ * for another attempt.
+ *
+ * @since 0.1.0
+ */
+export interface StreamBody {
+  readonly _tag: "Stream"
+  readonly make: () => Stream.Stream<Uint8Array, unknown>
+  readonly contentType: string
+  readonly contentLength: number | undefined
+  readonly replayable: boolean
+}
+
+/**
+ * No body.
+ *
+ * @since 0.1.0
+ */
+export const empty: Body = { _tag: "Empty" }
+
+/**
+ * A JSON body (`content-type: application/json`). A value that cannot be
+ * serialised (a cycle, a bigint) fails the request with
+ * `RequestRefused("InvalidBody")`.
+ *
+ * @since 0.1.0
+ */
+export const json = (value: unknown): Body => ({ _tag: "Json", value })
+
+/**
+ * A text body, `text/plain; charset=utf-8` unless told otherwise.
+ *
+ * @since 0.1.0
+ */
+export const text = (text: string, contentType = "text/plain; charset=utf-8"): Body => ({
+  _tag: "Text",
+  text,
+  contentType
+})
+
+/**
+ * A byte body, `application/octet-stream` unless told otherwise.
+ *
+ * @since 0.1.0
+ */
+export const bytes = (bytes: Uint8Array, contentType = "application/octet-stream"): Body => ({
+  _tag: "Bytes",
+  bytes,
+  contentType
+})
+
+/**
+ * A URL-encoded form. Values and arrays follow the query rules.
+ *
+ * @since 0.1.0
+ */
+export const form = (fields: Url.Query): Body => ({ _tag: "Form", fields })
+
+/**
+ * A one-shot stream: it can be sent once, so a request carrying it is never
+ * retried, redirected with its body, or replayed after a refresh.
+ *
+ * @since 0.1.0
+ */
+export const stream = (
+  stream: Stream.Stream<Uint8Array, unknown>,
+  options: { readonly contentType?: string; readonly contentLength?: number } = {}
+): Body => ({
+  _tag: "Stream",
+  make: () => stream,
+  contentType: options.contentType ?? "application/octet-stream",
+  contentLength: options.contentLength,
+  replayable: false
+})
+
+/**
+ * A stream built anew for every attempt (a file read again, say), so the
+ * request can be retried and replayed.
+ *
+ * @since 0.1.0
+ */
+export const replayableStream = (
+  make: () => Stream.Stream<Uint8Array, unknown>,
+  options: { readonly contentType?: string; readonly contentLength?: number } = {}
+): Body => ({
+  _tag: "Stream",
+  make,
+  contentType: options.contentType ?? "application/octet-stream",
+  contentLength: options.contentLength,
+  replayable: true
+})
+
+/**
+ * Whether the body can be sent again for another attempt.
+ *
+ * @since 0.1.0
+ */
+export const isReplayable = (body: Body): boolean => body._tag !== "Stream" || body.replayable

@@ -1,0 +1,209 @@
+/**
+ * The client service program code depends on. Every call is an `Effect`
+ * whose failure channel says exactly what can go wrong:
+ *
+ * ```ts
+ * const posts = yield* client.get("/posts", { query: { userId: 1 }, schema: Posts })
+ * // Effect<Posts, Timeout | Unauthorized | BadResponse | Parse | Network | RequestRefused | LimitExceeded>
+ * ```
+ *
+ * Cross-cutting concerns (auth, retry, logging) are Layers that decorate
+ * `execute`; program code never changes when one is added or swapped.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
+import type * as Body from "./Body.js"
+import type * as CourierConfig from "./CourierConfig.js"
+import type {
+  BadResponse,
+  CourierError,
+  LimitExceeded,
+  Network,
+  Parse,
+  RequestRefused,
+  Timeout,
+  Unauthorized
+} from "./CourierError.js"
+import type * as CourierRequest from "./CourierRequest.js"
+import type * as CourierResponse from "./CourierResponse.js"
+import * as internal from "./internal/client.js"
+import type * as Url from "./Url.js"
+
+/**
+ * Per-request settings. Anything left out comes from the client's configuration.
+ *
+ * @since 0.1.0
+ */
+export interface RequestOptions<E = unknown, EI = unknown> {
+  /** Values for `{name}` placeholders in the path, each encoded as one segment. */
+  readonly params?: Url.PathParams | undefined
+  /** Query parameters, added to any already in the path. */
+  readonly query?: Url.Query | undefined
+  /** Merged over the default headers; `undefined` removes a default one. */
+  readonly headers?: Readonly<Record<string, string | undefined>> | undefined
+  readonly body?: Body.Body | undefined
+  /** Overrides the client's `send`, `receive` and `total` timeouts for this call. */
+  readonly timeouts?: CourierConfig.TimeoutsInput | undefined
+  readonly maxResponseBytes?: number | undefined
+  readonly maxRedirects?: number | undefined
+  /** Decodes the JSON body of a `BadResponse` into its `errorBody`. */
+  readonly errorSchema?: Schema.Schema<E, EI, never> | undefined
+}
+
+/**
+ * A call through the client: `(url, options)`, decoding the body as the
+ * options say. The failure channel lists exactly what can go wrong.
+ *
+ * @since 0.1.0
+ */
+export interface Call {
+  <A, I, E = unknown, EI = unknown>(
+    url: string,
+    options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
+  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "text" }
+  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
+  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "none" }
+  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    url: string,
+    options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
+  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+}
+
+/**
+ * A call with the method given: `(method, url, options)`.
+ *
+ * @since 0.1.0
+ */
+export interface MethodCall {
+  <A, I, E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
+  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "text" }
+  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
+  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "none" }
+  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
+  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+}
+
+/**
+ * The decoration point of the client: a prepared request in, a response
+ * (2xx, body buffered or streaming) or a typed failure out. Layers wrap it.
+ *
+ * @since 0.1.0
+ */
+export type Execute = (
+  request: CourierRequest.CourierRequest
+) => Effect.Effect<CourierResponse.CourierResponse, CourierError>
+
+/**
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly config: CourierConfig.ResolvedConfig
+  /** The platform transport underneath, for what Courier does not cover. */
+  readonly http: HttpClient.HttpClient
+  /** The decorated pipeline every call goes through. */
+  readonly execute: Execute
+  /** Prepares a request as the calls do, without sending it. */
+  readonly prepare: (
+    method: string,
+    url: string,
+    options?: RequestOptions
+  ) => Effect.Effect<CourierRequest.CourierRequest, RequestRefused>
+  readonly request: MethodCall
+  readonly get: Call
+  readonly head: Call
+  readonly options: Call
+  readonly delete: Call
+  readonly post: Call
+  readonly put: Call
+  readonly patch: Call
+  /** The whole response (status, headers, buffered body) for a 2xx. */
+  readonly response: <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options?: RequestOptions<E, EI>
+  ) => Effect.Effect<CourierResponse.CourierResponse, CourierError<E>>
+  /** The body as a byte stream; the receive timeout applies between chunks, the total one to the whole. */
+  readonly stream: <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options?: RequestOptions<E, EI>
+  ) => Stream.Stream<Uint8Array, CourierError<E>>
+}
+
+/**
+ * The client service tag.
+ *
+ * @since 0.1.0
+ */
+export class CourierClient extends Context.Tag("@courier/client/CourierClient")<CourierClient, Service>() {}
+
+/**
+ * Builds the client from its configuration and a platform `HttpClient`
+ * (the transport). A `ContentDecoder` in context decodes compressed bodies.
+ *
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<Service, never, CourierConfig.CourierConfig | HttpClient.HttpClient> = internal.make
+
+/**
+ * The client as a Layer, over the configuration and the transport.
+ *
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<CourierClient, never, CourierConfig.CourierConfig | HttpClient.HttpClient> = Layer
+  .effect(CourierClient, internal.make)
+
+/**
+ * A new client whose `execute` is `f` of the old one: the way a Layer adds
+ * a concern (auth, retry, logging) without program code noticing.
+ *
+ * @since 0.1.0
+ */
+export const decorate: {
+  (f: (execute: Execute, client: Service) => Execute): (self: Service) => Service
+  (self: Service, f: (execute: Execute, client: Service) => Execute): Service
+} = internal.decorate
+
+/**
+ * A Layer that decorates the client provided below it.
+ *
+ * @since 0.1.0
+ */
+export const layerDecorate: <E = never, R = never>(
+  f: (execute: Execute, client: Service) => Effect.Effect<Execute, E, R>
+) => Layer.Layer<CourierClient, E, CourierClient | R> = internal.layerDecorate

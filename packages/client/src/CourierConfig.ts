@@ -1,0 +1,181 @@
+/**
+ * The configuration of one client (Dio's `BaseOptions`): base URL, default
+ * headers, timeouts, redirect and size limits, default decoding. Built once,
+ * from code with `layer` or from the environment with `layerConfig`, and
+ * normalised at construction so no request pays for it again.
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as internal from "./internal/config.js"
+
+/**
+ * The four timeouts, each a `Duration`; `Duration.infinity` turns one off.
+ *
+ * @since 0.1.0
+ */
+export interface Timeouts {
+  /** Socket (and TLS) established. Default 10 seconds. Per client: connections are pooled. */
+  readonly connect: Duration.Duration
+  /** Request body handed to the socket, from the first byte sent. Default 30 seconds. */
+  readonly send: Duration.Duration
+  /** Silence while waiting for the headers or between body chunks. Default 30 seconds. */
+  readonly receive: Duration.Duration
+  /** Deadline over the whole call: every attempt, redirect and the body read. Default 60 seconds. */
+  readonly total: Duration.Duration
+}
+
+/**
+ * Timeouts as users write them: any `DurationInput`, each optional.
+ *
+ * @since 0.1.0
+ */
+export type TimeoutsInput = { readonly [K in keyof Timeouts]?: Duration.DurationInput }
+
+/**
+ * How an array in the query is written: `repeat` gives `a=1&a=2` (default),
+ * `csv` gives `a=1,2`, `brackets` gives `a[]=1&a[]=2`.
+ *
+ * @since 0.1.0
+ */
+export type ArrayFormat = "repeat" | "csv" | "brackets"
+
+/**
+ * How a response body is decoded when the request gives no `schema`.
+ *
+ * @since 0.1.0
+ */
+export type ResponseType = "json" | "text" | "bytes" | "none"
+
+/**
+ * The options of `layer`. Every field is optional; the defaults are the safe ones.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Requests name paths relative to it; an absolute URL to another origin is refused. No default. */
+  readonly baseUrl?: string | URL | undefined
+  /** Headers sent with every request. Default: `accept: application/json, text/plain, *\/*`. */
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Default `{ connect: 10s, send: 30s, receive: 30s, total: 60s }`. */
+  readonly timeouts?: TimeoutsInput | undefined
+  /** Redirect hops followed before `LimitExceeded`; 0 returns the 3xx as a `BadResponse`. Default 10. */
+  readonly maxRedirects?: number | undefined
+  /** Follow an https to http redirect. Default false: `RequestRefused("InsecureRedirect")`. */
+  readonly allowInsecureRedirects?: boolean | undefined
+  /** Largest buffered response body, counted after decompression. Default 32 MiB. */
+  readonly maxResponseBytes?: number | undefined
+  /** Most content encodings a response may stack (`gzip, br`). Default 2. */
+  readonly maxContentEncodings?: number | undefined
+  /** Other origins absolute URLs may name when a base URL is set, as `https://host[:port]`. Default none. */
+  readonly allowedOrigins?: ReadonlyArray<string> | undefined
+  /** Extra header names dropped, like `authorization`, when a redirect changes origin. */
+  readonly credentialHeaders?: ReadonlyArray<string> | undefined
+  /** Decoding when a request names neither `schema` nor `responseType`. Default `json`. */
+  readonly responseType?: ResponseType | undefined
+  /** Default `repeat`. */
+  readonly arrayFormat?: ArrayFormat | undefined
+  /** `user:pass@` in a URL: `refuse` (default) or turn it into a Basic `authorization` header. */
+  readonly urlCredentials?: "refuse" | "basic" | undefined
+}
+
+/**
+ * The normalised configuration every request reads.
+ *
+ * @since 0.1.0
+ */
+export interface ResolvedConfig {
+  readonly baseUrl: URL | undefined
+  /** The base URL's path without a trailing slash (`""` for the root). */
+  readonly basePath: string
+  /** Lower-cased names, validated values. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly timeouts: Timeouts
+  readonly maxRedirects: number
+  readonly allowInsecureRedirects: boolean
+  readonly maxResponseBytes: number
+  readonly maxContentEncodings: number
+  readonly allowedOrigins: ReadonlySet<string>
+  /** Lower-cased; always includes authorization, cookie and proxy-authorization. */
+  readonly credentialHeaders: ReadonlySet<string>
+  readonly responseType: ResponseType
+  readonly arrayFormat: ArrayFormat
+  readonly urlCredentials: "refuse" | "basic"
+}
+
+/**
+ * The configuration service.
+ *
+ * @since 0.1.0
+ */
+export class CourierConfig extends Context.Tag("@courier/client/CourierConfig")<CourierConfig, ResolvedConfig>() {}
+
+/**
+ * Validates and normalises options. Fails on a base URL that is not an
+ * absolute http(s) URL, a bad header or a negative limit.
+ *
+ * @since 0.1.0
+ */
+export const make: (options?: Options) => Either.Either<ResolvedConfig, string> = internal.resolve
+
+/**
+ * A Layer of the configuration built from code.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: Options = {}): Layer.Layer<CourierConfig, ConfigError.ConfigError> =>
+  Layer.effect(
+    CourierConfig,
+    Either.match(make(options), {
+      onLeft: (message) => Effect.fail(ConfigError.InvalidData([], message)),
+      onRight: Effect.succeed
+    })
+  )
+
+/**
+ * The configuration read from the environment, every name under a prefix
+ * (`COURIER_` for `fromEnv`): `BASE_URL`, `TIMEOUT_CONNECT`, `TIMEOUT_SEND`,
+ * `TIMEOUT_RECEIVE`, `TIMEOUT_TOTAL` (durations such as `5 seconds`),
+ * `MAX_REDIRECTS`, `MAX_RESPONSE_BYTES`, `ALLOW_INSECURE_REDIRECTS`.
+ *
+ * @since 0.1.0
+ */
+export const config = (prefix = "COURIER"): Config.Config<Options> =>
+  Config.nested(
+    Config.all({
+      baseUrl: Config.option(Config.string("BASE_URL")),
+      connect: Config.option(Config.duration("TIMEOUT_CONNECT")),
+      send: Config.option(Config.duration("TIMEOUT_SEND")),
+      receive: Config.option(Config.duration("TIMEOUT_RECEIVE")),
+      total: Config.option(Config.duration("TIMEOUT_TOTAL")),
+      maxRedirects: Config.option(Config.integer("MAX_REDIRECTS")),
+      maxResponseBytes: Config.option(Config.integer("MAX_RESPONSE_BYTES")),
+      allowInsecureRedirects: Config.option(Config.boolean("ALLOW_INSECURE_REDIRECTS"))
+    }),
+    prefix
+  ).pipe(Config.map(internal.fromEnvValues))
+
+/**
+ * A Layer of the configuration read from `Config` (the environment by
+ * default), with `overrides` from code applied on top.
+ *
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  source: Config.Config<Options> = config(),
+  overrides: Options = {}
+): Layer.Layer<CourierConfig, ConfigError.ConfigError> =>
+  Layer.effect(
+    CourierConfig,
+    Effect.flatMap(source, (fromEnv) =>
+      Either.match(make(internal.mergeOptions(fromEnv, overrides)), {
+        onLeft: (message) => Effect.fail(ConfigError.InvalidData([], message)),
+        onRight: Effect.succeed
+      }))
+  )

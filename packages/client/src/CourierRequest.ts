@@ -1,0 +1,78 @@
+/**
+ * A request as the client's Layers see it: prepared (URL joined and checked,
+ * headers validated, body serialised) and immutable. Layers that decorate
+ * the client (auth, retry, logging) receive one and pass on a changed copy.
+ *
+ * @since 0.1.0
+ */
+import { dual } from "effect/Function"
+import type * as Option from "effect/Option"
+import type * as Body from "./Body.js"
+import type * as CourierConfig from "./CourierConfig.js"
+import type * as CourierError from "./CourierError.js"
+import * as Headers from "./internal/headers.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface CourierRequest {
+  /** Upper-case for the standard methods. */
+  readonly method: string
+  /** Absolute, checked against the base URL; no user info, no fragment. */
+  readonly url: URL
+  /** Lower-cased names, validated values. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Json and Form bodies are already serialised to Bytes. */
+  readonly body: Body.Body
+  readonly timeouts: CourierConfig.Timeouts
+  /** When the `total` timeout ends the call, in Clock milliseconds; undefined for none. */
+  readonly deadline: number | undefined
+  /** 1 for the first attempt; the retry Layer counts up. */
+  readonly attempt: number
+  readonly maxResponseBytes: number
+  readonly maxRedirects: number
+  /** Whether the body is handed to the caller as a stream rather than buffered. */
+  readonly streaming: boolean
+  /** Decodes a non-2xx body with the request's `errorSchema`. */
+  readonly decodeErrorBody: ((json: unknown) => Option.Option<unknown>) | undefined
+  /** Method and redacted URL, for failures and logs. */
+  readonly info: CourierError.RequestInfo
+}
+
+/**
+ * Sets a header. The name is lower-cased; a name or value that is not valid
+ * (CR, LF, NUL...) is left out and reported as `undefined`, never sent.
+ *
+ * @since 0.1.0
+ */
+export const setHeader: {
+  (name: string, value: string): (self: CourierRequest) => CourierRequest | undefined
+  (self: CourierRequest, name: string, value: string): CourierRequest | undefined
+} = dual(3, (self: CourierRequest, name: string, value: string): CourierRequest | undefined => {
+  const headers = { ...self.headers }
+  return Headers.normalize(headers, { [name]: value }) === undefined ? { ...self, headers } : undefined
+})
+
+/**
+ * Removes a header (case-insensitive).
+ *
+ * @since 0.1.0
+ */
+export const removeHeader: {
+  (name: string): (self: CourierRequest) => CourierRequest
+  (self: CourierRequest, name: string): CourierRequest
+} = dual(2, (self: CourierRequest, name: string): CourierRequest => {
+  const lower = name.toLowerCase()
+  if (!(lower in self.headers)) return self
+  const headers = { ...self.headers }
+  delete headers[lower]
+  return { ...self, headers }
+})
+
+/**
+ * Whether the request's body can be sent again (for a retry, a redirect or
+ * a replay after refresh).
+ *
+ * @since 0.1.0
+ */
+export const isReplayable = (self: CourierRequest): boolean => self.body._tag !== "Stream" || self.body.replayable

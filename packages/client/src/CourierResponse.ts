@@ -1,0 +1,34 @@
+/**
+ * A response as the client's Layers see it: the status and headers of the
+ * last hop, and the body, buffered or as a stream.
+ *
+ * @since 0.1.0
+ */
+import type * as Stream from "effect/Stream"
+import type * as CourierError from "./CourierError.js"
+import type * as CourierRequest from "./CourierRequest.js"
+
+/**
+ * The body: `Buffered` for ordinary calls (read in full under the size
+ * limit and the receive timeout), `Streaming` for `client.stream`.
+ *
+ * @since 0.1.0
+ */
+export type Body =
+  | { readonly _tag: "Buffered"; readonly bytes: Uint8Array }
+  | {
+    readonly _tag: "Streaming"
+    readonly stream: Stream.Stream<Uint8Array, CourierError.Network | CourierError.Timeout | CourierError.LimitExceeded>
+  }
+
+/**
+ * @since 0.1.0
+ */
+export interface CourierResponse {
+  /** The request as sent on the last hop (after redirects). */
+  readonly request: CourierRequest.CourierRequest
+  readonly status: number
+  /** Lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: Body
+}

@@ -1,0 +1,34 @@
+/**
+ * The `fetch` transport: `@effect/platform`'s `FetchHttpClient` with
+ * `redirect: "manual"`, so Courier follows redirects itself. Works wherever
+ * `fetch` does. `fetch` decodes compressed bodies itself and owns its
+ * connection pool, so the `connect` timeout is not enforced separately here
+ * (`receive` and `total` still bound a stalled connect).
+ *
+ * @since 0.1.0
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Layer from "effect/Layer"
+import * as CourierClient from "./CourierClient.js"
+import * as CourierConfig from "./CourierConfig.js"
+
+/**
+ * The transport alone, for `CourierClient.layer`.
+ *
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
+  Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" }))
+)
+
+/**
+ * A whole client on `fetch`, configured from code.
+ *
+ * @since 0.1.0
+ */
+export const layerClient = (
+  options?: CourierConfig.Options
+): Layer.Layer<CourierClient.CourierClient | CourierConfig.CourierConfig, ConfigError.ConfigError> =>
+  CourierClient.layer.pipe(Layer.provide(layer), Layer.provideMerge(CourierConfig.layer(options)))

@@ -1,0 +1,31 @@
+/**
+ * URLs as requests name them: a path joined to the base URL, `{name}` path
+ * parameters encoded as single segments, and a query record.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * One query value: numbers, booleans and bigints are stringified, a `Date`
+ * is written as ISO 8601, and `undefined` or `null` drop the parameter.
+ *
+ * @since 0.1.0
+ */
+export type QueryValue = string | number | boolean | bigint | Date | null | undefined
+
+/**
+ * Query parameters: a value or an array of values per name. Arrays follow
+ * the configured `arrayFormat` (repeated keys by default).
+ *
+ * @since 0.1.0
+ */
+export type Query = Readonly<Record<string, QueryValue | ReadonlyArray<QueryValue>>>
+
+/**
+ * Values for `{name}` placeholders in a path. Each is percent-encoded as one
+ * segment: `/`, `?`, `#`, `@` and `%` cannot change the target, and `.`,
+ * `..` or an empty value are refused.
+ *
+ * @since 0.1.0
+ */
+export type PathParams = Readonly<Record<string, string | number | bigint>>

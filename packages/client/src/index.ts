@@ -1,0 +1,26 @@
+/**
+ * Courier: a production HTTP client for Effect. One configured client, every
+ * request an Effect with typed failures, cross-cutting concerns as Layers.
+ * Node users import the transport from `@courier/client/node`.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as Body from "./Body.js"
+/** @since 0.1.0 */
+export * as ContentDecoder from "./ContentDecoder.js"
+/** @since 0.1.0 */
+export * as CourierClient from "./CourierClient.js"
+/** @since 0.1.0 */
+export * as CourierConfig from "./CourierConfig.js"
+/** @since 0.1.0 */
+export * as CourierError from "./CourierError.js"
+/** @since 0.1.0 */
+export * as CourierRequest from "./CourierRequest.js"
+/** @since 0.1.0 */
+export * as CourierResponse from "./CourierResponse.js"
+/** @since 0.1.0 */
+export * as FetchTransport from "./FetchTransport.js"
+/** @since 0.1.0 */
+export * as Url from "./Url.js"

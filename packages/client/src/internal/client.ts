@@ -1,0 +1,116 @@
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import type * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { ContentDecoder } from "../ContentDecoder.js"
+import type * as CourierClientNs from "../CourierClient.js"
+import { CourierClient } from "../CourierClient.js"
+import { CourierConfig } from "../CourierConfig.js"
+import type * as CourierConfigNs from "../CourierConfig.js"
+import * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
+import type * as CourierResponse from "../CourierResponse.js"
+import { decode } from "./decode.js"
+import { prepare } from "./prepare.js"
+import * as Send from "./send.js"
+
+type Options = CourierClientNs.RequestOptions<unknown, unknown> & {
+  readonly schema?: Schema.Schema<unknown, unknown, never>
+  readonly responseType?: CourierConfigNs.ResponseType
+}
+
+const totalTimeout = (request: CourierRequest.CourierRequest) =>
+  new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
+
+const withTotal = <A, E>(
+  request: CourierRequest.CourierRequest,
+  effect: Effect.Effect<A, E>
+): Effect.Effect<A, E | CourierError.Timeout> =>
+  Duration.isFinite(request.timeouts.total)
+    ? Effect.timeoutFail(effect, { duration: request.timeouts.total, onTimeout: () => totalTimeout(request) })
+    : effect
+
+const build = (
+  config: CourierConfigNs.ResolvedConfig,
+  http: HttpClient.HttpClient,
+  execute: CourierClientNs.Execute
+): CourierClientNs.Service => {
+  const prepareEffect = (method: string, url: string, options: Options | undefined, streaming: boolean) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => prepare(config, method, url, options ?? {}, streaming, now))
+
+  const response = (method: string, url: string, options?: Options) =>
+    Effect.flatMap(prepareEffect(method, url, options, false), (request) => withTotal(request, execute(request)))
+
+  const call = (method: string, url: string, options?: Options): Effect.Effect<unknown, CourierError.CourierError> =>
+    Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
+      withTotal(
+        request,
+        Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
+          decode(res, options?.responseType ?? config.responseType, options?.schema))
+      ))
+
+  const stream = (method: string, url: string, options?: Options) =>
+    Stream.unwrap(
+      Effect.map(prepareEffect(method, url, options, true), (request) => {
+        const body = Stream.unwrap(
+          Effect.map(execute(request), (res) =>
+            res.body._tag === "Streaming" ? res.body.stream : Stream.succeed(res.body.bytes))
+        )
+        if (!Duration.isFinite(request.timeouts.total)) return body
+        return Stream.interruptWhen(
+          body,
+          Effect.zipRight(Effect.sleep(request.timeouts.total), Effect.fail(totalTimeout(request)))
+        )
+      })
+    )
+
+  const method = (name: string) => (url: string, options?: Options) => call(name, url, options)
+  return {
+    config,
+    http,
+    execute,
+    prepare: (method, url, options) => prepareEffect(method, url, options, false),
+    request: call as CourierClientNs.MethodCall,
+    get: method("GET") as CourierClientNs.Call,
+    head: method("HEAD") as CourierClientNs.Call,
+    options: method("OPTIONS") as CourierClientNs.Call,
+    delete: method("DELETE") as CourierClientNs.Call,
+    post: method("POST") as CourierClientNs.Call,
+    put: method("PUT") as CourierClientNs.Call,
+    patch: method("PATCH") as CourierClientNs.Call,
+    response: response as CourierClientNs.Service["response"],
+    stream: stream as CourierClientNs.Service["stream"]
+  }
+}
+
+/** @internal */
+export const make = Effect.gen(function*() {
+  const config = yield* CourierConfig
+  const http = yield* HttpClient.HttpClient
+  const decoder = yield* ContentDecoder
+  return build(config, http, Send.make(http, decoder, config))
+})
+
+/** @internal */
+export const decorate = dual<
+  (
+    f: (execute: CourierClientNs.Execute, client: CourierClientNs.Service) => CourierClientNs.Execute
+  ) => (self: CourierClientNs.Service) => CourierClientNs.Service,
+  (
+    self: CourierClientNs.Service,
+    f: (execute: CourierClientNs.Execute, client: CourierClientNs.Service) => CourierClientNs.Execute
+  ) => CourierClientNs.Service
+>(2, (self, f) => build(self.config, self.http, f(self.execute, self)))
+
+/** @internal */
+export const layerDecorate = <E = never, R = never>(
+  f: (execute: CourierClientNs.Execute, client: CourierClientNs.Service) => Effect.Effect<CourierClientNs.Execute, E, R>
+) =>
+  Layer.effect(
+    CourierClient,
+    Effect.flatMap(CourierClient, (client) => Effect.map(f(client.execute, client), (execute) => build(client.config, client.http, execute)))
+  )

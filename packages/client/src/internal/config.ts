@@ -1,0 +1,135 @@
+import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as CourierConfig from "../CourierConfig.js"
+import * as Headers from "./headers.js"
+
+const defaultTimeouts: CourierConfig.Timeouts = {
+  connect: Duration.seconds(10),
+  send: Duration.seconds(30),
+  receive: Duration.seconds(30),
+  total: Duration.seconds(60)
+}
+
+const alwaysCredentialHeaders = ["authorization", "cookie", "proxy-authorization"]
+
+/** @internal */
+export const resolveTimeouts = (
+  base: CourierConfig.Timeouts,
+  input: CourierConfig.TimeoutsInput | undefined
+): CourierConfig.Timeouts => {
+  if (input === undefined) return base
+  return {
+    connect: input.connect === undefined ? base.connect : Duration.decode(input.connect),
+    send: input.send === undefined ? base.send : Duration.decode(input.send),
+    receive: input.receive === undefined ? base.receive : Duration.decode(input.receive),
+    total: input.total === undefined ? base.total : Duration.decode(input.total)
+  }
+}
+
+const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0
+
+/** @internal */
+export const parseOrigin = (origin: string): string | undefined => {
+  try {
+    const url = new URL(origin)
+    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** @internal */
+export const resolve = (options: CourierConfig.Options = {}): Either.Either<CourierConfig.ResolvedConfig, string> => {
+  let baseUrl: URL | undefined
+  if (options.baseUrl !== undefined) {
+    try {
+      baseUrl = new URL(options.baseUrl)
+    } catch {
+      return Either.left("baseUrl is not an absolute URL")
+    }
+    if (baseUrl.protocol !== "http:" && baseUrl.protocol !== "https:") {
+      return Either.left(`baseUrl must use http or https, not ${baseUrl.protocol}`)
+    }
+    if (baseUrl.username !== "" || baseUrl.password !== "") {
+      return Either.left("baseUrl must not embed credentials; send them with a header or the auth Layer")
+    }
+  }
+  const headers: Record<string, string> = { accept: "application/json, text/plain, */*" }
+  const problem = Headers.normalize(headers, options.headers ?? {})
+  if (problem !== undefined) {
+    return Either.left(`default header ${problem.name}: ${problem.problem}`)
+  }
+  const maxRedirects = options.maxRedirects ?? 10
+  const maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024
+  const maxContentEncodings = options.maxContentEncodings ?? 2
+  if (!isCount(maxRedirects) || !isCount(maxResponseBytes) || !isCount(maxContentEncodings)) {
+    return Either.left("maxRedirects, maxResponseBytes and maxContentEncodings must be non-negative integers")
+  }
+  const allowedOrigins = new Set<string>()
+  for (const origin of options.allowedOrigins ?? []) {
+    const parsed = parseOrigin(origin)
+    if (parsed === undefined) return Either.left(`allowedOrigins: ${origin} is not an http(s) origin`)
+    allowedOrigins.add(parsed)
+  }
+  const credentialHeaders = new Set(alwaysCredentialHeaders)
+  for (const name of options.credentialHeaders ?? []) {
+    if (!Headers.isToken(name)) return Either.left(`credentialHeaders: ${name} is not a header name`)
+    credentialHeaders.add(name.toLowerCase())
+  }
+  const basePath = baseUrl === undefined ? "" : baseUrl.pathname.replace(/\/+$/, "")
+  return Either.right({
+    baseUrl,
+    basePath,
+    headers,
+    timeouts: resolveTimeouts(defaultTimeouts, options.timeouts),
+    maxRedirects,
+    allowInsecureRedirects: options.allowInsecureRedirects ?? false,
+    maxResponseBytes,
+    maxContentEncodings,
+    allowedOrigins,
+    credentialHeaders,
+    responseType: options.responseType ?? "json",
+    arrayFormat: options.arrayFormat ?? "repeat",
+    urlCredentials: options.urlCredentials ?? "refuse"
+  })
+}
+
+/** @internal */
+export const fromEnvValues = (values: {
+  readonly baseUrl: Option.Option<string>
+  readonly connect: Option.Option<Duration.Duration>
+  readonly send: Option.Option<Duration.Duration>
+  readonly receive: Option.Option<Duration.Duration>
+  readonly total: Option.Option<Duration.Duration>
+  readonly maxRedirects: Option.Option<number>
+  readonly maxResponseBytes: Option.Option<number>
+  readonly allowInsecureRedirects: Option.Option<boolean>
+}): CourierConfig.Options => {
+  const timeouts: { -readonly [K in keyof CourierConfig.Timeouts]?: Duration.Duration } = {}
+  for (const key of ["connect", "send", "receive", "total"] as const) {
+    const value = values[key]
+    if (Option.isSome(value)) timeouts[key] = value.value
+  }
+  return {
+    baseUrl: Option.getOrUndefined(values.baseUrl),
+    timeouts,
+    maxRedirects: Option.getOrUndefined(values.maxRedirects),
+    maxResponseBytes: Option.getOrUndefined(values.maxResponseBytes),
+    allowInsecureRedirects: Option.getOrUndefined(values.allowInsecureRedirects)
+  }
+}
+
+/** Options from code win over options from the environment, field by field. @internal */
+export const mergeOptions = (
+  base: CourierConfig.Options,
+  overrides: CourierConfig.Options
+): CourierConfig.Options => {
+  const merged: Record<string, unknown> = { ...base }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value !== undefined) merged[key] = value
+  }
+  merged.timeouts = { ...base.timeouts, ...overrides.timeouts }
+  merged.headers = { ...base.headers, ...overrides.headers }
+  return merged as CourierConfig.Options
+}

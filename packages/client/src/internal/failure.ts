@@ -1,0 +1,110 @@
+import type * as Duration from "effect/Duration"
+import * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
+
+/** Marks an error raised by the caller's request body stream. @internal */
+export class BodySourceFailure {
+  readonly _tag = "BodySourceFailure"
+  constructor(readonly cause: unknown) {}
+}
+
+/** Marks an error raised by content decoding (corrupt gzip, say). @internal */
+export class ContentDecodingFailure {
+  readonly _tag = "ContentDecodingFailure"
+  constructor(readonly cause: unknown) {}
+}
+
+const codeOf = (u: unknown): string | undefined => {
+  if (typeof u !== "object" || u === null) return undefined
+  const code = (u as { code?: unknown }).code
+  return typeof code === "string" ? code : undefined
+}
+
+/** Walks `cause` chains (fetch wraps the real error in a TypeError). */
+const walk = (u: unknown, visit: (u: unknown) => boolean): void => {
+  let current = u
+  for (let depth = 0; depth < 8 && current !== undefined && current !== null; depth++) {
+    if (visit(current)) return
+    if (typeof current !== "object") return
+    const next = (current as { cause?: unknown }).cause
+    if (next === current) return
+    current = next
+  }
+}
+
+const tlsCode = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_CERT)/
+
+const reasonOf = (code: string | undefined, message: string): CourierError.NetworkReason => {
+  if (code === undefined) {
+    return /terminated|other side closed|socket hang up/i.test(message) ? "ConnectionReset" : "Unknown"
+  }
+  switch (code) {
+    case "ECONNREFUSED":
+      return "ConnectionRefused"
+    case "ECONNRESET":
+    case "EPIPE":
+    case "ECONNABORTED":
+    case "UND_ERR_SOCKET":
+    case "UND_ERR_CLOSED":
+      return "ConnectionReset"
+    case "ENOTFOUND":
+    case "EAI_AGAIN":
+    case "EAI_NONAME":
+    case "EAI_FAIL":
+      return "DnsLookup"
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+    case "EADDRNOTAVAIL":
+      return "Unreachable"
+    case "UND_ERR_RES_CONTENT_LENGTH_MISMATCH":
+      return "IncompleteBody"
+    case "UND_ERR_HEADERS_OVERFLOW":
+    case "UND_ERR_INFO":
+    case "UND_ERR_RESPONSE_STATUS_CODE":
+      return "Protocol"
+  }
+  if (code.startsWith("HPE_")) return "Protocol"
+  if (tlsCode.test(code)) return "Tls"
+  return "Unknown"
+}
+
+/**
+ * Turns whatever the transport failed with into a Courier failure.
+ *
+ * @internal
+ */
+export const fromTransport = (
+  request: CourierRequest.CourierRequest,
+  cause: unknown,
+  connectTimeout: Duration.Duration
+): CourierError.Network | CourierError.Timeout => {
+  let code: string | undefined
+  let message = ""
+  let body: BodySourceFailure | undefined
+  let decoding = false
+  walk(cause, (u) => {
+    if (u instanceof BodySourceFailure) {
+      body = u
+      return true
+    }
+    if (u instanceof ContentDecodingFailure) {
+      decoding = true
+      code = codeOf(u.cause)
+      return true
+    }
+    const c = codeOf(u)
+    if (c !== undefined && code === undefined) code = c
+    if (message === "" && u instanceof Error) message = u.message
+    return false
+  })
+  if (body !== undefined) {
+    return new CourierError.Network({ request: request.info, reason: "RequestBody", code: undefined, cause: body.cause })
+  }
+  if (decoding) {
+    return new CourierError.Network({ request: request.info, reason: "Protocol", code, cause })
+  }
+  if (code === "UND_ERR_CONNECT_TIMEOUT") {
+    return new CourierError.Timeout({ request: request.info, phase: "connect", duration: connectTimeout })
+  }
+  return new CourierError.Network({ request: request.info, reason: reasonOf(code, message), code, cause })
+}

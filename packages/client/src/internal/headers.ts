@@ -1,0 +1,62 @@
+/**
+ * Validation of what becomes raw bytes in the request head. A CR, LF or NUL
+ * in a method, header name or value would let a value split the request
+ * (request smuggling, header injection), so it is refused before any I/O.
+ */
+
+// RFC 9110 token: the only characters allowed in a method or a header name.
+const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// A field value: visible ASCII, obs-text, space and tab. No CTLs (CR, LF, NUL...).
+const fieldValue = /^[\t\x20-\x7e\x80-\xff]*$/
+
+/** @internal */
+export const isToken = (s: string): boolean => token.test(s)
+
+/** @internal */
+export const isFieldValue = (s: string): boolean => fieldValue.test(s)
+
+/** @internal */
+export type HeaderProblem = { readonly name: string; readonly problem: string }
+
+const showName = (name: string): string => isToken(name) ? name : JSON.stringify(name.slice(0, 40))
+
+/**
+ * Lower-cases names and validates every header. Values never appear in the
+ * returned problem: they may be secrets.
+ *
+ * @internal
+ */
+export const normalize = (
+  into: Record<string, string>,
+  input: Readonly<Record<string, string | undefined>>
+): HeaderProblem | undefined => {
+  for (const name of Object.keys(input)) {
+    const value = input[name]
+    if (!isToken(name)) {
+      return { name: showName(name), problem: "the header name is not a valid token" }
+    }
+    const lower = name.toLowerCase()
+    if (value === undefined) {
+      delete into[lower]
+      continue
+    }
+    if (typeof value !== "string") {
+      return { name, problem: "the header value is not a string" }
+    }
+    if (!isFieldValue(value)) {
+      return { name, problem: "the header value contains CR, LF, NUL or another control character" }
+    }
+    into[lower] = value.trim()
+  }
+  return undefined
+}
+
+/** Methods Courier upper-cases; others are sent as given (they are case-sensitive). */
+const standardMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"])
+
+/** @internal */
+export const normalizeMethod = (method: string): string | undefined => {
+  const upper = method.toUpperCase()
+  if (standardMethods.has(upper)) return upper
+  return isToken(method) && method !== "CONNECT" ? method : undefined
+}

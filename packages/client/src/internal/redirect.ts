@@ -1,0 +1,85 @@
+/**
+ * Redirects, followed by Courier itself (the transport runs with
+ * `redirect: "manual"`): the platform's `followRedirects` copies every header
+ * to the new origin, which would leak credentials.
+ */
+import type * as CourierConfig from "../CourierConfig.js"
+import type * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
+import * as Url from "./url.js"
+
+/** @internal */
+export const isRedirect = (status: number): boolean =>
+  status === 301 || status === 302 || status === 303 || status === 307 || status === 308
+
+const bodyHeaders = ["content-type", "content-length", "content-encoding", "transfer-encoding"]
+
+/** @internal */
+export type Next =
+  | { readonly request: CourierRequest.CourierRequest; readonly crossedOrigin: boolean }
+  | { readonly reason: CourierError.RefusalReason; readonly detail: string; readonly info: CourierError.RequestInfo }
+
+/**
+ * The request for the next hop, or why it is refused.
+ *
+ * - only http and https targets; https to http only when allowed;
+ * - once the origin (scheme, host, port) differs from the first request's,
+ *   credential headers are dropped and stay dropped for the rest of the chain;
+ * - 301/302 turn a POST into a GET, 303 turns anything but HEAD into a GET,
+ *   both without the body; 307/308 keep method and body, and refuse when the
+ *   body cannot be sent again.
+ *
+ * @internal
+ */
+export const follow = (
+  config: CourierConfig.ResolvedConfig,
+  request: CourierRequest.CourierRequest,
+  status: number,
+  location: string,
+  crossedOrigin: boolean
+): Next => {
+  let target: URL
+  try {
+    target = new URL(location, request.url)
+  } catch {
+    return { reason: "InvalidUrl", detail: "the redirect location cannot be parsed", info: request.info }
+  }
+  const info: CourierError.RequestInfo = { method: request.method, url: Url.redact(target) }
+  if (target.protocol !== "http:" && target.protocol !== "https:") {
+    return {
+      reason: "UnsupportedScheme",
+      detail: `a redirect to ${target.protocol} is not followed`,
+      info: { method: request.method, url: `${target.protocol}<redacted>` }
+    }
+  }
+  if (request.url.protocol === "https:" && target.protocol === "http:" && !config.allowInsecureRedirects) {
+    return { reason: "InsecureRedirect", detail: "a redirect from https to http is not followed", info }
+  }
+  if (target.username !== "" || target.password !== "") {
+    return { reason: "CredentialsInUrl", detail: "the redirect location embeds credentials", info }
+  }
+  target.hash = ""
+  const crossed = crossedOrigin || target.origin !== request.url.origin
+  const headers: Record<string, string> = { ...request.headers }
+  if (crossed) {
+    for (const name of config.credentialHeaders) delete headers[name]
+  }
+  let method = request.method
+  let body = request.body
+  const dropBody = status === 303 ? method !== "HEAD" : (status === 301 || status === 302) && method === "POST"
+  if (dropBody) {
+    method = "GET"
+    body = { _tag: "Empty" }
+    for (const name of bodyHeaders) delete headers[name]
+  } else if (body._tag === "Stream" && !body.replayable) {
+    return {
+      reason: "BodyNotReplayable",
+      detail: `a ${status} redirect needs the body again, and this one is a one-shot stream`,
+      info
+    }
+  }
+  return {
+    request: { ...request, method, url: target, headers, body, info: { method, url: info.url } },
+    crossedOrigin: crossed
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * The core of a call: one hop on the transport with the send and receive
+ * timers, redirects followed by Courier itself, status handling and the
+ * bounded body read.
+ */
+import type * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as PlatformBody from "@effect/platform/HttpBody"
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as ContentDecoder from "../ContentDecoder.js"
+import * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
+import type * as CourierResponse from "../CourierResponse.js"
+import * as Failure from "./failure.js"
+import * as Redirect from "./redirect.js"
+import type * as CourierConfig from "../CourierConfig.js"
+
+/** Bodies above this size are sent as a stream, so the send timeout can see their progress. */
+const chunkSize = 64 * 1024
+/** How much of a non-2xx body is read for the failure (excerpt and errorSchema). */
+const errorBodyLimit = 64 * 1024
+/** How much of a redirect body is drained to keep the connection; past it the socket is dropped. */
+const redirectDrainLimit = 16 * 1024
+const excerptLength = 512
+
+type BodyError = CourierError.Network | CourierError.Timeout | CourierError.LimitExceeded
+
+interface SendWatch {
+  readonly started: Deferred.Deferred<void>
+  readonly finished: Deferred.Deferred<void>
+}
+
+const toPlatformBody = (
+  body: CourierRequest.CourierRequest["body"],
+  contentType: string | undefined
+): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch | undefined } => {
+  switch (body._tag) {
+    case "Empty":
+      return { body: PlatformBody.empty, watch: undefined }
+    case "Bytes": {
+      if (body.bytes.byteLength <= chunkSize) {
+        return { body: PlatformBody.uint8Array(body.bytes, contentType ?? body.contentType), watch: undefined }
+      }
+      const bytes = body.bytes
+      const chunks: Array<Uint8Array> = []
+      for (let i = 0; i < bytes.byteLength; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize))
+      return watched(Stream.fromIterable(chunks), contentType ?? body.contentType, bytes.byteLength)
+    }
+    case "Stream":
+      return watched(
+        Stream.mapError(body.make(), (cause) => new Failure.BodySourceFailure(cause)),
+        contentType ?? body.contentType,
+        body.contentLength
+      )
+    // Json, Text and Form are serialised to Bytes when the request is prepared.
+    default:
+      return { body: PlatformBody.empty, watch: undefined }
+  }
+}
+
+const watched = (
+  stream: Stream.Stream<Uint8Array, unknown>,
+  contentType: string,
+  contentLength: number | undefined
+): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch } => {
+  const watch: SendWatch = { started: Deferred.unsafeMake(undefined as never), finished: Deferred.unsafeMake(undefined as never) }
+  const instrumented = Stream.suspend(() => {
+    Deferred.unsafeDone(watch.started, Effect.void)
+    return stream
+  }).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
+  return { body: PlatformBody.stream(instrumented, contentType, contentLength), watch }
+}
+
+const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
+
+/** Receive timer: from the end of the upload (or from the start, with no body) to the headers. */
+const withTimers = (
+  request: CourierRequest.CourierRequest,
+  effect: Effect.Effect<HttpClientResponse.HttpClientResponse, CourierError.Network | CourierError.Timeout>,
+  watch: SendWatch | undefined
+) => {
+  const { receive, send } = request.timeouts
+  const receiveTimeout = new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive })
+  if (watch === undefined) {
+    return isFinite(receive) ? Effect.timeoutFail(effect, { duration: receive, onTimeout: () => receiveTimeout }) : effect
+  }
+  const sendTimeout = new CourierError.Timeout({ request: request.info, phase: "send", duration: send })
+  const uploaded = isFinite(send)
+    ? Effect.timeoutFail(Deferred.await(watch.finished), { duration: send, onTimeout: () => sendTimeout })
+    : Deferred.await(watch.finished)
+  const watchdog = Deferred.await(watch.started).pipe(
+    Effect.zipRight(uploaded),
+    Effect.zipRight(isFinite(receive) ? Effect.sleep(receive) : Effect.never),
+    Effect.zipRight(Effect.fail(receiveTimeout))
+  )
+  return Effect.raceFirst(effect, watchdog)
+}
+
+const sendOnce = (
+  http: HttpClient.HttpClient,
+  request: CourierRequest.CourierRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, CourierError.Network | CourierError.Timeout> => {
+  const contentType = request.headers["content-type"]
+  const { body, watch } = toPlatformBody(request.body, contentType)
+  const platformRequest = HttpClientRequest.setBody(
+    HttpClientRequest.make(request.method as "GET")(request.url, { headers: request.headers }),
+    body
+  )
+  const effect = Effect.mapError(
+    http.execute(platformRequest),
+    (error: HttpClientError.HttpClientError) => Failure.fromTransport(request, error.cause, request.timeouts.connect)
+  )
+  return withTimers(request, effect, watch)
+}
+
+/** The response body as a stream of decoded bytes, under the receive timeout and the size limit. */
+const bodyStream = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Stream.Stream<Uint8Array, BodyError> => {
+  const toFailure = (error: unknown) =>
+    CourierError.isCourierError(error)
+      ? error as CourierError.Network | CourierError.Timeout
+      : Failure.fromTransport(request, error, request.timeouts.connect)
+  let stream: Stream.Stream<Uint8Array, unknown> = Stream.mapError(
+    response.stream,
+    (error) => Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect)
+  )
+  const encoding = response.headers["content-encoding"]
+  if (encoding !== undefined) {
+    const encodings = encoding.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
+    for (let i = encodings.length - 1; i >= 0; i--) {
+      const decoded = decoder.decode(encodings[i], stream)
+      if (decoded === undefined) break
+      stream = Stream.mapError(
+        decoded,
+        (cause) => CourierError.isCourierError(cause) ? cause : new Failure.ContentDecodingFailure(cause)
+      )
+    }
+  }
+  const { receive } = request.timeouts
+  let out: Stream.Stream<Uint8Array, BodyError> = Stream.mapError(stream, toFailure)
+  if (isFinite(receive)) {
+    out = Stream.timeoutFail(
+      out,
+      () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive }),
+      receive
+    )
+  }
+  let seen = 0
+  return Stream.mapChunksEffect(out, (chunk) => {
+    Chunk.forEach(chunk, (bytes) => {
+      seen += bytes.byteLength
+    })
+    return seen > limit
+      ? Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+      : Effect.succeed(chunk)
+  })
+}
+
+const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
+  if (chunks.length === 1) return Chunk.unsafeHead(chunks)
+  let size = 0
+  Chunk.forEach(chunks, (c) => {
+    size += c.byteLength
+  })
+  const out = new Uint8Array(size)
+  let offset = 0
+  Chunk.forEach(chunks, (c) => {
+    out.set(c, offset)
+    offset += c.byteLength
+  })
+  return out
+}
+
+/** Reads a body in full; a declared length over the limit fails before any read. */
+const readAll = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Effect.Effect<Uint8Array, BodyError> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined) {
+    return Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+  }
+  return Effect.map(Stream.runCollect(bodyStream(request, response, decoder, limit)), concat)
+}
+
+/** Reads at most `limit` bytes and stops (dropping the socket if more was coming). Never fails. */
+const readPrefix = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Effect.Effect<Uint8Array> => {
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(
+    Stream.takeUntil((bytes) => {
+      chunks.push(bytes)
+      size += bytes.byteLength
+      return size >= limit
+    }),
+    Stream.runDrain,
+    Effect.ignore,
+    Effect.map(() => concat(Chunk.unsafeFromArray(chunks)).subarray(0, limit))
+  )
+}
+
+const textDecoder = new TextDecoder()
+
+/** A short, printable excerpt of a body for failures. @internal */
+export const excerpt = (bytes: Uint8Array): string => {
+  // eslint-disable-next-line no-control-regex
+  const text = textDecoder.decode(bytes.subarray(0, excerptLength * 4)).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?")
+  return text.length > excerptLength ? text.slice(0, excerptLength) + "…" : text
+}
+
+const sensitiveResponseHeaders = new Set(["set-cookie", "authorization", "proxy-authenticate", "www-authenticate"])
+
+/** Response headers for a failure: credentials-bearing ones are redacted. @internal */
+export const safeHeaders = (headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
+  const out: Record<string, string> = {}
+  for (const name of Object.keys(headers)) {
+    out[name] = sensitiveResponseHeaders.has(name) ? "<redacted>" : headers[name]
+  }
+  return out
+}
+
+const statusFailure = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder
+): Effect.Effect<never, CourierError.Unauthorized | CourierError.BadResponse> =>
+  Effect.flatMap(readPrefix(request, response, decoder, errorBodyLimit), (bytes): Effect.Effect<
+    never,
+    CourierError.Unauthorized | CourierError.BadResponse
+  > => {
+    const headers = safeHeaders(response.headers)
+    if (response.status === 401) {
+      return Effect.fail(
+        new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt: excerpt(bytes) })
+      )
+    }
+    let errorBody: Option.Option<unknown> = Option.none()
+    if (request.decodeErrorBody !== undefined && bytes.byteLength > 0) {
+      try {
+        errorBody = request.decodeErrorBody(JSON.parse(textDecoder.decode(bytes)))
+      } catch {
+        errorBody = Option.none()
+      }
+    }
+    return Effect.fail(
+      new CourierError.BadResponse({
+        request: request.info,
+        status: response.status,
+        headers,
+        bodyExcerpt: excerpt(bytes),
+        errorBody
+      })
+    )
+  })
+
+const countEncodings = (value: string | undefined): number =>
+  value === undefined ? 0 : value.split(",").filter((s) => s.trim() !== "" && s.trim().toLowerCase() !== "identity").length
+
+/**
+ * Builds the transport-level `execute` of a client: redirects, status
+ * handling and the body read, over a platform `HttpClient`.
+ *
+ * @internal
+ */
+export const make = (
+  http: HttpClient.HttpClient,
+  decoder: ContentDecoder.Decoder,
+  policy: CourierConfig.ResolvedConfig
+) => {
+  const acceptEncoding = decoder.acceptEncoding
+  const hop = (
+    request: CourierRequest.CourierRequest,
+    redirects: number,
+    crossedOrigin: boolean
+  ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
+    Effect.flatMap(sendOnce(http, request), (response) => {
+      const status = response.status
+      if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
+        if (redirects >= request.maxRedirects) {
+          return Effect.zipRight(
+            readPrefix(request, response, decoder, 0),
+            Effect.fail(
+              new CourierError.LimitExceeded({
+                request: request.info,
+                reason: "TooManyRedirects",
+                limit: request.maxRedirects
+              })
+            )
+          )
+        }
+        const next = Redirect.follow(policy, request, status, response.headers["location"], crossedOrigin)
+        return Effect.zipRight(
+          readPrefix(request, response, decoder, redirectDrainLimit),
+          "reason" in next
+            ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
+            : hop(next.request, redirects + 1, next.crossedOrigin)
+        )
+      }
+      const encodings = countEncodings(response.headers["content-encoding"])
+      if (encodings > policy.maxContentEncodings) {
+        return Effect.zipRight(
+          readPrefix(request, response, decoder, 0),
+          Effect.fail(
+            new CourierError.LimitExceeded({
+              request: request.info,
+              reason: "TooManyEncodings",
+              limit: policy.maxContentEncodings
+            })
+          )
+        )
+      }
+      if (status < 200 || status >= 300) {
+        return statusFailure(request, response, decoder)
+      }
+      if (request.streaming) {
+        return Effect.succeed<CourierResponse.CourierResponse>({
+          request,
+          status,
+          headers: response.headers,
+          body: { _tag: "Streaming", stream: bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER) }
+        })
+      }
+      return Effect.map(
+        readAll(request, response, decoder, request.maxResponseBytes),
+        (bytes): CourierResponse.CourierResponse => ({
+          request,
+          status,
+          headers: response.headers,
+          body: { _tag: "Buffered", bytes }
+        })
+      )
+    })
+  return (request: CourierRequest.CourierRequest): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
+    if (acceptEncoding !== undefined && request.headers["accept-encoding"] === undefined) {
+      request = { ...request, headers: { ...request.headers, "accept-encoding": acceptEncoding } }
+    }
+    return hop(request, 0, false)
+  }
+}

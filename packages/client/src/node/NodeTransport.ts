@@ -1,0 +1,101 @@
+/**
+ * The Node transport: undici underneath `@effect/platform-node`'s HttpClient,
+ * on a dispatcher Courier owns, so the `connect` timeout is real, and with
+ * zlib decoding of `gzip`, `deflate` and `br` bodies (undici's `request`
+ * does not decode them).
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Undici from "undici"
+import { ContentDecoder } from "../ContentDecoder.js"
+import * as CourierClient from "../CourierClient.js"
+import * as CourierConfig from "../CourierConfig.js"
+import { zlibDecoder } from "./internal/zlib.js"
+
+/**
+ * Options of the connection pool.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** Connections per origin. Default: unlimited, as undici. */
+  readonly connections?: number | undefined
+  /** How long an idle keep-alive socket is kept. Default 4 seconds. */
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+  /** Extra trusted CA certificates (PEM). Verification itself can not be turned off here. */
+  readonly ca?: string | ReadonlyArray<string> | undefined
+}
+
+const millis = (d: Duration.Duration): number => (Duration.isFinite(d) ? Duration.toMillis(d) : 0)
+
+/**
+ * A scoped undici dispatcher honouring the configured connect timeout.
+ * Closing the scope destroys its sockets.
+ *
+ * @since 0.1.0
+ */
+export const dispatcher = (options: Options = {}) =>
+  Effect.flatMap(CourierConfig.CourierConfig, (config) =>
+    Effect.acquireRelease(
+      Effect.sync(() =>
+        new Undici.Agent({
+          connect: {
+            timeout: millis(config.timeouts.connect),
+            ...(options.ca === undefined ? {} : { ca: options.ca as string | Array<string> })
+          },
+          ...(options.connections === undefined ? {} : { connections: options.connections }),
+          keepAliveTimeout: options.keepAliveTimeout === undefined
+            ? 4_000
+            : Duration.toMillis(Duration.decode(options.keepAliveTimeout))
+        })
+      ),
+      (agent) => Effect.promise(() => agent.destroy())
+    ))
+
+/**
+ * The transport alone: a platform `HttpClient` on Courier's dispatcher,
+ * and zlib content decoding.
+ *
+ * @since 0.1.0
+ */
+export const layer = (
+  options: Options = {}
+): Layer.Layer<HttpClient.HttpClient | ContentDecoder, never, CourierConfig.CourierConfig> =>
+  Layer.merge(
+    NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
+      Layer.provide(Layer.scoped(NodeHttpClient.Dispatcher, dispatcher(options)))
+    ),
+    Layer.succeed(ContentDecoder, zlibDecoder)
+  )
+
+/**
+ * A whole client on Node, configured from code: the usual way to build one.
+ *
+ * @since 0.1.0
+ */
+export const layerClient = (
+  options?: CourierConfig.Options,
+  transport?: Options
+): Layer.Layer<CourierClient.CourierClient | CourierConfig.CourierConfig, ConfigError.ConfigError> =>
+  CourierClient.layer.pipe(Layer.provide(layer(transport)), Layer.provideMerge(CourierConfig.layer(options)))
+
+/**
+ * A whole client on Node, configured from the environment (`COURIER_*`),
+ * with `overrides` from code on top.
+ *
+ * @since 0.1.0
+ */
+export const layerClientConfig = (
+  overrides?: CourierConfig.Options,
+  transport?: Options
+): Layer.Layer<CourierClient.CourierClient | CourierConfig.CourierConfig, ConfigError.ConfigError> =>
+  CourierClient.layer.pipe(
+    Layer.provide(layer(transport)),
+    Layer.provideMerge(CourierConfig.layerConfig(CourierConfig.config(), overrides))
+  )
