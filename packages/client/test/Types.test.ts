@@ -1,0 +1,50 @@
+import { CourierClient } from "@courier/client"
+import type { CourierError } from "@courier/client"
+import { describe, expectTypeOf, it } from "@effect/vitest"
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+
+// Checked by `pnpm typecheck`: a program written as in the README gets the
+// exact failure union, and `catchTag` narrows it.
+const Post = Schema.Struct({ id: Schema.Number, title: Schema.String })
+const Posts = Schema.Array(Post)
+const ApiError = Schema.Struct({ code: Schema.String })
+
+type Failures =
+  | CourierError.Timeout
+  | CourierError.Unauthorized
+  | CourierError.BadResponse
+  | CourierError.Parse
+  | CourierError.Network
+  | CourierError.RequestRefused
+  | CourierError.LimitExceeded
+
+describe("the types of a call", () => {
+  it("a schema call succeeds with the schema's type and fails with the Courier union", () => {
+    const program = (client: CourierClient.Service) => client.get("/posts", { query: { userId: 1 }, schema: Posts })
+    expectTypeOf<ReturnType<typeof program>>().toEqualTypeOf<
+      Effect.Effect<ReadonlyArray<{ readonly id: number; readonly title: string }>, Failures, never>
+    >()
+  })
+
+  it("text, bytes and none cannot fail with Parse", () => {
+    const text = (client: CourierClient.Service) => client.get("/x", { responseType: "text" })
+    expectTypeOf<Effect.Effect.Error<ReturnType<typeof text>>>().toEqualTypeOf<Exclude<Failures, CourierError.Parse>>()
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof text>>>().toEqualTypeOf<string>()
+    const bytes = (client: CourierClient.Service) => client.post("/x", { responseType: "bytes" })
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof bytes>>>().toEqualTypeOf<Uint8Array>()
+  })
+
+  it("an errorSchema types BadResponse.errorBody", () => {
+    const program = (client: CourierClient.Service) => client.delete("/posts/1", { schema: Schema.Void, errorSchema: ApiError })
+    type E = Effect.Effect.Error<ReturnType<typeof program>>
+    expectTypeOf<Extract<E, { _tag: "BadResponse" }>["errorBody"]>().toEqualTypeOf<
+      import("effect/Option").Option<{ readonly code: string }>
+    >()
+  })
+
+  it("schemas that need services are not accepted", () => {
+    // @ts-expect-error a schema with requirements cannot decode a response
+    const _program = (client: CourierClient.Service, s: Schema.Schema<number, string, "Needs">) => client.get("/x", { schema: s })
+  })
+})

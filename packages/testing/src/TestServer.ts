@@ -1,0 +1,139 @@
+/**
+ * A real HTTP/1.1 server on `127.0.0.1` with a port the OS picks, scripted with
+ * {@link Reply} values, that journals what reached the wire. Like Go's
+ * `httptest.Server`, but scoped: closing the scope destroys every socket and
+ * timer and closes the listener.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as Reply from "@courier/testing/Reply"
+ * import * as TestServer from "@courier/testing/TestServer"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* TestServer.make({ routes: [["GET", "/users/1", Reply.json({ id: 1 })]] })
+ *   yield* server.route("POST", "/upload", Reply.stallReadingBody)
+ *   // ... call `${server.url}/users/1` with the client under test ...
+ *   const [request] = yield* server.requests("/users/1")
+ *   return request?.headers["user-agent"]
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as internal from "./internal/testServer.js"
+import type * as Reply from "./Reply.js"
+
+/**
+ * A request as the server saw it. Recorded when the request head arrives; the
+ * body fields grow as the server reads the body, so a stalled upload shows up
+ * with what arrived so far.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface JournalEntry {
+  readonly method: string
+  /** Pathname and query string, exactly as received in the request line. */
+  readonly path: string
+  /** Headers lowercased as node gives them (duplicates joined, `set-cookie` as an array). */
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string>>>
+  /** Header names and values as sent, alternating: `[name, value, name, value, ...]`. */
+  readonly rawHeaders: ReadonlyArray<string>
+  /**
+   * Which TCP connection carried the request: 1 for the server's first
+   * connection, and so on. Equal numbers mean the connection was reused.
+   */
+  readonly connection: number
+  /** The body bytes the server read so far. */
+  readonly body: Uint8Array
+  /** `body` decoded as UTF-8. */
+  readonly bodyText: string
+  /**
+   * Whether the body arrived in full. `false` while it is still arriving, when
+   * the client aborted mid-upload, or when the reply did not read it
+   * (`Reply.ignoreBody`).
+   */
+  readonly bodyComplete: boolean
+}
+
+/**
+ * A running test server.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `http://127.0.0.1:PORT`, without a trailing slash. */
+  readonly url: string
+  /** The URL origin; the same string as `url`. */
+  readonly origin: string
+  readonly port: number
+  /**
+   * Adds (or replaces) a route. `method` is a method name or `"*"`; `path` is
+   * an exact pathname (no query) or a prefix ending with `"*"`. The most
+   * specific route wins: exact path over prefix, longer prefix over shorter,
+   * a named method over `"*"`. A GET route also serves HEAD. Unmatched
+   * requests get 404 `{"error":"no route"}`.
+   */
+  readonly route: (method: string, path: string, reply: Reply.Reply) => Effect.Effect<void>
+  /** A snapshot of every request since start (or the last `clearJournal`), oldest first. */
+  readonly journal: Effect.Effect<ReadonlyArray<JournalEntry>>
+  /** Journal entries whose pathname is `path` (all entries without it). */
+  readonly requests: (path?: string) => Effect.Effect<ReadonlyArray<JournalEntry>>
+  readonly clearJournal: Effect.Effect<void>
+  /** TCP connections currently open on the server side. */
+  readonly openConnections: Effect.Effect<number>
+  /** TCP connections accepted since start. */
+  readonly totalConnections: Effect.Effect<number>
+  /**
+   * Succeeds with `true` once no connection is open, or `false` when
+   * `timeout` (default 5 seconds) passes first. The timeout runs on the wall
+   * clock even under `TestClock`, since sockets close in real time.
+   */
+  readonly awaitIdle: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
+}
+
+/**
+ * Options for {@link make}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** Routes to install before the first request, as `[method, path, reply]`. */
+  readonly routes?: ReadonlyArray<readonly [method: string, path: string, reply: Reply.Reply]> | undefined
+  /** How long an idle keep-alive connection stays open. Default: 5 seconds. */
+  readonly keepAliveTimeout?: Duration.DurationInput | undefined
+}
+
+/**
+ * Starts a server on `127.0.0.1`, port 0. Closing the scope destroys every
+ * open socket, clears every pending timer and closes the listener.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: Options) => Effect.Effect<Service, never, Scope.Scope> = internal.make
+
+/**
+ * The test server as a service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class TestServer extends Context.Tag("@courier/testing/TestServer")<TestServer, Service>() {}
+
+/**
+ * A scoped Layer that starts a server with {@link make} and provides it as
+ * {@link TestServer}; for `layer(TestServer.layer())("suite", (it) => ...)`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: Options): Layer.Layer<TestServer> => Layer.scoped(TestServer, make(options))

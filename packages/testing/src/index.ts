@@ -1,0 +1,26 @@
+/**
+ * Real loopback servers with scriptable faults and a wire journal.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * A real HTTP server on 127.0.0.1, scripted with replies, journaling requests.
+ *
+ * @since 0.1.0
+ */
+export * as TestServer from "./TestServer.js"
+
+/**
+ * Declarative responses and faults for a TestServer route.
+ *
+ * @since 0.1.0
+ */
+export * as Reply from "./Reply.js"
+
+/**
+ * A loopback TCP port whose connect attempts hang.
+ *
+ * @since 0.1.0
+ */
+export * as BlackholeServer from "./BlackholeServer.js"

@@ -1,0 +1,120 @@
+import type * as Http from "node:http"
+import type * as TestServer from "../TestServer.js"
+
+/**
+ * A journal entry while its request is in flight. Body fields are updated as
+ * the server reads the body, so a stalled upload is visible before it ends.
+ *
+ * @internal
+ */
+export interface LiveEntry {
+  readonly method: string
+  readonly path: string
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string>>>
+  readonly rawHeaders: ReadonlyArray<string>
+  readonly connection: number
+  readonly chunks: Array<Uint8Array>
+  size: number
+  complete: boolean
+  /** Cleared by `ignoreBody`: what node drains after the response was never read by the peer. */
+  recording: boolean
+}
+
+const decoder = new TextDecoder()
+
+const copyHeaders = (headers: Http.IncomingHttpHeaders): Record<string, string | ReadonlyArray<string>> => {
+  const out: Record<string, string | ReadonlyArray<string>> = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) out[name] = typeof value === "string" ? value : [...value]
+  }
+  return out
+}
+
+const toChunk = (chunk: unknown): Uint8Array | undefined => {
+  if (chunk instanceof Uint8Array) return chunk
+  // A handler may call `setEncoding`; the bytes were UTF-8 (or close enough for a journal).
+  if (typeof chunk === "string") return Buffer.from(chunk, "utf8")
+  return undefined
+}
+
+/** @internal */
+export class Journal {
+  private entries: Array<LiveEntry> = []
+
+  /**
+   * Records the request head and taps the body as it is read. The tap wraps
+   * the instance's `emit`, so it sees every chunk whoever consumes the stream
+   * (our body reader or a custom handler) and never changes the stream's mode.
+   */
+  open(request: Http.IncomingMessage, connection: number): LiveEntry {
+    const entry: LiveEntry = {
+      method: request.method ?? "GET",
+      path: request.url ?? "/",
+      headers: copyHeaders(request.headers),
+      rawHeaders: [...request.rawHeaders],
+      connection,
+      chunks: [],
+      size: 0,
+      complete: false,
+      recording: true
+    }
+    this.entries.push(entry)
+    const emit = request.emit
+    request.emit = function(this: Http.IncomingMessage, event: string | symbol, ...args: Array<unknown>): boolean {
+      if (entry.recording) {
+        if (event === "data") {
+          const chunk = toChunk(args[0])
+          if (chunk !== undefined) {
+            // Copy: node may reuse the buffer after the event.
+            entry.chunks.push(Uint8Array.from(chunk))
+            entry.size += chunk.byteLength
+          }
+        } else if (event === "end") {
+          entry.complete = true
+        }
+      }
+      return Reflect.apply(emit, this, [event, ...args]) as boolean
+    } as typeof request.emit
+    return entry
+  }
+
+  snapshot(): ReadonlyArray<TestServer.JournalEntry> {
+    return this.entries.map(snapshotEntry)
+  }
+
+  clear(): void {
+    this.entries = []
+  }
+}
+
+const snapshotEntry = (entry: LiveEntry): TestServer.JournalEntry => {
+  const body = new Uint8Array(entry.size)
+  let offset = 0
+  for (const chunk of entry.chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return {
+    method: entry.method,
+    path: entry.path,
+    headers: { ...entry.headers },
+    rawHeaders: entry.rawHeaders,
+    connection: entry.connection,
+    body,
+    bodyText: decoder.decode(body),
+    bodyComplete: entry.complete
+  }
+}
+
+/** The pathname of a request target (origin-form or absolute-form). @internal */
+export const pathnameOf = (target: string): string => {
+  if (target.startsWith("/")) {
+    const end = target.search(/[?#]/)
+    return end === -1 ? target : target.slice(0, end)
+  }
+  try {
+    return new URL(target).pathname
+  } catch {
+    return target
+  }
+}

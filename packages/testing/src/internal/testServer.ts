@@ -1,0 +1,147 @@
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Http from "node:http"
+import type * as Net from "node:net"
+import type * as Reply from "../Reply.js"
+import type * as TestServer from "../TestServer.js"
+import * as Exchange from "./exchange.js"
+import { Journal, pathnameOf } from "./journal.js"
+import * as internalReply from "./reply.js"
+import { resolve, Router } from "./router.js"
+
+/** @internal */
+export const host = "127.0.0.1"
+
+const notFound = internalReply.json({ error: "no route" }, { status: 404 })
+
+/**
+ * A wall clock for waits on real sockets: sockets close in real time, so a
+ * `TestClock` in the caller's context must not freeze these timeouts.
+ *
+ * @internal
+ */
+export const liveClock = Clock.make()
+
+class State {
+  readonly router = new Router()
+  readonly journal = new Journal()
+  readonly timers = new Exchange.Timers()
+  readonly sockets = new Set<Net.Socket>()
+  readonly idleWaiters = new Set<() => void>()
+  readonly server: Http.Server
+  totalConnections = 0
+  closed = false
+
+  constructor(options: TestServer.Options | undefined) {
+    for (const [method, path, reply] of options?.routes ?? []) this.router.add(method, path, reply)
+    this.server = Http.createServer(
+      // requestTimeout 0: a stalled request must stay stalled until the client gives up.
+      { requestTimeout: 0 },
+      (request, response) => this.handle(request, response)
+    )
+    this.server.keepAliveTimeout = Duration.toMillis(options?.keepAliveTimeout ?? Duration.seconds(5))
+    this.server.on("connection", (socket: Net.Socket) => this.track(socket))
+  }
+
+  private track(socket: Net.Socket): void {
+    if (this.closed) {
+      socket.destroy()
+      return
+    }
+    this.totalConnections += 1
+    connectionIds.set(socket, this.totalConnections)
+    this.sockets.add(socket)
+    socket.once("close", () => {
+      this.sockets.delete(socket)
+      if (this.sockets.size === 0) {
+        for (const waiter of this.idleWaiters) waiter()
+        this.idleWaiters.clear()
+      }
+    })
+  }
+
+  private handle(request: Http.IncomingMessage, response: Http.ServerResponse): void {
+    if (this.closed) {
+      request.socket.destroy()
+      return
+    }
+    const entry = this.journal.open(request, connectionIds.get(request.socket) ?? 0)
+    const route = this.router.match(request.method ?? "GET", pathnameOf(request.url ?? "/"))
+    const resolved = route === undefined ? resolve(notFound, new Map()) : resolve(route.reply, route.counters)
+    Exchange.run(resolved, request, response, entry, this.timers)
+  }
+
+  listen(onListening: (error: Error | undefined) => void): void {
+    const onError = (error: Error): void => onListening(error)
+    this.server.once("error", onError)
+    this.server.listen({ host, port: 0 }, () => {
+      this.server.off("error", onError)
+      onListening(undefined)
+    })
+  }
+
+  get port(): number {
+    const address = this.server.address()
+    return address !== null && typeof address === "object" ? address.port : 0
+  }
+
+  close(onClosed: () => void): void {
+    this.closed = true
+    this.timers.clearAll()
+    for (const socket of this.sockets) socket.destroy()
+    // The callback also runs (with ERR_SERVER_NOT_RUNNING) if the server was not listening.
+    this.server.close(() => onClosed())
+  }
+}
+
+const connectionIds = new WeakMap<Net.Socket, number>()
+
+const awaitIdle = (state: State, timeout: Duration.DurationInput | undefined): Effect.Effect<boolean> =>
+  Effect.async<boolean>((resume) => {
+    if (state.sockets.size === 0) {
+      resume(Effect.succeed(true))
+      return
+    }
+    const waiter = (): void => resume(Effect.succeed(true))
+    state.idleWaiters.add(waiter)
+    return Effect.sync(() => state.idleWaiters.delete(waiter))
+  }).pipe(
+    Effect.timeoutTo({
+      duration: timeout ?? Duration.seconds(5),
+      onSuccess: (idle) => idle,
+      onTimeout: () => false
+    }),
+    Effect.withClock(liveClock)
+  )
+
+const toService = (state: State): TestServer.Service => {
+  const url = `http://${host}:${state.port}`
+  return {
+    url,
+    origin: url,
+    port: state.port,
+    route: (method: string, path: string, reply: Reply.Reply) => Effect.sync(() => state.router.add(method, path, reply)),
+    journal: Effect.sync(() => state.journal.snapshot()),
+    requests: (path?: string) =>
+      Effect.sync(() => {
+        const entries = state.journal.snapshot()
+        return path === undefined ? entries : entries.filter((entry) => pathnameOf(entry.path) === path)
+      }),
+    clearJournal: Effect.sync(() => state.journal.clear()),
+    openConnections: Effect.sync(() => state.sockets.size),
+    totalConnections: Effect.sync(() => state.totalConnections),
+    awaitIdle: (timeout?: Duration.DurationInput) => awaitIdle(state, timeout)
+  }
+}
+
+/** @internal */
+export const make = (options?: TestServer.Options): Effect.Effect<TestServer.Service, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<State>((resume) => {
+      const state = new State(options)
+      state.listen((error) => resume(error === undefined ? Effect.succeed(state) : Effect.die(error)))
+    }),
+    (state) => Effect.async<void>((resume) => state.close(() => resume(Effect.void)))
+  ).pipe(Effect.map(toService))

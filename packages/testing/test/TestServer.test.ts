@@ -1,0 +1,193 @@
+import { Reply, TestServer } from "@courier/testing"
+import { describe, expect, it, layer } from "@effect/vitest"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Schedule from "effect/Schedule"
+import * as Http from "node:http"
+import * as Net from "node:net"
+import { raw } from "./helpers.js"
+
+/** Re-runs `self` every 10 ms until `predicate` holds; at most 2 s on the wall clock, also under TestClock. */
+const eventually = <A>(self: Effect.Effect<A>, predicate: (a: A) => boolean): Effect.Effect<A> =>
+  self.pipe(
+    Effect.filterOrFail(predicate, () => "not yet"),
+    Effect.retry(Schedule.spaced("10 millis")),
+    Effect.timeout("2 seconds"),
+    Effect.orDie,
+    Effect.withClock(Clock.make())
+  )
+
+const countResources = (name: string): number =>
+  process.getActiveResourcesInfo().filter((resource) => resource === name).length
+
+describe("TestServer", () => {
+  it.scoped("listens on 127.0.0.1 with an OS-chosen port", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make()
+      expect(server.port).toBeGreaterThan(0)
+      expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
+      expect(server.origin).toBe(server.url)
+    }))
+
+  it.scoped("journals method, path, headers and body", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["POST", "/items", Reply.json({ ok: true }, { status: 201 })]] })
+      const response = yield* raw(`${server.url}/items?x=1&y=2`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-Request-Id": "abc" },
+        body: JSON.stringify({ name: "thing" })
+      })
+      expect(response.status).toBe(201)
+      const journal = yield* server.journal
+      expect(journal).toHaveLength(1)
+      const entry = journal[0]!
+      expect(entry.method).toBe("POST")
+      expect(entry.path).toBe("/items?x=1&y=2")
+      expect(entry.headers["content-type"]).toBe("application/json")
+      expect(entry.headers["x-request-id"]).toBe("abc")
+      expect(entry.rawHeaders).toContain("X-Request-Id")
+      expect(entry.bodyText).toBe(`{"name":"thing"}`)
+      expect(entry.body).toEqual(new TextEncoder().encode(`{"name":"thing"}`))
+      expect(entry.bodyComplete).toBe(true)
+      expect(entry.connection).toBe(1)
+    }))
+
+  it.scoped("filters and clears the journal; snapshots do not change", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["*", "/*", Reply.empty]] })
+      yield* raw(`${server.url}/a`)
+      yield* raw(`${server.url}/b?q=1`)
+      yield* raw(`${server.url}/b`, { method: "DELETE" })
+      const before = yield* server.journal
+      expect((yield* server.requests("/b")).map((entry) => [entry.method, entry.path])).toEqual([
+        ["GET", "/b?q=1"],
+        ["DELETE", "/b"]
+      ])
+      expect(yield* server.requests()).toHaveLength(3)
+      yield* server.clearJournal
+      expect(yield* server.journal).toHaveLength(0)
+      expect(before).toHaveLength(3)
+    }))
+
+  it.scoped("routes: 404 by default, most specific match wins, later registration replaces", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["*", "/api/*", Reply.text("any api")],
+          ["GET", "/api/users/*", Reply.text("users prefix")],
+          ["get", "/api/users/me", Reply.text("me")],
+          ["*", "/api/users/me", Reply.text("me, any method")]
+        ]
+      })
+      const body = (path: string, method = "GET") =>
+        raw(`${server.url}${path}`, { method }).pipe(Effect.map((response) => response.body.toString()))
+
+      const missing = yield* raw(`${server.url}/nope`)
+      expect(missing.status).toBe(404)
+      expect(JSON.parse(missing.body.toString())).toEqual({ error: "no route" })
+
+      expect(yield* body("/api/users/me")).toBe("me")
+      expect(yield* body("/api/users/me?full=1")).toBe("me")
+      expect(yield* body("/api/users/me", "POST")).toBe("me, any method")
+      expect(yield* body("/api/users/42")).toBe("users prefix")
+      expect(yield* body("/api/users/42", "POST")).toBe("any api")
+      expect(yield* body("/api/other")).toBe("any api")
+
+      const head = yield* raw(`${server.url}/api/users/me`, { method: "HEAD" })
+      expect(head.status).toBe(200)
+      expect(head.headers["content-length"]).toBe("2")
+      expect(head.body.length).toBe(0)
+
+      yield* server.route("GET", "/api/users/me", Reply.text("replaced"))
+      expect(yield* body("/api/users/me")).toBe("replaced")
+    }))
+
+  it.scoped("counts connections and shows keep-alive reuse", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/ping", Reply.text("pong")]] })
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => new Http.Agent({ keepAlive: true, maxSockets: 1 })),
+        (agent) => Effect.sync(() => agent.destroy())
+      )
+      yield* raw(`${server.url}/ping`, { agent })
+      yield* raw(`${server.url}/ping`, { agent })
+      yield* raw(`${server.url}/ping`)
+      const journal = yield* server.journal
+      expect(journal.map((entry) => entry.connection)).toEqual([1, 1, 2])
+      expect(yield* server.totalConnections).toBe(2)
+      expect(yield* server.openConnections).toBe(1)
+      agent.destroy()
+      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
+      expect(yield* server.openConnections).toBe(0)
+    }))
+
+  it.scoped("awaitIdle gives false when a connection stays open past the timeout", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make()
+      const socket = yield* Effect.acquireRelease(
+        Effect.async<Net.Socket>((resume) => {
+          const socket = Net.connect({ host: "127.0.0.1", port: server.port }, () => resume(Effect.succeed(socket)))
+        }),
+        (socket) => Effect.sync(() => socket.destroy())
+      )
+      yield* eventually(server.openConnections, (open) => open === 1)
+      expect(yield* server.awaitIdle("100 millis")).toBe(false)
+      socket.destroy()
+      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
+    }))
+
+  it.scoped("journals a request head at once and a partial body when the client aborts mid-upload", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["POST", "/upload", Reply.text("done")]] })
+      const socket = Net.connect({ host: "127.0.0.1", port: server.port })
+      socket.on("error", () => {})
+      socket.write("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\npartial")
+      const [entry] = yield* eventually(server.requests("/upload"), (entries) => entries[0]?.bodyText === "partial")
+      expect(entry?.bodyComplete).toBe(false)
+      socket.destroy()
+      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
+      const [after] = yield* server.requests("/upload")
+      expect(after?.bodyText).toBe("partial")
+      expect(after?.bodyComplete).toBe(false)
+    }))
+
+  it.scoped("closing the scope destroys open connections, pending timers and the listener", () =>
+    Effect.gen(function*() {
+      const listenersBefore = countResources("TCPServerWrap")
+      const { drip, stall } = yield* Effect.scoped(Effect.gen(function*() {
+        const server = yield* TestServer.make({
+          routes: [
+            ["GET", "/stall", Reply.stall],
+            ["GET", "/drip", Reply.drip({ chunk: "x", interval: "10 seconds", count: 3 })]
+          ]
+        })
+        expect(countResources("TCPServerWrap")).toBe(listenersBefore + 1)
+        const stall = yield* Effect.fork(Effect.either(raw(`${server.url}/stall`)))
+        const drip = yield* Effect.fork(Effect.either(raw(`${server.url}/drip`)))
+        yield* eventually(server.journal, (journal) => journal.length === 2)
+        return { drip, stall }
+      }))
+      const stalled = yield* Fiber.join(stall)
+      expect(Either.isLeft(stalled) && stalled.left.code).toBe("ECONNRESET")
+      const dripped = yield* Fiber.join(drip)
+      expect(Either.isLeft(dripped) && dripped.left.message).toBe("aborted")
+      expect(countResources("TCPServerWrap")).toBe(listenersBefore)
+    }))
+})
+
+layer(TestServer.layer({ routes: [["GET", "/hello", Reply.text("hi")]] }))("TestServer.layer", (it) => {
+  it.effect("provides a running server", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.TestServer
+      const response = yield* raw(`${server.url}/hello`)
+      expect(response.body.toString()).toBe("hi")
+    }))
+
+  it.effect("shares it across the suite", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.TestServer
+      expect((yield* server.requests("/hello")).length).toBe(1)
+    }))
+})
