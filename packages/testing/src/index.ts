@@ -24,3 +24,10 @@ export * as Reply from "./Reply.js"
  * @since 0.1.0
  */
 export * as BlackholeServer from "./BlackholeServer.js"
+
+/**
+ * A test server and a Courier client pointed at it, in one Layer.
+ *
+ * @since 0.1.0
+ */
+export * as TestClient from "./TestClient.js"

@@ -132,9 +132,13 @@ const bodyStream = (
     CourierError.isCourierError(error)
       ? error as CourierError.Network | CourierError.Timeout
       : Failure.fromTransport(request, error, request.timeouts.connect)
-  let stream: Stream.Stream<Uint8Array, unknown> = Stream.mapError(
+  let stream: Stream.Stream<Uint8Array, unknown> = Stream.catchAll(
     response.stream,
-    (error) => Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect)
+    // fetch has no body stream at all for 204 and HEAD: that is an empty body.
+    (error) =>
+      error.reason === "EmptyBody"
+        ? Stream.empty
+        : Stream.fail(Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect))
   )
   const encoding = response.headers["content-encoding"]
   if (encoding !== undefined) {
@@ -168,8 +172,12 @@ const bodyStream = (
   })
 }
 
+/** A plain Uint8Array view (undici hands out Buffers), so every transport returns the same type. */
+const plain = (bytes: Uint8Array): Uint8Array =>
+  bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
 const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
-  if (chunks.length === 1) return Chunk.unsafeHead(chunks)
+  if (chunks.length === 1) return plain(Chunk.unsafeHead(chunks))
   let size = 0
   Chunk.forEach(chunks, (c) => {
     size += c.byteLength
@@ -282,10 +290,18 @@ const countEncodings = (value: string | undefined): number =>
  * @internal
  */
 export const make = (
-  http: HttpClient.HttpClient,
+  transport: HttpClient.HttpClient,
   decoder: ContentDecoder.Decoder,
   policy: CourierConfig.ResolvedConfig
 ) => {
+  // The platform's spans record the full URL (query secrets included) and its
+  // propagation sends trace headers to every origin, so both are off here:
+  // tracing with redacted attributes, scoped to the base origin, is a
+  // concern of its own to add as a Layer.
+  const http = transport.pipe(
+    HttpClient.withTracerPropagation(false),
+    HttpClient.withTracerDisabledWhen(() => true)
+  )
   const acceptEncoding = decoder.acceptEncoding
   const hop = (
     request: CourierRequest.CourierRequest,

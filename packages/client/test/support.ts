@@ -1,0 +1,35 @@
+import { CourierClient } from "@courier/client"
+import type { CourierConfig } from "@courier/client"
+import { TestClient } from "@courier/testing"
+import type { TestServer } from "@courier/testing"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+/** Every transport the conformance suites run against. */
+export const transports: ReadonlyArray<TestClient.Transport> = ["node", "fetch"]
+
+/** A client on `kind` pointed at `server`, scoped to the test. */
+export const clientOn = (
+  server: TestServer.Service,
+  kind: TestClient.Transport,
+  options: CourierConfig.Options = {}
+) =>
+  Effect.map(
+    Layer.build(TestClient.layerFor(server, options, kind)),
+    (context) => Context.get(context, CourierClient.CourierClient)
+  ).pipe(Effect.orDie)
+
+/** Waits on the wall clock (so also under TestClock) until `check` holds; dies after `attempts` tries of 10 ms. */
+export const waitUntil = (check: Effect.Effect<boolean>, what: string, attempts = 500): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    for (let i = 0; i < attempts; i++) {
+      if (yield* check) return
+      yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+    }
+    return yield* Effect.dieMessage(`timed out waiting until ${what}`)
+  })
+
+/** Waits until the server has seen `count` requests to `path`. */
+export const waitForRequests = (server: TestServer.Service, path: string, count = 1) =>
+  waitUntil(Effect.map(server.requests(path), (entries) => entries.length >= count), `${count} request(s) reached ${path}`)
