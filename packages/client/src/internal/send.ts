@@ -198,8 +198,13 @@ const readAll = (
   decoder: ContentDecoder.Decoder,
   limit: number
 ): Effect.Effect<Uint8Array, BodyError> => {
+  // The content-length of a HEAD, 204 or 205 answer describes no body (RFC 9110 8.6):
+  // a HEAD on a large file must not fail as if its body were buffered.
+  const hasBody = request.method !== "HEAD" && response.status !== 204 && response.status !== 205
   const declared = response.headers["content-length"]
-  if (declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined) {
+  if (
+    hasBody && declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined
+  ) {
     return Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
   }
   return Effect.map(Stream.runCollect(bodyStream(request, response, decoder, limit)), concat)
