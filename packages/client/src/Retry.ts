@@ -1,0 +1,179 @@
+/**
+ * The retry policy, as a Layer over the client. What is retried:
+ *
+ * - only what is safe: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE,
+ *   TRACE), any method carrying an `Idempotency-Key`, or any method when the
+ *   failure proves nothing was sent (connection refused, DNS, connect
+ *   timeout). A POST whose bytes may have reached the server is not retried.
+ *   A one-shot stream body is never retried;
+ * - only transient failures: `Network` (refused, reset, temporary DNS, a
+ *   body cut short), `Timeout` in the `connect` and `receive` phases, and the
+ *   statuses 408, 429, 500, 502, 503 and 504. Never another 4xx, `Parse` or
+ *   `Unauthorized` (the auth Layer owns 401);
+ * - waiting exponential backoff with full jitter (a random delay between 0
+ *   and `baseDelay * 2^n`, capped at `maxDelay`), or what `Retry-After`
+ *   says (seconds or an HTTP date). A wait longer than `maxRetryAfter`, or
+ *   past the `total` deadline, fails at once with the last failure;
+ * - within a budget shared by the client: retries stay under `ratio` of the
+ *   requests in a sliding window, plus a small floor, so an outage does not
+ *   multiply traffic.
+ *
+ * The attempt number travels in `CourierRequest.attempt`, and each attempt
+ * builds its body anew.
+ *
+ * @since 0.1.0
+ */
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import type * as FiberRef from "effect/FiberRef"
+import type * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
+import type * as Schedule from "effect/Schedule"
+import type * as CourierClient from "./CourierClient.js"
+import type * as CourierError from "./CourierError.js"
+import type * as CourierRequest from "./CourierRequest.js"
+import * as internal from "./internal/retry.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface Policy {
+  /** Retries after the first attempt. Default 2. */
+  readonly retries: number
+  /** Backoff base. Default 200 ms. */
+  readonly baseDelay: Duration.DurationInput
+  /** Cap of each backoff delay. Default 5 seconds. */
+  readonly maxDelay: Duration.DurationInput
+  /** Longest `Retry-After` honoured; a longer one fails at once. Default 30 seconds. */
+  readonly maxRetryAfter: Duration.DurationInput
+  /** Statuses worth another attempt. Default 408, 429, 500, 502, 503, 504. */
+  readonly statuses: ReadonlyArray<number>
+  /** Timeout phases worth another attempt. Default connect and receive. */
+  readonly timeoutPhases: ReadonlyArray<CourierError.TimeoutPhase>
+  /** The retry budget, or false for none. */
+  readonly budget: Budget | false
+  /** Overrides the decision; gets the default one. */
+  readonly shouldRetry?:
+    | ((request: CourierRequest.CourierRequest, error: CourierError.CourierError, byDefault: boolean) => boolean)
+    | undefined
+}
+
+/**
+ * Retries allowed: `ratio` of the requests seen in the last `window`, plus
+ * `minPerSecond` per second of the window. Default 10%, 10 s, 1 per second.
+ *
+ * @since 0.1.0
+ */
+export interface Budget {
+  readonly ratio: number
+  readonly window: Duration.DurationInput
+  readonly minPerSecond: number
+}
+
+/**
+ * The default policy.
+ *
+ * @since 0.1.0
+ */
+export const defaultPolicy: Policy = internal.defaultPolicy
+
+/**
+ * The retry Layer, decorating the client below it.
+ *
+ * @since 0.1.0
+ */
+export const layer: (policy?: Partial<Policy>) => Layer.Layer<CourierClient.CourierClient, never, CourierClient.CourierClient> =
+  internal.layer
+
+/**
+ * The per-request override: the policy fields set here win for calls made
+ * by `effect`.
+ *
+ * @since 0.1.0
+ */
+export const withPolicy: {
+  (policy: Partial<Policy>): <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Partial<Policy>): Effect.Effect<A, E, R>
+} = internal.withPolicy
+
+/**
+ * Calls made by `effect` are not retried.
+ *
+ * @since 0.1.0
+ */
+export const disabled: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = internal.disabled
+
+/**
+ * The per-request override in force.
+ *
+ * @since 0.1.0
+ */
+export const currentOverride: FiberRef.FiberRef<Partial<Policy> | undefined> = internal.currentOverride
+
+/**
+ * A fresh `Idempotency-Key` header (a random UUID), to spread into a
+ * request's headers so that a POST may be retried.
+ *
+ * @since 0.1.0
+ */
+export const idempotencyKey = (): { readonly "idempotency-key": string } => ({ "idempotency-key": crypto.randomUUID() })
+
+/**
+ * Whether the policy allows another attempt after `error` (ignoring the
+ * attempt count, the budget and the deadline).
+ *
+ * @since 0.1.0
+ */
+export const isRetryable: (
+  policy: Policy,
+  request: CourierRequest.CourierRequest,
+  error: CourierError.CourierError
+) => boolean = internal.isRetryable
+
+/**
+ * The wait a `Retry-After` header asks for: delay-seconds or an HTTP date
+ * (a past date means now). None when absent or unreadable.
+ *
+ * @since 0.1.0
+ */
+export const retryAfter: (headers: Readonly<Record<string, string>>, now: number) => Option.Option<Duration.Duration> =
+  internal.retryAfter
+
+/**
+ * The backoff alone: exponential from `baseDelay` with full jitter, each
+ * delay capped at `maxDelay`, `retries` times.
+ *
+ * @since 0.1.0
+ */
+export const backoff: (policy?: Partial<Policy>) => Schedule.Schedule<number> = internal.backoff
+
+/**
+ * The whole decision as a `Schedule` over the failures of one call:
+ * retryable, under the count, the budget, `maxRetryAfter` and the deadline.
+ *
+ * @since 0.1.0
+ */
+export const schedule: (
+  policy: Policy,
+  request: CourierRequest.CourierRequest,
+  budget: BudgetTracker | undefined
+) => Schedule.Schedule<number, CourierError.CourierError> = internal.schedule
+
+/**
+ * The running state of a budget: requests seen and retries spent in the
+ * sliding window. One is shared by every call through a retry Layer.
+ *
+ * @since 0.1.0
+ */
+export interface BudgetTracker {
+  readonly recordRequest: (now: number) => void
+  /** Spends one retry if the budget allows it. */
+  readonly tryRetry: (now: number) => boolean
+}
+
+/**
+ * A budget tracker, for using `schedule` outside the Layer.
+ *
+ * @since 0.1.0
+ */
+export const makeBudget: (budget: Budget) => BudgetTracker = internal.makeBudget

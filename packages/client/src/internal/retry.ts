@@ -1,0 +1,203 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleInterval from "effect/ScheduleInterval"
+import * as CourierClient from "../CourierClient.js"
+import type * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
+import type * as Retry from "../Retry.js"
+
+/** @internal */
+export const defaultPolicy: Retry.Policy = {
+  retries: 2,
+  baseDelay: Duration.millis(200),
+  maxDelay: Duration.seconds(5),
+  maxRetryAfter: Duration.seconds(30),
+  statuses: [408, 429, 500, 502, 503, 504],
+  timeoutPhases: ["connect", "receive"],
+  budget: { ratio: 0.1, window: Duration.seconds(10), minPerSecond: 1 }
+}
+
+/** @internal */
+export const currentOverride = globalValue(
+  Symbol.for("@courier/client/Retry/currentOverride"),
+  () => FiberRef.unsafeMake<Partial<Retry.Policy> | undefined>(undefined)
+)
+
+/** @internal */
+export const withPolicy = dual<
+  (policy: Partial<Retry.Policy>) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Partial<Retry.Policy>) => Effect.Effect<A, E, R>
+>(2, (effect, policy) => Effect.locally(effect, currentOverride, policy))
+
+/** @internal */
+export const disabled = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  withPolicy(effect, { retries: 0 })
+
+const idempotent = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
+
+const defaultDecision = (policy: Retry.Policy, request: CourierRequest.CourierRequest, error: CourierError.CourierError) => {
+  if (request.body._tag === "Stream" && !request.body.replayable) return false
+  const safe = idempotent.has(request.method) || request.headers["idempotency-key"] !== undefined
+  switch (error._tag) {
+    case "Network":
+      if (error.nothingSent) return error.reason !== "DnsLookup" || error.code === "EAI_AGAIN"
+      return safe && (error.reason === "ConnectionReset" || error.reason === "IncompleteBody" || error.reason === "Unknown")
+    case "Timeout":
+      if (!policy.timeoutPhases.includes(error.phase)) return false
+      // A connect timeout proves nothing was sent.
+      return error.phase === "connect" || safe
+    case "BadResponse":
+      return safe && policy.statuses.includes(error.status)
+    default:
+      return false
+  }
+}
+
+/** @internal */
+export const isRetryable = (
+  policy: Retry.Policy,
+  request: CourierRequest.CourierRequest,
+  error: CourierError.CourierError
+): boolean => {
+  const byDefault = defaultDecision(policy, request, error)
+  return policy.shouldRetry === undefined ? byDefault : policy.shouldRetry(request, error, byDefault)
+}
+
+const delaySeconds = /^\s*(\d{1,10})\s*$/
+const httpDate = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,.*GMT\s*$/
+
+/** @internal */
+export const retryAfter = (headers: Readonly<Record<string, string>>, now: number): Option.Option<Duration.Duration> => {
+  const value = headers["retry-after"]
+  if (value === undefined) return Option.none()
+  const seconds = delaySeconds.exec(value)
+  if (seconds !== null) return Option.some(Duration.seconds(Number(seconds[1])))
+  // An HTTP date must at least name a weekday and GMT; Date.parse accepts too much else
+  // ("5 GMT" parses as a date in 2001, which would read as "retry now").
+  if (!httpDate.test(value)) return Option.none()
+  const at = Date.parse(value)
+  if (Number.isNaN(at)) return Option.none()
+  return Option.some(Duration.millis(Math.max(0, at - now)))
+}
+
+const jittered = (policy: Retry.Policy, retry: number): Effect.Effect<number> => {
+  const cap = Duration.toMillis(Duration.decode(policy.maxDelay))
+  const ceiling = Math.min(cap, Duration.toMillis(Duration.decode(policy.baseDelay)) * 2 ** retry)
+  return Effect.map(Random.next, (r) => Math.floor(r * ceiling))
+}
+
+/** @internal */
+export const backoff = (overrides: Partial<Retry.Policy> = {}): Schedule.Schedule<number> => {
+  const policy = { ...defaultPolicy, ...overrides }
+  return Schedule.makeWithState(0, (now, _: unknown, retry: number) =>
+    retry >= policy.retries
+      ? Effect.succeed([retry, retry, ScheduleDecision.done] as const)
+      : Effect.map(jittered(policy, retry), (delay) =>
+        [retry + 1, retry, ScheduleDecision.continueWith(ScheduleInterval.after(now + delay))] as const))
+}
+
+/**
+ * Retries in a sliding window of ten buckets. Time comes from the Clock
+ * through the schedule's `now`, so TestClock drives it.
+ *
+ * @internal
+ */
+export class BudgetState implements Retry.BudgetTracker {
+  private readonly bucketMillis: number
+  private readonly requests = new Array<number>(10).fill(0)
+  private readonly retries = new Array<number>(10).fill(0)
+  private current = 0
+  // Undefined until the first call: 0 is a real time under TestClock.
+  private currentStart: number | undefined = undefined
+  private readonly floor: number
+
+  constructor(readonly budget: Retry.Budget) {
+    const windowMillis = Duration.toMillis(Duration.decode(budget.window))
+    this.bucketMillis = Math.max(1, windowMillis / 10)
+    this.floor = budget.minPerSecond * (windowMillis / 1000)
+  }
+
+  private roll(now: number): void {
+    if (this.currentStart === undefined) this.currentStart = now
+    let steps = Math.floor((now - this.currentStart) / this.bucketMillis)
+    if (steps <= 0) return
+    this.currentStart += steps * this.bucketMillis
+    if (steps > 10) steps = 10
+    for (let i = 0; i < steps; i++) {
+      this.current = (this.current + 1) % 10
+      this.requests[this.current] = 0
+      this.retries[this.current] = 0
+    }
+  }
+
+  recordRequest(now: number): void {
+    this.roll(now)
+    this.requests[this.current]++
+  }
+
+  tryRetry(now: number): boolean {
+    this.roll(now)
+    let requests = 0
+    let retries = 0
+    for (let i = 0; i < 10; i++) {
+      requests += this.requests[i]
+      retries += this.retries[i]
+    }
+    if (retries + 1 > this.floor + this.budget.ratio * requests) return false
+    this.retries[this.current]++
+    return true
+  }
+}
+
+/** @internal */
+export const schedule = (
+  policy: Retry.Policy,
+  request: CourierRequest.CourierRequest,
+  budget: Retry.BudgetTracker | undefined
+): Schedule.Schedule<number, CourierError.CourierError> => {
+  const maxRetryAfter = Duration.toMillis(Duration.decode(policy.maxRetryAfter))
+  const done = (retry: number) => Effect.succeed([retry, retry, ScheduleDecision.done] as const)
+  return Schedule.makeWithState(0, (now, error: CourierError.CourierError, retry: number) => {
+    if (retry >= policy.retries || !isRetryable(policy, request, error)) return done(retry)
+    const asked = error._tag === "BadResponse" ? retryAfter(error.headers, now) : Option.none()
+    const wait = Option.isSome(asked) ? Effect.succeed(Duration.toMillis(asked.value)) : jittered(policy, retry)
+    return Effect.flatMap(wait, (delay) => {
+      if (Option.isSome(asked) && delay > maxRetryAfter) return done(retry)
+      if (request.deadline !== undefined && now + delay >= request.deadline) return done(retry)
+      if (budget !== undefined && !budget.tryRetry(now)) return done(retry)
+      return Effect.succeed(
+        [retry + 1, retry + 1, ScheduleDecision.continueWith(ScheduleInterval.after(now + delay))] as const
+      )
+    })
+  })
+}
+
+/** @internal */
+export const layer = (overrides: Partial<Retry.Policy> = {}) =>
+  CourierClient.layerDecorate((execute) =>
+    Effect.sync(() => {
+      const base: Retry.Policy = { ...defaultPolicy, ...overrides }
+      const budget = base.budget === false ? undefined : new BudgetState(base.budget)
+      return (request) =>
+        Effect.flatMap(FiberRef.get(currentOverride), (override) => {
+          const policy = override === undefined ? base : { ...base, ...override }
+          if (policy.retries <= 0) return execute(request)
+          let attempt = request.attempt - 1
+          const once = Effect.suspend(() => execute({ ...request, attempt: ++attempt }))
+          return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) => {
+            budget?.recordRequest(now)
+            return Effect.retry(once, schedule(policy, request, budget))
+          })
+        })
+    })
+  )
+
+/** @internal */
+export const makeBudget = (budget: Retry.Budget): Retry.BudgetTracker => new BudgetState(budget)
