@@ -13,18 +13,21 @@ export const isRedirect = (status: number): boolean =>
   status === 301 || status === 302 || status === 303 || status === 307 || status === 308
 
 const bodyHeaders = ["content-type", "content-length", "content-encoding", "transfer-encoding"]
+// Trace context is for the base origin only; another origin must not join the trace.
+const traceHeaders = ["traceparent", "tracestate", "b3"]
 
 /** @internal */
 export type Next =
-  | { readonly request: CourierRequest.CourierRequest; readonly crossedOrigin: boolean }
+  | CourierRequest.CourierRequest
   | { readonly reason: CourierError.RefusalReason; readonly detail: string; readonly info: CourierError.RequestInfo }
 
 /**
  * The request for the next hop, or why it is refused.
  *
  * - only http and https targets; https to http only when allowed;
- * - once the origin (scheme, host, port) differs from the first request's,
- *   credential headers are dropped and stay dropped for the rest of the chain;
+ * - when the origin (scheme, host, port) changes, credential and trace
+ *   headers are dropped; nothing adds them back later in the chain, so they
+ *   stay dropped even if the chain returns to the first origin;
  * - 301/302 turn a POST into a GET, 303 turns anything but HEAD into a GET,
  *   both without the body; 307/308 keep method and body, and refuse when the
  *   body cannot be sent again.
@@ -35,8 +38,7 @@ export const follow = (
   config: CourierConfig.ResolvedConfig,
   request: CourierRequest.CourierRequest,
   status: number,
-  location: string,
-  crossedOrigin: boolean
+  location: string
 ): Next => {
   let target: URL
   try {
@@ -59,10 +61,10 @@ export const follow = (
     return { reason: "CredentialsInUrl", detail: "the redirect location embeds credentials", info }
   }
   target.hash = ""
-  const crossed = crossedOrigin || target.origin !== request.url.origin
   const headers: Record<string, string> = { ...request.headers }
-  if (crossed) {
+  if (target.origin !== request.url.origin) {
     for (const name of config.credentialHeaders) delete headers[name]
+    for (const name of traceHeaders) delete headers[name]
   }
   let method = request.method
   let body = request.body
@@ -78,8 +80,5 @@ export const follow = (
       info
     }
   }
-  return {
-    request: { ...request, method, url: target, headers, body, info: { method, url: info.url } },
-    crossedOrigin: crossed
-  }
+  return { ...request, method, url: target, headers, body, info: { method, url: info.url } }
 }

@@ -49,10 +49,7 @@ const toPlatformBody = (
       if (body.bytes.byteLength <= chunkSize) {
         return { body: PlatformBody.uint8Array(body.bytes, contentType ?? body.contentType), watch: undefined }
       }
-      const bytes = body.bytes
-      const chunks: Array<Uint8Array> = []
-      for (let i = 0; i < bytes.byteLength; i += chunkSize) chunks.push(bytes.subarray(i, i + chunkSize))
-      return watched(Stream.fromIterable(chunks), contentType ?? body.contentType, bytes.byteLength)
+      return watched(Stream.succeed(body.bytes), contentType ?? body.contentType, body.bytes.byteLength)
     }
     case "Stream":
       return watched(
@@ -66,6 +63,24 @@ const toPlatformBody = (
   }
 }
 
+/**
+ * At most `chunkSize` bytes per element and one element per Effect chunk.
+ * Both transports' adapters pull a whole Effect chunk and buffer all of it
+ * (`Stream.fromIterable` makes one chunk of up to 4096 elements), so without
+ * this `finished` fires while megabytes still wait in memory and the send
+ * timeout never sees a stalled upload.
+ */
+const oneSliceAtATime = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Stream<Uint8Array, unknown> =>
+  stream.pipe(
+    Stream.mapConcat((bytes) => {
+      if (bytes.byteLength <= chunkSize) return [bytes]
+      const slices: Array<Uint8Array> = []
+      for (let i = 0; i < bytes.byteLength; i += chunkSize) slices.push(bytes.subarray(i, i + chunkSize))
+      return slices
+    }),
+    Stream.rechunk(1)
+  )
+
 const watched = (
   stream: Stream.Stream<Uint8Array, unknown>,
   contentType: string,
@@ -74,7 +89,7 @@ const watched = (
   const watch: SendWatch = { started: Deferred.unsafeMake(undefined as never), finished: Deferred.unsafeMake(undefined as never) }
   const instrumented = Stream.suspend(() => {
     Deferred.unsafeDone(watch.started, Effect.void)
-    return stream
+    return oneSliceAtATime(stream)
   }).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
   return { body: PlatformBody.stream(instrumented, contentType, contentLength), watch }
 }
@@ -310,8 +325,7 @@ export const make = (
   const acceptEncoding = decoder.acceptEncoding
   const hop = (
     request: CourierRequest.CourierRequest,
-    redirects: number,
-    crossedOrigin: boolean
+    redirects: number
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
     Effect.flatMap(sendOnce(http, request), (response) => {
       const status = response.status
@@ -328,12 +342,12 @@ export const make = (
             )
           )
         }
-        const next = Redirect.follow(policy, request, status, response.headers["location"], crossedOrigin)
+        const next = Redirect.follow(policy, request, status, response.headers["location"])
         return Effect.zipRight(
           readPrefix(request, response, decoder, redirectDrainLimit),
           "reason" in next
             ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
-            : hop(next.request, redirects + 1, next.crossedOrigin)
+            : hop(next, redirects + 1)
         )
       }
       const encodings = countEncodings(response.headers["content-encoding"])
@@ -374,6 +388,11 @@ export const make = (
     if (acceptEncoding !== undefined && request.headers["accept-encoding"] === undefined) {
       request = { ...request, headers: { ...request.headers, "accept-encoding": acceptEncoding } }
     }
-    return hop(request, 0, false)
+    // The connect timeout is the transport pool's (undici's Agent), per client: a
+    // per-request value is never enforced, so a failure must report the client's.
+    if (!Duration.equals(request.timeouts.connect, policy.timeouts.connect)) {
+      request = { ...request, timeouts: { ...request.timeouts, connect: policy.timeouts.connect } }
+    }
+    return hop(request, 0)
   }
 }
