@@ -1,0 +1,114 @@
+/**
+ * Where the access and refresh tokens live. Tokens are `Redacted` from the
+ * moment they enter the program. The in-memory store suits services; the
+ * file store suits command-line tools (one file, mode 0600, replaced
+ * atomically); any secure storage can implement the same interface.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as internal from "./internal/tokenStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface Tokens {
+  readonly accessToken: Redacted.Redacted<string>
+  readonly refreshToken: Redacted.Redacted<string> | undefined
+}
+
+/**
+ * Reading or writing the store failed.
+ *
+ * @since 0.1.0
+ */
+export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
+  readonly operation: "read" | "write" | "clear"
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `the token store could not ${this.operation === "read" ? "be read" : this.operation === "write" ? "be written" : "be cleared"}`
+  }
+}
+
+/**
+ * @since 0.1.0
+ */
+export interface Service {
+  readonly get: Effect.Effect<Option.Option<Tokens>, TokenStoreError>
+  readonly set: (tokens: Tokens) => Effect.Effect<void, TokenStoreError>
+  readonly clear: Effect.Effect<void, TokenStoreError>
+}
+
+/**
+ * @since 0.1.0
+ */
+export class TokenStore extends Context.Tag("@courier/client/TokenStore")<TokenStore, Service>() {}
+
+/**
+ * Tokens from plain strings, wrapped as `Redacted`.
+ *
+ * @since 0.1.0
+ */
+export const tokens = (accessToken: string, refreshToken?: string): Tokens => ({
+  accessToken: Redacted.make(accessToken),
+  refreshToken: refreshToken === undefined ? undefined : Redacted.make(refreshToken)
+})
+
+/**
+ * A store in memory, optionally seeded.
+ *
+ * @since 0.1.0
+ */
+export const makeMemory = (initial?: Tokens): Effect.Effect<Service> =>
+  Effect.sync(() => {
+    let current: Option.Option<Tokens> = Option.fromNullable(initial)
+    return {
+      get: Effect.sync(() => current),
+      set: (tokens) =>
+        Effect.sync(() => {
+          current = Option.some(tokens)
+        }),
+      clear: Effect.sync(() => {
+        current = Option.none()
+      })
+    }
+  })
+
+/**
+ * The in-memory store as a Layer.
+ *
+ * @since 0.1.0
+ */
+export const layerMemory = (initial?: Tokens): Layer.Layer<TokenStore> => Layer.effect(TokenStore, makeMemory(initial))
+
+/**
+ * A file-backed store. The file holds tokens for several keys (one per API
+ * origin, say) as JSON; it is created with mode 0600 in a directory created
+ * with mode 0700, and every write goes to a temporary file in the same
+ * directory that is then renamed over it, so a crash never leaves half a
+ * file. Reads are cached after the first.
+ *
+ * @since 0.1.0
+ */
+export const makeFile = (options: {
+  readonly path: string
+  readonly key: string
+}): Effect.Effect<Service, never, FileSystem.FileSystem> => internal.makeFile(options)
+
+/**
+ * The file-backed store as a Layer (needs a `FileSystem`, such as
+ * `NodeFileSystem.layer`).
+ *
+ * @since 0.1.0
+ */
+export const layerFile = (options: {
+  readonly path: string
+  readonly key: string
+}): Layer.Layer<TokenStore, never, FileSystem.FileSystem> => Layer.effect(TokenStore, makeFile(options))
