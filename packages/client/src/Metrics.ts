@@ -1,0 +1,117 @@
+/**
+ * The client's metrics, as Effect `Metric`s any exporter can read, and a
+ * Layer that records the per-call ones.
+ *
+ * `layer` decorates `execute`: each call increments {@link requests} and
+ * records {@link duration}, both tagged, in this order, `method` (the
+ * standard methods, or `_OTHER`), `status_class` (`2xx`..`5xx`, or `none`
+ * when no status was received) and `outcome` (`ok`, the failure's tag such
+ * as `Timeout` or `BadResponse`, `interrupted` or `defect`); a 401 also
+ * increments {@link unauthorized}. Above the retry and auth Layers it counts
+ * calls; below them, every attempt and replay.
+ *
+ * {@link retries}, {@link refreshes} and {@link refreshFailures} are
+ * incremented by the retry and auth Layers.
+ *
+ * Read a count with the same tags, in the same order; {@link requestsFor}
+ * builds them:
+ *
+ * ```ts
+ * const ok = yield* Metric.value(Metrics.requestsFor({ method: "GET", statusClass: "2xx", outcome: "ok" }))
+ * ok.count
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
+import type * as MetricBoundaries from "effect/MetricBoundaries"
+import type * as CourierClient from "./CourierClient.js"
+import * as internal from "./internal/metrics.js"
+
+/**
+ * The tags of {@link requests} and {@link duration}.
+ *
+ * @since 0.1.0
+ */
+export interface Labels {
+  /** Upper-case standard method, or `_OTHER`. */
+  readonly method: string
+  /** `1xx`..`5xx`, or `none`. */
+  readonly statusClass: string
+  /** `ok`, a failure tag, `interrupted` or `defect`. */
+  readonly outcome: string
+}
+
+/**
+ * Calls through `execute` (`courier_http_client_requests`), tagged
+ * `method`, `status_class`, `outcome`.
+ *
+ * @since 0.1.0
+ */
+export const requests: Metric.Metric.Counter<number> = internal.requests
+
+/**
+ * The boundaries of {@link duration}, in seconds: 5 ms to 60 s.
+ *
+ * @since 0.1.0
+ */
+export const durationBoundaries: MetricBoundaries.MetricBoundaries = internal.durationBoundaries
+
+/**
+ * Duration of each call in seconds
+ * (`courier_http_client_request_duration_seconds`), tagged like
+ * {@link requests}.
+ *
+ * @since 0.1.0
+ */
+export const duration: Metric.Metric.Histogram<number> = internal.duration
+
+/**
+ * Requests sent again by the retry Layer (`courier_http_client_retries`).
+ *
+ * @since 0.1.0
+ */
+export const retries: Metric.Metric.Counter<number> = internal.retries
+
+/**
+ * Token refreshes started by the auth Layer (`courier_http_client_token_refreshes`).
+ *
+ * @since 0.1.0
+ */
+export const refreshes: Metric.Metric.Counter<number> = internal.refreshes
+
+/**
+ * Token refreshes that failed (`courier_http_client_token_refresh_failures`).
+ *
+ * @since 0.1.0
+ */
+export const refreshFailures: Metric.Metric.Counter<number> = internal.refreshFailures
+
+/**
+ * 401 answers seen by the metrics Layer (`courier_http_client_unauthorized`).
+ *
+ * @since 0.1.0
+ */
+export const unauthorized: Metric.Metric.Counter<number> = internal.unauthorized
+
+/**
+ * {@link requests} with the given tags, in the order the Layer writes them.
+ *
+ * @since 0.1.0
+ */
+export const requestsFor: (labels: Labels) => Metric.Metric.Counter<number> = internal.requestsFor
+
+/**
+ * {@link duration} with the given tags, in the order the Layer writes them.
+ *
+ * @since 0.1.0
+ */
+export const durationFor: (labels: Labels) => Metric.Metric.Histogram<number> = internal.durationFor
+
+/**
+ * The metrics Layer, over the client below it.
+ *
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<CourierClient.CourierClient, never, CourierClient.CourierClient> = internal.layer
