@@ -1,4 +1,4 @@
-import { Auth, Body, CourierClient, TokenStore } from "@courier/client"
+import { Auth, Body, CourierClient, Metrics, TokenStore } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
@@ -414,4 +415,18 @@ describe("Auth", () => {
         ])
       }))
   })
+})
+
+describe("Auth metrics", () => {
+  it.scopedLive("a refresh counts in Metrics.refreshes, a failed one in Metrics.refreshFailures", () =>
+    Effect.gen(function*() {
+      const refreshesBefore = (yield* Metric.value(Metrics.refreshes)).count
+      const failuresBefore = (yield* Metric.value(Metrics.refreshFailures)).count
+      const ok = yield* setup()
+      yield* ok.client.get("/api/x")
+      const failing = yield* setup({ refresh: Reply.status(500) })
+      yield* Effect.flip(failing.client.get("/api/x"))
+      expect((yield* Metric.value(Metrics.refreshes)).count - refreshesBefore).toBe(2)
+      expect((yield* Metric.value(Metrics.refreshFailures)).count - failuresBefore).toBe(1)
+    }))
 })

@@ -1,4 +1,4 @@
-import { Body, CourierClient, CourierError, Retry } from "@courier/client"
+import { Body, CourierClient, CourierError, Metrics, Retry } from "@courier/client"
 import type { CourierConfig, CourierRequest } from "@courier/client"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
@@ -10,6 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -640,4 +641,17 @@ describe("Retry", () => {
         expect((yield* server.requests("/base")).length).toBe(3 + 2)
       }))
   })
+})
+
+describe("metrics", () => {
+  it.scopedLive("each retry counts in Metrics.retries, the first attempt does not", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/flaky", Reply.sequence([Reply.status(503), Reply.status(503), Reply.json({ ok: true })])]]
+      })
+      const { client } = yield* retryingClient(server)
+      const before = (yield* Metric.value(Metrics.retries)).count
+      yield* client.get("/flaky")
+      expect((yield* Metric.value(Metrics.retries)).count - before).toBe(2)
+    }))
 })

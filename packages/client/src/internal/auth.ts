@@ -2,6 +2,7 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
@@ -11,6 +12,7 @@ import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
+import * as Metrics from "./metrics.js"
 import { parseOrigin } from "./config.js"
 import * as Headers from "./headers.js"
 
@@ -73,6 +75,7 @@ export const layer = (options: Auth.Options) =>
 
       const runRefresh = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized) =>
         Effect.gen(function*() {
+          yield* Metric.increment(Metrics.refreshes)
           const tokens = yield* Effect.orElseSucceed(store.get, () => Option.none<TokenStore.Tokens>())
           const refreshToken = Option.isSome(tokens) ? tokens.value.refreshToken : undefined
           const exit = yield* Effect.exit(
@@ -112,6 +115,7 @@ export const layer = (options: Auth.Options) =>
 
       const expire = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized, cause: unknown) =>
         Effect.gen(function*() {
+          yield* Metric.increment(Metrics.refreshFailures)
           yield* Effect.catchAllCause(store.clear, () => Effect.void)
           // A defect in the callback must not replace why the session ended.
           if (options.onSessionExpired !== undefined) {

@@ -4,6 +4,7 @@ import * as FiberRef from "effect/FiberRef"
 import { dual } from "effect/Function"
 import { globalValue } from "effect/GlobalValue"
 import * as Option from "effect/Option"
+import * as Metric from "effect/Metric"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
@@ -12,6 +13,7 @@ import * as CourierClient from "../CourierClient.js"
 import type * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as Retry from "../Retry.js"
+import * as Metrics from "./metrics.js"
 
 /** @internal */
 export const defaultPolicy: Retry.Policy = {
@@ -189,8 +191,13 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
         Effect.flatMap(FiberRef.get(currentOverride), (override) => {
           const policy = override === undefined ? base : { ...base, ...override }
           if (policy.retries <= 0) return execute(request)
-          let attempt = request.attempt - 1
-          const once = Effect.suspend(() => execute({ ...request, attempt: ++attempt }))
+          const first = request.attempt
+          let attempt = first - 1
+          const once = Effect.suspend(() => {
+            attempt += 1
+            const next = execute({ ...request, attempt })
+            return attempt === first ? next : Effect.zipRight(Metric.increment(Metrics.retries), next)
+          })
           return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) => {
             budget?.recordRequest(now)
             return Effect.retry(once, schedule(policy, request, budget))
