@@ -7,6 +7,10 @@
  */
 
 /** @since 0.1.0 */
+export * as AppHeaders from "./AppHeaders.js"
+/** @since 0.1.0 */
+export * as Auth from "./Auth.js"
+/** @since 0.1.0 */
 export * as Body from "./Body.js"
 /** @since 0.1.0 */
 export * as ContentDecoder from "./ContentDecoder.js"
@@ -22,5 +26,25 @@ export * as CourierRequest from "./CourierRequest.js"
 export * as CourierResponse from "./CourierResponse.js"
 /** @since 0.1.0 */
 export * as FetchTransport from "./FetchTransport.js"
+/** @since 0.1.0 */
+export * as Logging from "./Logging.js"
+/** @since 0.1.0 */
+export * as Metrics from "./Metrics.js"
+/** @since 0.1.0 */
+export * as Multipart from "./Multipart.js"
+/** @since 0.1.0 */
+export * as Ndjson from "./Ndjson.js"
+/** @since 0.1.0 */
+export * as Preset from "./Preset.js"
+/** @since 0.1.0 */
+export * as Redaction from "./Redaction.js"
+/** @since 0.1.0 */
+export * as Retry from "./Retry.js"
+/** @since 0.1.0 */
+export * as ServerSentEvents from "./ServerSentEvents.js"
+/** @since 0.1.0 */
+export * as TokenStore from "./TokenStore.js"
+/** @since 0.1.0 */
+export * as Tracing from "./Tracing.js"
 /** @since 0.1.0 */
 export * as Url from "./Url.js"
