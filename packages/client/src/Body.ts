@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import type * as Stream from "effect/Stream"
+import type * as Multipart from "./Multipart.js"
 import type * as Url from "./Url.js"
 
 /**
@@ -14,7 +15,7 @@ import type * as Url from "./Url.js"
  *
  * @since 0.1.0
  */
-export type Body = Empty | Json | Text | Bytes | Form | StreamBody
+export type Body = Empty | Json | Text | Bytes | Form | MultipartBody | StreamBody
 
 /**
  * @since 0.1.0
@@ -59,6 +60,16 @@ export interface Bytes {
 export interface Form {
   readonly _tag: "Form"
   readonly fields: Url.Query
+}
+
+/**
+ * `multipart/form-data`; built with the `Multipart` module.
+ *
+ * @since 0.1.0
+ */
+export interface MultipartBody {
+  readonly _tag: "Multipart"
+  readonly parts: ReadonlyArray<Multipart.Part>
 }
 
 /**
@@ -159,4 +170,7 @@ export const replayableStream = (
  *
  * @since 0.1.0
  */
-export const isReplayable = (body: Body): boolean => body._tag !== "Stream" || body.replayable
+export const isReplayable = (body: Body): boolean =>
+  body._tag === "Stream"
+    ? body.replayable
+    : body._tag !== "Multipart" || body.parts.every((part) => part._tag === "Field" || part.source._tag !== "Stream")

@@ -14,6 +14,7 @@ import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import { resolveTimeouts } from "./config.js"
 import * as Headers from "./headers.js"
+import * as Multipart from "./multipart.js"
 import * as Url from "./url.js"
 
 const encoder = new TextEncoder()
@@ -52,6 +53,8 @@ const serialise = (
       const contentType = "application/x-www-form-urlencoded"
       return { body: { _tag: "Bytes", bytes: encoder.encode(search.toString()), contentType }, contentType }
     }
+    case "Multipart":
+      return Multipart.serialise(body.parts)
     case "Bytes":
     case "Stream":
       return { body, contentType: body.contentType }
@@ -105,13 +108,15 @@ export const prepare = (
     }
     const serialised = serialise(body, config.arrayFormat)
     if (typeof serialised === "string") return refuse(info, "InvalidBody", serialised)
-    body = serialised.body
-    if (serialised.contentType !== undefined && headers["content-type"] === undefined) {
+    // A multipart body's content type names its boundary: it always wins.
+    const own = headers["content-type"] === undefined || body._tag === "Multipart"
+    if (serialised.contentType !== undefined && own) {
       if (!Headers.isFieldValue(serialised.contentType)) {
         return refuse(info, "InvalidHeader", "the body's content type contains a control character")
       }
       headers["content-type"] = serialised.contentType
     }
+    body = serialised.body
   }
   const timeouts = resolveTimeouts(config.timeouts, options.timeouts)
   const deadline = Duration.isFinite(timeouts.total) ? now + Duration.toMillis(timeouts.total) : undefined

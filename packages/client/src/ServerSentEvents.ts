@@ -1,0 +1,55 @@
+/**
+ * Server-sent events (`text/event-stream`), parsed as the HTML standard
+ * says: `event`, `data` (lines joined with LF), `id`, `retry`, comments
+ * ignored, an event dispatched at each blank line. The `receive` timeout
+ * applies between chunks (servers that send keep-alive comments keep it
+ * from firing), the `total` one to the whole stream.
+ *
+ * @since 0.1.0
+ */
+import type * as Stream from "effect/Stream"
+import type * as CourierClient from "./CourierClient.js"
+import type * as CourierError from "./CourierError.js"
+import * as internal from "./internal/sse.js"
+
+/**
+ * One event.
+ *
+ * @since 0.1.0
+ */
+export interface Event {
+  /** `message` unless the server named it. */
+  readonly event: string
+  readonly data: string
+  /** The last event id seen, if any. */
+  readonly id: string | undefined
+  /** The reconnection time the server asked for, in milliseconds. */
+  readonly retry: number | undefined
+}
+
+/**
+ * Options: the request's, plus the largest event accepted (default 1 MiB).
+ *
+ * @since 0.1.0
+ */
+export interface Options extends CourierClient.RequestOptions {
+  readonly maxEventBytes?: number | undefined
+}
+
+/**
+ * Streams the events of a response (sends `accept: text/event-stream`).
+ *
+ * @since 0.1.0
+ */
+export const stream: (
+  client: CourierClient.Service,
+  url: string,
+  options?: Options
+) => Stream.Stream<Event, CourierError.CourierError> = internal.stream
+
+/**
+ * Parses lines of an event stream into events (for bytes from elsewhere).
+ *
+ * @since 0.1.0
+ */
+export const fromLines: <E>(lines: Stream.Stream<string, E>) => Stream.Stream<Event, E> = internal.fromLines

@@ -1,0 +1,103 @@
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type * as Body from "../Body.js"
+import type * as Multipart from "../Multipart.js"
+import * as Headers from "./headers.js"
+
+const encoder = new TextEncoder()
+
+/** @internal */
+export const boundary = (): string => {
+  const random = new Uint8Array(16)
+  crypto.getRandomValues(random)
+  let hex = ""
+  for (const byte of random) hex += byte.toString(16).padStart(2, "0")
+  return `courier-${hex}`
+}
+
+// The escaping browsers apply to names and filenames in form-data (WHATWG HTML).
+const escape = (s: string): string => s.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
+
+/** @internal */
+export const file = (
+  name: string,
+  path: string,
+  options: { readonly filename?: string; readonly contentType?: string } = {}
+) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const info = yield* fs.stat(path)
+    const slash = path.lastIndexOf("/")
+    const part: Multipart.Part = {
+      _tag: "File",
+      name,
+      filename: options.filename ?? (slash >= 0 ? path.slice(slash + 1) : path),
+      contentType: options.contentType ?? "application/octet-stream",
+      source: {
+        _tag: "Path",
+        path,
+        size: Number(info.size),
+        open: (p) => fs.stream(p, { chunkSize: 256 * 1024 })
+      }
+    }
+    return part
+  })
+
+/**
+ * Serialises the parts: the body as a stream built anew per attempt, its
+ * length when every part's is known, and whether it can be replayed. A
+ * string result is why the parts are refused.
+ *
+ * @internal
+ */
+export const serialise = (
+  parts: ReadonlyArray<Multipart.Part>
+): { readonly body: Body.Body; readonly contentType: string } | string => {
+  const mark = boundary()
+  const heads: Array<Uint8Array> = []
+  let length: number | undefined = 0
+  let replayable = true
+  for (const part of parts) {
+    if (typeof part.name !== "string") return "a multipart part name must be a string"
+    let head = `--${mark}\r\nContent-Disposition: form-data; name="${escape(part.name)}"`
+    if (part._tag === "File") {
+      if (!Headers.isFieldValue(part.contentType) || part.contentType.trim() === "") {
+        return `the content type of part ${JSON.stringify(escape(part.name))} is empty or contains a control character`
+      }
+      head += `; filename="${escape(part.filename)}"\r\nContent-Type: ${part.contentType}`
+    }
+    head += "\r\n\r\n"
+    if (head.includes(mark, mark.length + 2)) return "a multipart name or content type contains the boundary"
+    heads.push(encoder.encode(head))
+    const size = part._tag === "Field"
+      ? encoder.encode(part.value).byteLength
+      : part.source._tag === "Bytes"
+      ? part.source.bytes.byteLength
+      : part.source.size
+    if (part._tag === "File" && part.source._tag === "Stream") replayable = false
+    length = length === undefined || size === undefined ? undefined : length + heads[heads.length - 1].byteLength + size + 2
+  }
+  const tail = encoder.encode(`--${mark}--\r\n`)
+  if (length !== undefined) length += tail.byteLength
+  const crlf = encoder.encode("\r\n")
+  const make = (): Stream.Stream<Uint8Array, unknown> =>
+    Stream.flatMap(
+      Stream.fromIterable(parts.map((part, i) => [part, heads[i]] as const)),
+      ([part, head]) => {
+        const content: Stream.Stream<Uint8Array, unknown> = part._tag === "Field"
+          ? Stream.succeed(encoder.encode(part.value))
+          : part.source._tag === "Bytes"
+          ? Stream.succeed(part.source.bytes)
+          : part.source._tag === "Path"
+          ? part.source.open(part.source.path)
+          : part.source.stream
+        return Stream.concat(Stream.concat(Stream.succeed(head), content), Stream.succeed(crlf))
+      }
+    ).pipe(Stream.concat(Stream.succeed(tail)))
+  const contentType = `multipart/form-data; boundary=${mark}`
+  return {
+    body: { _tag: "Stream", make, contentType, contentLength: length, replayable },
+    contentType
+  }
+}
