@@ -13,6 +13,8 @@ import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as ContentDecoder from "../ContentDecoder.js"
@@ -36,6 +38,8 @@ type BodyError = CourierError.Network | CourierError.Timeout | CourierError.Limi
 interface SendWatch {
   readonly started: Deferred.Deferred<void>
   readonly finished: Deferred.Deferred<void>
+  /** The fiber the transport runs the body stream in, once it started. */
+  pump: Fiber.RuntimeFiber<unknown, unknown> | undefined
 }
 
 const toPlatformBody = (
@@ -86,11 +90,16 @@ const watched = (
   contentType: string,
   contentLength: number | undefined
 ): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch } => {
-  const watch: SendWatch = { started: Deferred.unsafeMake(undefined as never), finished: Deferred.unsafeMake(undefined as never) }
-  const instrumented = Stream.suspend(() => {
+  const watch: SendWatch = {
+    started: Deferred.unsafeMake(undefined as never),
+    finished: Deferred.unsafeMake(undefined as never),
+    pump: undefined
+  }
+  const instrumented = Stream.unwrap(Effect.withFiberRuntime<Stream.Stream<Uint8Array, unknown>>((fiber) => {
+    watch.pump = fiber
     Deferred.unsafeDone(watch.started, Effect.void)
-    return oneSliceAtATime(stream)
-  }).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
+    return Effect.succeed(oneSliceAtATime(stream))
+  })).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
   return { body: PlatformBody.stream(instrumented, contentType, contentLength), watch }
 }
 
@@ -133,7 +142,18 @@ const sendOnce = (
     http.execute(platformRequest),
     (error: HttpClientError.HttpClientError) => Failure.fromTransport(request, error.cause, request.timeouts.connect)
   )
-  return withTimers(request, effect, watch)
+  const sent = withTimers(request, effect, watch)
+  if (watch === undefined) return sent
+  // When a call is aborted, Node's fetch neither cancels the request body it
+  // is reading (it cancels the locked stream, which throws, and swallows that)
+  // nor stops reading it: it drains the rest of the stream into the dead
+  // socket, or waits forever for a next chunk, and the stream's finalizers
+  // never run. So the fiber pumping the body is stopped here.
+  return Effect.onExit(sent, (exit) =>
+    Effect.withFiberRuntime((current) => {
+      const pump = watch.pump
+      return Exit.isSuccess(exit) || pump === undefined || pump === current ? Effect.void : Fiber.interrupt(pump)
+    }))
 }
 
 /** The response body as a stream of decoded bytes, under the receive timeout and the size limit. */
