@@ -303,6 +303,26 @@ for (const kind of transports) {
           expect(["IncompleteBody", "ConnectionReset"]).toContain((error as { reason: string }).reason)
         }))
 
+      it.scopedLive("a failure's excerpt and headers are redacted: error bodies may echo secrets", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.make({
+            routes: [[
+              "POST",
+              "/login",
+              Reply.json({ error: "locked", access_token: "s3cret-a", user: "ann" }, {
+                status: 423,
+                headers: { "set-cookie": "sid=s3cret-c" }
+              })
+            ]]
+          })
+          const client = yield* clientOn(server, kind)
+          const error = yield* Effect.flip(client.post("/login", { body: Body.json({ password: "s3cret-p" }) }))
+          if (error._tag !== "BadResponse") return expect.fail(`expected BadResponse, got ${error._tag}`)
+          expect(error.bodyExcerpt).toContain("\"user\":\"ann\"")
+          expect(error.headers["set-cookie"]).toBe("<redacted>")
+          expect(`${error.message} ${JSON.stringify(error)}`).not.toMatch(/s3cret/)
+        }))
+
       it.scopedLive("failures carry the method and a redacted URL", () =>
         Effect.gen(function*() {
           const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.status(500)]] })

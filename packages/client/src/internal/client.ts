@@ -14,6 +14,7 @@ import type * as CourierConfigNs from "../CourierConfig.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as CourierResponse from "../CourierResponse.js"
+import { Redaction } from "../Redaction.js"
 import { decode } from "./decode.js"
 import { prepare } from "./prepare.js"
 import * as Send from "./send.js"
@@ -83,6 +84,8 @@ const build = (
     put: method("PUT") as CourierClientNs.Call,
     patch: method("PATCH") as CourierClientNs.Call,
     response: response as CourierClientNs.Service["response"],
+    streamingResponse: ((method: string, url: string, options?: Options) =>
+      Effect.flatMap(prepareEffect(method, url, options, true), execute)) as CourierClientNs.Service["streamingResponse"],
     stream: stream as CourierClientNs.Service["stream"]
   }
 }
@@ -92,7 +95,8 @@ export const make = Effect.gen(function*() {
   const config = yield* CourierConfig
   const http = yield* HttpClient.HttpClient
   const decoder = yield* ContentDecoder
-  return build(config, http, Send.make(http, decoder, config))
+  const redactor = yield* Redaction
+  return build(config, http, Send.make(http, decoder, config, redactor))
 })
 
 /** @internal */

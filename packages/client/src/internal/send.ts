@@ -21,6 +21,7 @@ import type * as ContentDecoder from "../ContentDecoder.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as CourierResponse from "../CourierResponse.js"
+import type * as Redaction from "../Redaction.js"
 import * as Failure from "./failure.js"
 import * as Redirect from "./redirect.js"
 import type * as CourierConfig from "../CourierConfig.js"
@@ -275,31 +276,24 @@ export const excerpt = (bytes: Uint8Array): string => {
   return text.length > excerptLength ? text.slice(0, excerptLength) + "…" : text
 }
 
-const sensitiveResponseHeaders = new Set(["set-cookie", "authorization", "proxy-authenticate", "www-authenticate"])
-
-/** Response headers for a failure: credentials-bearing ones are redacted. @internal */
-export const safeHeaders = (headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> => {
-  const out: Record<string, string> = {}
-  for (const name of Object.keys(headers)) {
-    out[name] = sensitiveResponseHeaders.has(name) ? "<redacted>" : headers[name]
-  }
-  return out
-}
-
+/**
+ * The failure for a non-2xx answer. Its headers and body excerpt go through
+ * the redactor: an error body may echo a token, and failures get logged.
+ */
 const statusFailure = (
   request: CourierRequest.CourierRequest,
   response: HttpClientResponse.HttpClientResponse,
-  decoder: ContentDecoder.Decoder
+  decoder: ContentDecoder.Decoder,
+  redactor: Redaction.Redactor
 ): Effect.Effect<never, CourierError.Unauthorized | CourierError.BadResponse> =>
   Effect.flatMap(readPrefix(request, response, decoder, errorBodyLimit), (bytes): Effect.Effect<
     never,
     CourierError.Unauthorized | CourierError.BadResponse
   > => {
-    const headers = safeHeaders(response.headers)
+    const headers = redactor.headers(response.headers)
+    const bodyExcerpt = redactor.body(bytes, response.headers["content-type"], excerptLength)
     if (response.status === 401) {
-      return Effect.fail(
-        new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt: excerpt(bytes) })
-      )
+      return Effect.fail(new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt }))
     }
     let errorBody: Option.Option<unknown> = Option.none()
     if (request.decodeErrorBody !== undefined && bytes.byteLength > 0) {
@@ -314,7 +308,7 @@ const statusFailure = (
         request: request.info,
         status: response.status,
         headers,
-        bodyExcerpt: excerpt(bytes),
+        bodyExcerpt,
         errorBody
       })
     )
@@ -332,7 +326,8 @@ const countEncodings = (value: string | undefined): number =>
 export const make = (
   transport: HttpClient.HttpClient,
   decoder: ContentDecoder.Decoder,
-  policy: CourierConfig.ResolvedConfig
+  policy: CourierConfig.ResolvedConfig,
+  redactor: Redaction.Redactor
 ) => {
   // The platform's spans record the full URL (query secrets included) and its
   // propagation sends trace headers to every origin, so both are off here:
@@ -384,7 +379,7 @@ export const make = (
         )
       }
       if (status < 200 || status >= 300) {
-        return statusFailure(request, response, decoder)
+        return statusFailure(request, response, decoder, redactor)
       }
       if (request.streaming) {
         return Effect.succeed<CourierResponse.CourierResponse>({
