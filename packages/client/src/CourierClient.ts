@@ -54,6 +54,22 @@ export interface RequestOptions<E = unknown, EI = unknown> {
   readonly maxRedirects?: number | undefined
   /** Decodes the JSON body of a `BadResponse` into its `errorBody`. */
   readonly errorSchema?: Schema.Schema<E, EI, never> | undefined
+  /** Called as the request body is handed to the socket. */
+  readonly onUploadProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+  /** Called as the response body arrives (buffered calls and streams alike). */
+  readonly onDownloadProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * Bytes moved so far, and the total when known. Progress callbacks are
+ * Effects: they run between chunks, and their failures and defects are
+ * ignored, so a callback can never break the transfer.
+ *
+ * @since 0.1.0
+ */
+export interface Progress {
+  readonly transferred: number
+  readonly total: number | undefined
 }
 
 /**
@@ -153,6 +169,17 @@ export interface Service {
   readonly patch: Call
   /** The whole response (status, headers, buffered body) for a 2xx. */
   readonly response: <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options?: RequestOptions<E, EI>
+  ) => Effect.Effect<CourierResponse.CourierResponse, CourierError<E>>
+  /**
+   * The response of a 2xx with its body not read yet (`Streaming`): for
+   * callers that need the status and headers before the bytes, such as a
+   * download. The receive timeout applies between chunks; the total
+   * timeout is the caller's to apply.
+   */
+  readonly streamingResponse: <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options?: RequestOptions<E, EI>

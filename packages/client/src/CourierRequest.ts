@@ -7,7 +7,9 @@
  */
 import { dual } from "effect/Function"
 import type * as Option from "effect/Option"
+import type * as Effect from "effect/Effect"
 import type * as Body from "./Body.js"
+import type * as CourierClient from "./CourierClient.js"
 import type * as CourierConfig from "./CourierConfig.js"
 import type * as CourierError from "./CourierError.js"
 import * as Headers from "./internal/headers.js"
@@ -35,6 +37,8 @@ export interface CourierRequest {
   readonly streaming: boolean
   /** Decodes a non-2xx body with the request's `errorSchema`. */
   readonly decodeErrorBody: ((json: unknown) => Option.Option<unknown>) | undefined
+  readonly onUploadProgress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
+  readonly onDownloadProgress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
   /** Method and redacted URL, for failures and logs. */
   readonly info: CourierError.RequestInfo
 }

@@ -136,6 +136,8 @@ export const prepare = (
     decodeErrorBody: options.errorSchema === undefined
       ? undefined
       : errorBodyDecoder(options.errorSchema as Schema.Schema<unknown, unknown, never>),
+    onUploadProgress: options.onUploadProgress,
+    onDownloadProgress: options.onDownloadProgress,
     info
   })
 }

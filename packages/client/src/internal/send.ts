@@ -18,6 +18,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type * as ContentDecoder from "../ContentDecoder.js"
+import type * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as CourierResponse from "../CourierResponse.js"
@@ -43,24 +44,50 @@ interface SendWatch {
   pump: Fiber.RuntimeFiber<unknown, unknown> | undefined
 }
 
+/** Calls a progress callback; it can neither fail nor break the transfer. */
+const reportProgress = (
+  callback: (progress: CourierClient.Progress) => Effect.Effect<void>,
+  transferred: number,
+  total: number | undefined
+): Effect.Effect<void> => Effect.catchAllCause(Effect.suspend(() => callback({ transferred, total })), () => Effect.void)
+
+/** Counts the bytes a stream hands on, reporting after each slice. */
+const withProgress = <E>(
+  stream: Stream.Stream<Uint8Array, E>,
+  callback: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined,
+  total: number | undefined
+): Stream.Stream<Uint8Array, E> => {
+  if (callback === undefined) return stream
+  return Stream.suspend(() => {
+    let transferred = 0
+    return Stream.tap(stream, (bytes) => {
+      transferred += bytes.byteLength
+      return reportProgress(callback, transferred, total)
+    })
+  })
+}
+
 const toPlatformBody = (
-  body: CourierRequest.CourierRequest["body"],
+  request: CourierRequest.CourierRequest,
   contentType: string | undefined
 ): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch | undefined } => {
+  const body = request.body
+  const progress = request.onUploadProgress
   switch (body._tag) {
     case "Empty":
       return { body: PlatformBody.empty, watch: undefined }
     case "Bytes": {
-      if (body.bytes.byteLength <= chunkSize) {
+      if (body.bytes.byteLength <= chunkSize && progress === undefined) {
         return { body: PlatformBody.uint8Array(body.bytes, contentType ?? body.contentType), watch: undefined }
       }
-      return watched(Stream.succeed(body.bytes), contentType ?? body.contentType, body.bytes.byteLength)
+      return watched(Stream.succeed(body.bytes), contentType ?? body.contentType, body.bytes.byteLength, progress)
     }
     case "Stream":
       return watched(
         Stream.mapError(body.make(), (cause) => new Failure.BodySourceFailure(cause)),
         contentType ?? body.contentType,
-        body.contentLength
+        body.contentLength,
+        progress
       )
     // Json, Text and Form are serialised to Bytes when the request is prepared.
     default:
@@ -89,7 +116,8 @@ const oneSliceAtATime = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Str
 const watched = (
   stream: Stream.Stream<Uint8Array, unknown>,
   contentType: string,
-  contentLength: number | undefined
+  contentLength: number | undefined,
+  progress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
 ): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch } => {
   const watch: SendWatch = {
     started: Deferred.unsafeMake(undefined as never),
@@ -99,7 +127,7 @@ const watched = (
   const instrumented = Stream.unwrap(Effect.withFiberRuntime<Stream.Stream<Uint8Array, unknown>>((fiber) => {
     watch.pump = fiber
     Deferred.unsafeDone(watch.started, Effect.void)
-    return Effect.succeed(oneSliceAtATime(stream))
+    return Effect.succeed(withProgress(oneSliceAtATime(stream), progress, contentLength))
   })).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
   return { body: PlatformBody.stream(instrumented, contentType, contentLength), watch }
 }
@@ -134,7 +162,7 @@ const sendOnce = (
   request: CourierRequest.CourierRequest
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, CourierError.Network | CourierError.Timeout> => {
   const contentType = request.headers["content-type"]
-  const { body, watch } = toPlatformBody(request.body, contentType)
+  const { body, watch } = toPlatformBody(request, contentType)
   const platformRequest = HttpClientRequest.setBody(
     HttpClientRequest.make(request.method as "GET")(request.url, { headers: request.headers }),
     body
@@ -198,13 +226,17 @@ const bodyStream = (
     )
   }
   let seen = 0
+  const progress = request.onDownloadProgress
+  const declared = response.headers["content-length"]
+  const total = declared === undefined || encoding !== undefined ? undefined : Number(declared)
   return Stream.mapChunksEffect(out, (chunk) => {
     Chunk.forEach(chunk, (bytes) => {
       seen += bytes.byteLength
     })
-    return seen > limit
-      ? Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
-      : Effect.succeed(chunk)
+    if (seen > limit) {
+      return Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+    }
+    return progress === undefined ? Effect.succeed(chunk) : Effect.as(reportProgress(progress, seen, total), chunk)
   })
 }
 
