@@ -25,6 +25,8 @@ export * as CourierRequest from "./CourierRequest.js"
 /** @since 0.1.0 */
 export * as CourierResponse from "./CourierResponse.js"
 /** @since 0.1.0 */
+export * as Download from "./Download.js"
+/** @since 0.1.0 */
 export * as FetchTransport from "./FetchTransport.js"
 /** @since 0.1.0 */
 export * as Logging from "./Logging.js"
