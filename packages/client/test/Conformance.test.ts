@@ -5,8 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as Net from "node:net"
-import { clientOn, transports } from "./support.js"
+import { clientOn, closedPort, transports } from "./support.js"
 
 // One suite, every transport: what a program observes must not depend on
 // whether undici or fetch carries the bytes.
@@ -16,17 +15,6 @@ const Posts = Schema.Array(Post)
 const ApiError = Schema.Struct({ code: Schema.String, detail: Schema.String })
 
 const posts = [{ id: 1, title: "one" }, { id: 2, title: "two" }]
-
-/** A port nothing listens on: bound by the OS, then released. */
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const server = Net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as Net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
-)
 
 for (const kind of transports) {
   describe(`conformance on ${kind}`, () => {

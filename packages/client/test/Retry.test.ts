@@ -17,8 +17,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import * as Net from "node:net"
-import { transports, waitForRequests, waitUntil } from "./support.js"
+import { closedPort, transports, waitForRequests, waitUntil } from "./support.js"
 
 // Every rule of the retry Layer, proven on the wire: a real loopback server
 // scripts the failures, its journal says how many attempts reached it, and a
@@ -76,17 +75,6 @@ const settlesWithoutWaiting = <A, E>(effect: Effect.Effect<A, E>, what: string) 
     yield* waitUntil(Effect.map(Fiber.poll(fiber), Option.isSome), what, 300)
     return yield* Fiber.await(fiber)
   })
-
-/** A port nothing listens on: bound by the OS, then released. */
-const closedPort = Effect.promise(() =>
-  new Promise<number>((resolve) => {
-    const server = Net.createServer()
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as Net.AddressInfo).port
-      server.close(() => resolve(port))
-    })
-  })
-)
 
 const ok = Reply.json({ ok: true })
 const Ok = Schema.Struct({ ok: Schema.Boolean })

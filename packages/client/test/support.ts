@@ -5,6 +5,7 @@ import type { TestServer } from "@courier/testing"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Net from "node:net"
 
 /** Every transport the conformance suites run against. */
 export const transports: ReadonlyArray<TestClient.Transport> = ["node", "fetch"]
@@ -33,3 +34,14 @@ export const waitUntil = (check: Effect.Effect<boolean>, what: string, attempts 
 /** Waits until the server has seen `count` requests to `path`. */
 export const waitForRequests = (server: TestServer.Service, path: string, count = 1) =>
   waitUntil(Effect.map(server.requests(path), (entries) => entries.length >= count), `${count} request(s) reached ${path}`)
+
+/** A port nothing listens on: bound by the OS, then released. */
+export const closedPort = Effect.promise(() =>
+  new Promise<number>((resolve) => {
+    const server = Net.createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as Net.AddressInfo).port
+      server.close(() => resolve(port))
+    })
+  })
+)
