@@ -7,12 +7,15 @@
  *
  * - It writes only to the path the caller gave. A `Content-Disposition`
  *   filename is used only when asked (`path` is then a folder), and
- *   sanitised: no folders, no `..`, no leading dots, no control characters.
- * - When the connection breaks mid-body and the server has a validator
- *   (ETag or Last-Modified), it resumes with `Range` and `If-Range`; a `206`
- *   whose `Content-Range` starts where the file ends is appended, anything
- *   else (a `200`: the resource changed, or ranges are not supported)
- *   starts over.
+ *   sanitised: no folders, no `..`, no leading dots, no control characters,
+ *   at most 200 bytes.
+ * - When the connection breaks mid-body and the server has a strong
+ *   validator (an ETag not marked weak, or Last-Modified), it resumes with
+ *   `Range` and `If-Range`; a `206` whose `Content-Range` starts where the
+ *   file ends is appended, a `200` (the resource changed, or ranges are not
+ *   supported) starts over, and any other answer is dropped and the whole
+ *   body asked for again. A content-coded (compressed) body is never
+ *   resumed: ranges would count its coded bytes, the file holds decoded ones.
  * - The receive timeout applies between chunks and the total timeout to the
  *   whole download (raise it for large files); `maxResponseBytes`, when
  *   given, caps the file; interruption cancels it.
@@ -75,6 +78,8 @@ export const toFile: (
 /**
  * The filename a `Content-Disposition` header suggests, made safe to join
  * to a folder, or undefined when it names none or nothing safe is left.
+ * `filename*` (RFC 8187, UTF-8 or ISO-8859-1) wins over `filename`; a name
+ * over 200 bytes of UTF-8 is cut, keeping a short extension.
  *
  * @since 0.1.0
  */

@@ -80,8 +80,9 @@ export const bytes = (
 
 /**
  * A file part streamed from disk, read again for every attempt. Its size is
- * read now, so the body gets a `Content-Length`; the filename defaults to
- * the path's last segment.
+ * read now, so the body gets a `Content-Length` (on the node transport:
+ * `fetch` sends every streamed body chunked); the filename defaults to the
+ * path's last segment.
  *
  * @since 0.1.0
  */

@@ -28,7 +28,9 @@ export interface Event {
 }
 
 /**
- * Options: the request's, plus the largest event accepted (default 1 MiB).
+ * Options: the request's, plus the largest event accepted (default 1 MiB):
+ * past it, in one line or in the data lines of one event, the stream fails
+ * with `LimitExceeded`.
  *
  * @since 0.1.0
  */

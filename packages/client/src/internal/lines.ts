@@ -1,11 +1,38 @@
 import * as Chunk from "effect/Chunk"
-import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 
+const utf8Units = (c: number): number => c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3
+
 /**
- * Splits UTF-8 bytes into lines (LF, CRLF or CR), holding at most
- * `maxLineBytes` of an unfinished line so a server cannot grow it forever.
- * Fails with `onTooLong()` past that.
+ * The length of `text` in UTF-8: 1 to 3 bytes per UTF-16 unit, a surrogate
+ * pair 4 bytes for its 2 units.
+ *
+ * @internal
+ */
+export const utf8Length = (text: string): number => {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) bytes += utf8Units(text.charCodeAt(i))
+  return bytes
+}
+
+/** Whether `text` takes more than `max` bytes in UTF-8, counting only when its length cannot tell. */
+const overLimit = (text: string, max: number): boolean => {
+  if (text.length > max) return true
+  if (text.length * 3 <= max) return false
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    bytes += utf8Units(text.charCodeAt(i))
+    if (bytes > max) return true
+  }
+  return false
+}
+
+/**
+ * Splits UTF-8 bytes into lines (LF, CRLF or CR). A line longer than
+ * `maxLineBytes` (in UTF-8 bytes, terminator excluded) fails the stream
+ * with `onTooLong()`, whether it arrived whole in one chunk or is still
+ * growing: at most that much of an unfinished line is held, so a server
+ * cannot grow it forever.
  *
  * @internal
  */
@@ -18,10 +45,18 @@ export const splitLines = <E, E2>(
     const decoder = new TextDecoder()
     let pending = ""
     let lastWasCR = false
-    const cut = (text: string, flush: boolean): Effect.Effect<Chunk.Chunk<string>, E2> => {
+    /** The lines `text` completes, and whether one of them (or what is left over) is too long. */
+    const cut = (text: string, flush: boolean): Stream.Stream<string, E2> => {
       const lines: Array<string> = []
       let start = 0
-      for (let i = 0; i < text.length; i++) {
+      // A whole line can arrive in one chunk: each one is checked, not only what is left over.
+      const complete = (line: string): boolean => {
+        if (overLimit(line, maxLineBytes)) return false
+        lines.push(line)
+        return true
+      }
+      let ok = true
+      for (let i = 0; ok && i < text.length; i++) {
         const c = text.charCodeAt(i)
         if (c === 10) {
           if (lastWasCR && i === start) {
@@ -30,12 +65,12 @@ export const splitLines = <E, E2>(
             lastWasCR = false
             continue
           }
-          lines.push(pending + text.slice(start, i))
+          ok = complete(pending + text.slice(start, i))
           pending = ""
           start = i + 1
           lastWasCR = false
         } else if (c === 13) {
-          lines.push(pending + text.slice(start, i))
+          ok = complete(pending + text.slice(start, i))
           pending = ""
           if (text.charCodeAt(i + 1) === 10) i++
           start = i + 1
@@ -44,23 +79,27 @@ export const splitLines = <E, E2>(
           lastWasCR = false
         }
       }
-      pending += text.slice(start)
-      if (flush && pending !== "") {
-        lines.push(pending)
-        pending = ""
+      if (ok) {
+        pending += text.slice(start)
+        if (flush && pending !== "") {
+          ok = complete(pending)
+          pending = ""
+        }
+        ok = ok && !overLimit(pending, maxLineBytes)
       }
-      // Characters of UTF-16 may be fewer than bytes; this bounds memory all the same.
-      if (pending.length > maxLineBytes) return Effect.fail(onTooLong())
-      return Effect.succeed(Chunk.unsafeFromArray(lines))
+      // The lines before the one too long are still delivered, then the failure.
+      const out = Stream.fromChunk(Chunk.unsafeFromArray(lines))
+      return ok ? out : Stream.concat(out, Stream.fail(onTooLong()))
     }
     return self.pipe(
-      Stream.mapChunksEffect((chunks) => {
+      Stream.chunks,
+      Stream.flatMap((chunks) => {
         let text = ""
         Chunk.forEach(chunks, (bytes) => {
           text += decoder.decode(bytes, { stream: true })
         })
         return cut(text, false)
       }),
-      Stream.concat(Stream.unwrap(Effect.suspend(() => Effect.map(cut(decoder.decode(), true), Stream.fromChunk))))
+      Stream.concat(Stream.suspend(() => cut(decoder.decode(), true)))
     )
   })

@@ -1,57 +1,73 @@
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import type * as ServerSentEvents from "../ServerSentEvents.js"
-import { splitLines } from "./lines.js"
+import { splitLines, utf8Length } from "./lines.js"
 
-/** @internal */
-export const fromLines = <E>(lines: Stream.Stream<string, E>): Stream.Stream<ServerSentEvents.Event, E> =>
+/**
+ * The parser. With `limit`, an event whose data grows past `max` bytes
+ * fails the stream with `onTooLarge()`: a limit on each line alone would
+ * let a server grow one event forever with short `data:` lines.
+ */
+const parse = <E, E2>(
+  lines: Stream.Stream<string, E>,
+  limit: { readonly max: number; readonly onTooLarge: () => E2 } | undefined
+): Stream.Stream<ServerSentEvents.Event, E | E2> =>
   Stream.suspend(() => {
     let event = ""
     let data: Array<string> = []
+    let dataBytes = 0
     let id: string | undefined
     let retry: number | undefined
     let first = true
-    return Stream.mapConcat(lines, (raw) => {
-      let line = raw
-      if (first) {
-        first = false
-        if (line.charCodeAt(0) === 0xfeff) line = line.slice(1)
-      }
-      if (line === "") {
-        if (data.length === 0) {
-          event = ""
-          return Chunk.empty<ServerSentEvents.Event>()
+    return Stream.flatMap(Stream.chunks(lines), (chunk) => {
+      const out: Array<ServerSentEvents.Event> = []
+      for (const raw of chunk) {
+        let line = raw
+        if (first) {
+          first = false
+          if (line.charCodeAt(0) === 0xfeff) line = line.slice(1)
         }
-        const out: ServerSentEvents.Event = { event: event === "" ? "message" : event, data: data.join("\n"), id, retry }
-        event = ""
-        data = []
-        return Chunk.of(out)
+        if (line === "") {
+          if (data.length > 0) out.push({ event: event === "" ? "message" : event, data: data.join("\n"), id, retry })
+          event = ""
+          data = []
+          dataBytes = 0
+          continue
+        }
+        if (line.startsWith(":")) continue
+        const colon = line.indexOf(":")
+        const field = colon === -1 ? line : line.slice(0, colon)
+        let value = colon === -1 ? "" : line.slice(colon + 1)
+        if (value.startsWith(" ")) value = value.slice(1)
+        switch (field) {
+          case "event":
+            event = value
+            break
+          case "data":
+            data.push(value)
+            if (limit !== undefined) {
+              dataBytes += utf8Length(value) + 1
+              // The events complete so far are still delivered, then the failure.
+              if (dataBytes - 1 > limit.max) return Stream.concat(Stream.fromIterable(out), Stream.fail(limit.onTooLarge()))
+            }
+            break
+          case "id":
+            if (!value.includes("\u0000")) id = value
+            break
+          case "retry":
+            if (/^\d+$/.test(value)) retry = Number(value)
+            break
+        }
       }
-      if (line.startsWith(":")) return Chunk.empty<ServerSentEvents.Event>()
-      const colon = line.indexOf(":")
-      const field = colon === -1 ? line : line.slice(0, colon)
-      let value = colon === -1 ? "" : line.slice(colon + 1)
-      if (value.startsWith(" ")) value = value.slice(1)
-      switch (field) {
-        case "event":
-          event = value
-          break
-        case "data":
-          data.push(value)
-          break
-        case "id":
-          if (!value.includes("\u0000")) id = value
-          break
-        case "retry":
-          if (/^\d+$/.test(value)) retry = Number(value)
-          break
-      }
-      return Chunk.empty<ServerSentEvents.Event>()
+      return Stream.fromIterable(out)
     })
   })
+
+/** @internal */
+export const fromLines = <E>(lines: Stream.Stream<string, E>): Stream.Stream<ServerSentEvents.Event, E> =>
+  parse<E, never>(lines, undefined)
 
 /** @internal */
 export const stream = (
@@ -65,12 +81,7 @@ export const stream = (
   }
   return Stream.unwrap(Effect.map(client.prepare("GET", url, withAccept), (request) => {
     const limit = options.maxEventBytes ?? 1024 * 1024
-    return fromLines(
-      splitLines(
-        client.stream("GET", url, withAccept),
-        limit,
-        () => new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit })
-      )
-    )
+    const tooLarge = () => new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit })
+    return parse(splitLines(client.stream("GET", url, withAccept), limit, tooLarge), { max: limit, onTooLarge: tooLarge })
   }))
 }
