@@ -63,6 +63,8 @@ for (const kind of transports) {
           const small = yield* clientOn(server, kind, { maxResponseBytes: 1000 })
           expect(yield* failsWithoutWaiting(small.get("/small"), "a configured limit failed on the headers"))
             .toMatchObject(tooLarge(1000))
+          // The unread body is dropped now: the connection closes without waiting for GC.
+          expect(yield* server.awaitIdle("3 seconds")).toBe(true)
         }))
 
       it.scoped("a chunked body over the limit fails once the limit is passed, without waiting for its end", () =>

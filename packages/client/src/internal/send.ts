@@ -259,6 +259,14 @@ const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
   return out
 }
 
+/**
+ * Drops a body without reading it: its stream is started and interrupted at
+ * once, which aborts the request, so the connection is closed now rather
+ * than when the response is garbage-collected.
+ */
+const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
+
 /** Reads a body in full; a declared length over the limit fails before any read. */
 const readAll = (
   request: CourierRequest.CourierRequest,
@@ -273,7 +281,10 @@ const readAll = (
   if (
     hasBody && declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined
   ) {
-    return Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+    return Effect.zipRight(
+      discard(response),
+      Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+    )
   }
   return Effect.map(Stream.runCollect(bodyStream(request, response, decoder, limit)), concat)
 }
