@@ -7,7 +7,7 @@ import * as Schema from "effect/Schema"
 import type * as CourierConfig from "../CourierConfig.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
-import { excerpt } from "./send.js"
+import { excerpt } from "./responseBody.js"
 
 const textDecoder = new TextDecoder()
 const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()

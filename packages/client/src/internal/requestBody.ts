@@ -1,0 +1,92 @@
+/**
+ * The request body as the transport gets it: bodies above one slice (and
+ * any body whose upload progress is watched) go as a stream of 64 KiB
+ * slices, so the send timeout and upload progress see the upload advance.
+ */
+import type * as HttpBody from "@effect/platform/HttpBody"
+import * as PlatformBody from "@effect/platform/HttpBody"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import type * as CourierClient from "../CourierClient.js"
+import type * as CourierRequest from "../CourierRequest.js"
+import * as Failure from "./failure.js"
+import { withProgress } from "./progress.js"
+
+/** Bodies above this size are sent as a stream, so the send timeout can see their progress. */
+const chunkSize = 64 * 1024
+
+/** @internal */
+export interface SendWatch {
+  readonly started: Deferred.Deferred<void>
+  readonly finished: Deferred.Deferred<void>
+  /** The fiber the transport runs the body stream in, once it started. */
+  pump: Fiber.RuntimeFiber<unknown, unknown> | undefined
+}
+
+/** @internal */
+export const toPlatformBody = (
+  request: CourierRequest.CourierRequest,
+  contentType: string | undefined
+): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch | undefined } => {
+  const body = request.body
+  const progress = request.onUploadProgress
+  switch (body._tag) {
+    case "Empty":
+      return { body: PlatformBody.empty, watch: undefined }
+    case "Bytes": {
+      if (body.bytes.byteLength <= chunkSize && progress === undefined) {
+        return { body: PlatformBody.uint8Array(body.bytes, contentType ?? body.contentType), watch: undefined }
+      }
+      return watched(Stream.succeed(body.bytes), contentType ?? body.contentType, body.bytes.byteLength, progress)
+    }
+    case "Stream":
+      return watched(
+        Stream.mapError(body.make(), (cause) => new Failure.BodySourceFailure(cause)),
+        contentType ?? body.contentType,
+        body.contentLength,
+        progress
+      )
+    // Json, Text and Form are serialised to Bytes when the request is prepared.
+    default:
+      return { body: PlatformBody.empty, watch: undefined }
+  }
+}
+
+/**
+ * At most `chunkSize` bytes per element and one element per Effect chunk.
+ * Both transports' adapters pull a whole Effect chunk and buffer all of it
+ * (`Stream.fromIterable` makes one chunk of up to 4096 elements), so without
+ * this `finished` fires while megabytes still wait in memory and the send
+ * timeout never sees a stalled upload.
+ */
+const oneSliceAtATime = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Stream<Uint8Array, unknown> =>
+  stream.pipe(
+    Stream.mapConcat((bytes) => {
+      if (bytes.byteLength <= chunkSize) return [bytes]
+      const slices: Array<Uint8Array> = []
+      for (let i = 0; i < bytes.byteLength; i += chunkSize) slices.push(bytes.subarray(i, i + chunkSize))
+      return slices
+    }),
+    Stream.rechunk(1)
+  )
+
+const watched = (
+  stream: Stream.Stream<Uint8Array, unknown>,
+  contentType: string,
+  contentLength: number | undefined,
+  progress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
+): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch } => {
+  const watch: SendWatch = {
+    started: Deferred.unsafeMake(undefined as never),
+    finished: Deferred.unsafeMake(undefined as never),
+    pump: undefined
+  }
+  const instrumented = Stream.unwrap(Effect.withFiberRuntime<Stream.Stream<Uint8Array, unknown>>((fiber) => {
+    watch.pump = fiber
+    Deferred.unsafeDone(watch.started, Effect.void)
+    return Effect.succeed(withProgress(oneSliceAtATime(stream), progress, contentLength))
+  })).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
+  return { body: PlatformBody.stream(instrumented, contentType, contentLength), watch }
+}

@@ -1,0 +1,159 @@
+/**
+ * Reading a response body: decoded, under the receive timeout between
+ * chunks and the size limit, in full, as a prefix, or dropped.
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type * as ContentDecoder from "../ContentDecoder.js"
+import * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
+import * as Failure from "./failure.js"
+import { reportProgress } from "./progress.js"
+
+const excerptLength = 512
+
+/** @internal */
+export type BodyError = CourierError.Network | CourierError.Timeout | CourierError.LimitExceeded
+
+const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
+
+/** The response body as a stream of decoded bytes, under the receive timeout and the size limit. */
+/** @internal */
+export const bodyStream = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Stream.Stream<Uint8Array, BodyError> => {
+  const toFailure = (error: unknown) =>
+    CourierError.isCourierError(error)
+      ? error as CourierError.Network | CourierError.Timeout
+      : Failure.fromTransport(request, error, request.timeouts.connect)
+  let stream: Stream.Stream<Uint8Array, unknown> = Stream.catchAll(
+    response.stream,
+    // fetch has no body stream at all for 204 and HEAD: that is an empty body.
+    (error) =>
+      error.reason === "EmptyBody"
+        ? Stream.empty
+        : Stream.fail(Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect))
+  )
+  const encoding = response.headers["content-encoding"]
+  if (encoding !== undefined) {
+    const encodings = encoding.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
+    for (let i = encodings.length - 1; i >= 0; i--) {
+      const decoded = decoder.decode(encodings[i], stream)
+      if (decoded === undefined) break
+      stream = Stream.mapError(
+        decoded,
+        (cause) => CourierError.isCourierError(cause) ? cause : new Failure.ContentDecodingFailure(cause)
+      )
+    }
+  }
+  const { receive } = request.timeouts
+  let out: Stream.Stream<Uint8Array, BodyError> = Stream.mapError(stream, toFailure)
+  if (isFinite(receive)) {
+    out = Stream.timeoutFail(
+      out,
+      () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive }),
+      receive
+    )
+  }
+  let seen = 0
+  const progress = request.onDownloadProgress
+  const declared = response.headers["content-length"]
+  const total = declared === undefined || encoding !== undefined ? undefined : Number(declared)
+  return Stream.mapChunksEffect(out, (chunk) => {
+    Chunk.forEach(chunk, (bytes) => {
+      seen += bytes.byteLength
+    })
+    if (seen > limit) {
+      return Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+    }
+    return progress === undefined ? Effect.succeed(chunk) : Effect.as(reportProgress(progress, seen, total), chunk)
+  })
+}
+
+/** A plain Uint8Array view (undici hands out Buffers), so every transport returns the same type. */
+const plain = (bytes: Uint8Array): Uint8Array =>
+  bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+
+const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
+  if (chunks.length === 1) return plain(Chunk.unsafeHead(chunks))
+  let size = 0
+  Chunk.forEach(chunks, (c) => {
+    size += c.byteLength
+  })
+  const out = new Uint8Array(size)
+  let offset = 0
+  Chunk.forEach(chunks, (c) => {
+    out.set(c, offset)
+    offset += c.byteLength
+  })
+  return out
+}
+
+/**
+ * Drops a body without reading it: its stream is started and interrupted at
+ * once, which aborts the request, so the connection is closed now rather
+ * than when the response is garbage-collected.
+ */
+/** @internal */
+export const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
+
+/** Reads a body in full; a declared length over the limit fails before any read. */
+/** @internal */
+export const readAll = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Effect.Effect<Uint8Array, BodyError> => {
+  // The content-length of a HEAD, 204 or 205 answer describes no body (RFC 9110 8.6):
+  // a HEAD on a large file must not fail as if its body were buffered.
+  const hasBody = request.method !== "HEAD" && response.status !== 204 && response.status !== 205
+  const declared = response.headers["content-length"]
+  if (
+    hasBody && declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined
+  ) {
+    return Effect.zipRight(
+      discard(response),
+      Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+    )
+  }
+  return Effect.map(Stream.runCollect(bodyStream(request, response, decoder, limit)), concat)
+}
+
+/** Reads at most `limit` bytes and stops (dropping the socket if more was coming). Never fails. */
+/** @internal */
+export const readPrefix = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Effect.Effect<Uint8Array> => {
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(
+    Stream.takeUntil((bytes) => {
+      chunks.push(bytes)
+      size += bytes.byteLength
+      return size >= limit
+    }),
+    Stream.runDrain,
+    Effect.ignore,
+    Effect.map(() => concat(Chunk.unsafeFromArray(chunks)).subarray(0, limit))
+  )
+}
+
+const textDecoder = new TextDecoder()
+
+/** A short, printable excerpt of a body for failures. @internal */
+export const excerpt = (bytes: Uint8Array): string => {
+  // eslint-disable-next-line no-control-regex
+  const text = textDecoder.decode(bytes.subarray(0, excerptLength * 4)).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?")
+  return text.length > excerptLength ? text.slice(0, excerptLength) + "…" : text
+}
