@@ -1,0 +1,137 @@
+/**
+ * The client every command uses, composed from the library's Layers the way
+ * any program would, from the program inwards:
+ *
+ * ```text
+ * Auth        bearer token from the token file, one refresh on a 401
+ *   → Retry   transient failures (--retries)
+ *   → Logging development mode, only with --verbose
+ *   → AppHeaders  user-agent
+ *   → NodeTransport  undici, timeouts (--timeout, --connect-timeout), redirects
+ * ```
+ *
+ * The configuration starts from the environment (`COURIER_*`, read by
+ * `NodeTransport.layerClientConfig`), and the flags override it.
+ */
+import * as AppHeaders from "@courier/client/AppHeaders"
+import * as Auth from "@courier/client/Auth"
+import type * as CourierClient from "@courier/client/CourierClient"
+import type * as CourierConfig from "@courier/client/CourierConfig"
+import * as Logging from "@courier/client/Logging"
+import * as Retry from "@courier/client/Retry"
+import * as TokenStore from "@courier/client/TokenStore"
+import { NodeTransport } from "@courier/client/node"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import { homedir } from "node:os"
+import { join } from "node:path"
+import { UsageError } from "./CliError.js"
+import * as Stdio from "./Stdio.js"
+import * as VerboseLog from "./VerboseLog.js"
+
+/** The command's version, sent in the user-agent. */
+export const version = "0.1.0"
+
+/** The refresh endpoint, relative to the base URL (so a base URL with a path prefixes it). */
+export const refreshPath = "/auth/refresh"
+
+/** The flags shared by every command that sends requests, as parsed. */
+export interface Settings {
+  /** The base URL: --base-url, else COURIER_BASE_URL, else the origin of an absolute URL. */
+  readonly baseUrl: string | undefined
+  /** Seconds; 0 means no limit. */
+  readonly timeout: Option.Option<number>
+  readonly connectTimeout: Option.Option<number>
+  readonly retries: Option.Option<number>
+  readonly maxRedirects: Option.Option<number>
+  readonly verbose: boolean
+}
+
+const seconds = (value: number): Duration.Duration => value === 0 ? Duration.infinity : Duration.millis(value * 1000)
+
+/** The configuration overrides the flags make. `defaultTotal` applies when --timeout is absent. */
+export const overrides = (settings: Settings, defaultTotal?: Duration.Duration): CourierConfig.Options => {
+  const timeouts: { -readonly [K in keyof CourierConfig.Timeouts]?: Duration.Duration } = {}
+  if (Option.isSome(settings.timeout)) timeouts.total = seconds(settings.timeout.value)
+  else if (defaultTotal !== undefined) timeouts.total = defaultTotal
+  if (Option.isSome(settings.connectTimeout)) timeouts.connect = seconds(settings.connectTimeout.value)
+  return {
+    ...(settings.baseUrl === undefined ? {} : { baseUrl: settings.baseUrl }),
+    ...(Option.isSome(settings.maxRedirects) ? { maxRedirects: settings.maxRedirects.value } : {}),
+    timeouts
+  }
+}
+
+/** The origin tokens are stored under, or none for a URL that is not http(s). */
+export const originOf = (url: string | undefined): string | undefined => {
+  if (url === undefined) return undefined
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.origin : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The token file: `$COURIER_CONFIG_DIR/tokens.json`, else
+ * `$XDG_CONFIG_HOME/courier/tokens.json`, else `~/.config/courier/tokens.json`.
+ */
+export const tokenFile: Effect.Effect<string> = Effect.gen(function*() {
+  const dir = yield* Config.option(Config.nonEmptyString("COURIER_CONFIG_DIR"))
+  if (Option.isSome(dir)) return join(dir.value, "tokens.json")
+  const xdg = yield* Config.option(Config.nonEmptyString("XDG_CONFIG_HOME"))
+  const home = yield* Config.option(Config.nonEmptyString("HOME"))
+  const base = Option.isSome(xdg) ? xdg.value : join(Option.getOrElse(home, () => homedir()), ".config")
+  return join(base, "courier", "tokens.json")
+}).pipe(Effect.orDie)
+
+/** The token store of one origin, in the token file. */
+export const tokenStore = (origin: string | undefined): Layer.Layer<TokenStore.TokenStore, never, FileSystem.FileSystem> =>
+  origin === undefined
+    ? TokenStore.layerMemory()
+    : Layer.unwrapEffect(Effect.map(tokenFile, (path) => TokenStore.layerFile({ path, key: origin })))
+
+/** The client without auth: transport, app headers, logging (--verbose) and retry. */
+export const layerWithoutAuth = (
+  settings: Settings,
+  defaultTotal?: Duration.Duration
+): Layer.Layer<CourierClient.CourierClient, UsageError> => {
+  const transport = NodeTransport.layerClientConfig(overrides(settings, defaultTotal))
+  const headers = AppHeaders.layer({ userAgent: `courier-cli/${version}` }).pipe(Layer.provide(transport))
+  const logged = settings.verbose
+    ? Logging.layer({ mode: "development", maxBodyBytes: 2048 }).pipe(Layer.provide(headers))
+    : headers
+  const retried = Option.isSome(settings.retries)
+    ? Retry.layer({ retries: settings.retries.value }).pipe(Layer.provide(logged))
+    : Retry.layer().pipe(Layer.provide(logged))
+  return Layer.mapError(retried, (error) =>
+    new UsageError({
+      message: `invalid configuration: ${error._op === "InvalidData" && error.path.length === 0 ? error.message : String(error)}`
+    }))
+}
+
+/** The whole client: bearer auth with the token file of the base URL's origin, over {@link layerWithoutAuth}. */
+export const layer = (
+  settings: Settings,
+  defaultTotal?: Duration.Duration
+): Layer.Layer<CourierClient.CourierClient, UsageError, FileSystem.FileSystem> =>
+  Auth.layer({ refresh: Auth.refreshJson({ path: refreshPath }) }).pipe(
+    Layer.provide(layerWithoutAuth(settings, defaultTotal)),
+    Layer.provide(tokenStore(originOf(settings.baseUrl)))
+  )
+
+/** Logs go to stderr, never stdout (the body's): provided once, by main. */
+export const stderrLogger: Layer.Layer<never, never, Stdio.Stdio> = Layer.unwrapEffect(
+  Effect.map(Stdio.Stdio, (stdio) => Logger.replace(Logger.defaultLogger, VerboseLog.make(stdio.stderr)))
+)
+
+/** --verbose lets the Logging Layer's Debug details through. */
+export const verbosity = (verbose: boolean): Layer.Layer<never> =>
+  verbose ? Logger.minimumLogLevel(LogLevel.Debug) : Layer.empty

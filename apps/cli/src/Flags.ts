@@ -1,0 +1,112 @@
+/**
+ * The flags every request-sending command shares, and how they and the URL
+ * argument become client settings.
+ */
+import * as Options from "@effect/cli/Options"
+import * as Config from "effect/Config"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { UsageError } from "./CliError.js"
+import type * as ClientLayer from "./ClientLayer.js"
+
+/** --base-url, --timeout, --connect-timeout, --retries, --max-redirects, --verbose. */
+export const shared = {
+  baseUrl: Options.text("base-url").pipe(
+    Options.withDescription("Base URL that relative URLs are joined to (default: $COURIER_BASE_URL)"),
+    Options.optional
+  ),
+  timeout: Options.float("timeout").pipe(
+    Options.withDescription("Deadline for the whole request, in seconds; 0 for none (default 60; none for download)"),
+    Options.optional
+  ),
+  connectTimeout: Options.float("connect-timeout").pipe(
+    Options.withDescription("Time to establish the connection, in seconds (default 10)"),
+    Options.optional
+  ),
+  retries: Options.integer("retries").pipe(
+    Options.withDescription("Retries of a transient failure of an idempotent request (default 2)"),
+    Options.optional
+  ),
+  maxRedirects: Options.integer("max-redirects").pipe(
+    Options.withDescription("Redirects followed before giving up (default 10; 0 fails on a redirect)"),
+    Options.optional
+  ),
+  verbose: Options.boolean("verbose").pipe(
+    Options.withAlias("v"),
+    Options.withDescription("Log each request and response (redacted) and the status line on stderr")
+  )
+}
+
+/** The shared flags as parsed. */
+export interface Shared {
+  readonly baseUrl: Option.Option<string>
+  readonly timeout: Option.Option<number>
+  readonly connectTimeout: Option.Option<number>
+  readonly retries: Option.Option<number>
+  readonly maxRedirects: Option.Option<number>
+  readonly verbose: boolean
+}
+
+const absolute = /^[a-zA-Z][a-zA-Z\d+\-.]*:\/\//
+
+/** Whether the URL argument names a scheme (else it is a path under the base URL). */
+export const isAbsolute = (url: string): boolean => absolute.test(url)
+
+const checkCount = (name: string, value: Option.Option<number>) =>
+  Option.isSome(value) && (!Number.isSafeInteger(value.value) || value.value < 0)
+    ? Effect.fail(new UsageError({ message: `--${name} must be a whole number of at least 0` }))
+    : Effect.void
+
+const checkSeconds = (name: string, value: Option.Option<number>) =>
+  Option.isSome(value) && (!Number.isFinite(value.value) || value.value < 0)
+    ? Effect.fail(new UsageError({ message: `--${name} must be a number of seconds of at least 0` }))
+    : Effect.void
+
+/**
+ * The settings for a request to `url`, and the URL to pass to the client.
+ * The base URL is --base-url, else COURIER_BASE_URL, else (for an absolute
+ * URL) that URL's origin, so that the token of that origin is sent and the
+ * refresh path has something to be relative to.
+ */
+export const settings = (
+  flags: Shared,
+  url: string
+): Effect.Effect<{ readonly settings: ClientLayer.Settings; readonly url: string }, UsageError> =>
+  Effect.gen(function*() {
+    yield* checkSeconds("timeout", flags.timeout)
+    yield* checkSeconds("connect-timeout", flags.connectTimeout)
+    yield* checkCount("retries", flags.retries)
+    yield* checkCount("max-redirects", flags.maxRedirects)
+    const fromEnv = yield* Config.option(Config.nonEmptyString("COURIER_BASE_URL")).pipe(Effect.orDie)
+    const explicit = Option.orElse(flags.baseUrl, () => fromEnv)
+    let baseUrl = Option.getOrUndefined(explicit)
+    if (baseUrl === undefined && isAbsolute(url)) {
+      try {
+        baseUrl = new URL(url).origin
+        if (baseUrl === "null") baseUrl = undefined
+      } catch {
+        baseUrl = undefined
+      }
+    }
+    if (baseUrl === undefined && !isAbsolute(url)) {
+      return yield* Effect.fail(
+        new UsageError({
+          message: `${url} is a path and there is no base URL to join it to; pass --base-url URL or set COURIER_BASE_URL`
+        })
+      )
+    }
+    // Braces would be read as path parameter placeholders by the client; on
+    // the command line they are just characters, sent percent-encoded.
+    const sent = url.replace(/[{}]/g, (brace) => encodeURIComponent(brace))
+    return {
+      url: sent,
+      settings: {
+        baseUrl,
+        timeout: flags.timeout,
+        connectTimeout: flags.connectTimeout,
+        retries: flags.retries,
+        maxRedirects: flags.maxRedirects,
+        verbose: flags.verbose
+      }
+    }
+  })
