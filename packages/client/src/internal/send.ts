@@ -41,18 +41,19 @@ const withTimers = (
   watch: SendWatch | undefined
 ) => {
   const { receive, send } = request.timeouts
-  const receiveTimeout = new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive })
+  // Built only when a timer fires: an Error captures a stack trace, too dear for every request.
+  const receiveTimeout = () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive })
   if (watch === undefined) {
-    return isFinite(receive) ? Effect.timeoutFail(effect, { duration: receive, onTimeout: () => receiveTimeout }) : effect
+    return isFinite(receive) ? Effect.timeoutFail(effect, { duration: receive, onTimeout: receiveTimeout }) : effect
   }
-  const sendTimeout = new CourierError.Timeout({ request: request.info, phase: "send", duration: send })
+  const sendTimeout = () => new CourierError.Timeout({ request: request.info, phase: "send", duration: send })
   const uploaded = isFinite(send)
-    ? Effect.timeoutFail(Deferred.await(watch.finished), { duration: send, onTimeout: () => sendTimeout })
+    ? Effect.timeoutFail(Deferred.await(watch.finished), { duration: send, onTimeout: sendTimeout })
     : Deferred.await(watch.finished)
   const watchdog = Deferred.await(watch.started).pipe(
     Effect.zipRight(uploaded),
     Effect.zipRight(isFinite(receive) ? Effect.sleep(receive) : Effect.never),
-    Effect.zipRight(Effect.fail(receiveTimeout))
+    Effect.zipRight(Effect.failSync(receiveTimeout))
   )
   return Effect.raceFirst(effect, watchdog)
 }
