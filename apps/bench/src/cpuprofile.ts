@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs"
 import { SourceMap } from "node:module"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 interface CallFrame {
@@ -66,7 +67,8 @@ const shorten = (file: string): string => {
 
 /** The source file and line of a frame, through a bundle's source map when there is one. */
 const locate = (frame: CallFrame): { file: string; line: number } => {
-  if (frame.url === "") return { file: frame.functionName, line: 0 }
+  // No script: V8's own entries, "(garbage collector)" and the like, or a native function.
+  if (frame.url === "") return { file: frame.functionName.startsWith("(") ? frame.functionName : "(native)", line: 0 }
   if (frame.url.startsWith("node:")) return { file: frame.url, line: frame.lineNumber + 1 }
   let file = frame.url
   try {
@@ -79,7 +81,9 @@ const locate = (frame: CallFrame): { file: string; line: number } => {
   if (map !== undefined) {
     const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number }
     if (entry.originalSource !== undefined) {
-      const original = entry.originalSource.startsWith("file:") ? fileURLToPath(entry.originalSource) : entry.originalSource
+      const original = entry.originalSource.startsWith("file:")
+        ? fileURLToPath(entry.originalSource)
+        : path.resolve(path.dirname(file), entry.originalSource)
       return { file: shorten(original), line: (entry.originalLine ?? 0) + 1 }
     }
   }
@@ -117,7 +121,7 @@ export const summarise = (profilePath: string, top = 25): Summary => {
     const { file, line } = locate(node.callFrame)
     const fn = node.callFrame.functionName === "" ? "(anonymous)" : node.callFrame.functionName
     byFile.set(file, (byFile.get(file) ?? 0) + us)
-    const key = file.startsWith("(") ? file : `${fn}  ${file}:${line}`
+    const key = file === "(native)" ? `${fn}  (native)` : file.startsWith("(") ? file : `${fn}  ${file}:${line}`
     byFunction.set(key, (byFunction.get(key) ?? 0) + us)
     const group = groupOf(file)
     byGroup.set(group, (byGroup.get(group) ?? 0) + us)

@@ -65,7 +65,7 @@ const number = (value: string | undefined, fallback: number, min = 1): number =>
   if (!Number.isFinite(n) || n < min) throw new Error(`not a number >= ${min}: ${value}`)
   return n
 }
-const maxSeconds = number(args["max-seconds"], quick ? 0.4 : 2, 0)
+const maxSeconds = number(args["max-seconds"], quick ? 0.3 : 2, 0)
 const settings = {
   reps: Math.round(number(args.reps, quick ? 1 : 3)),
   count: Math.round(number(args.count, quick ? 3_000 : 20_000)),
@@ -131,7 +131,7 @@ const main = async (): Promise<number> => {
   const scratchRoot = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir()
   const scratch = fs.mkdtempSync(path.join(scratchRoot, "courier-bench-"))
   const server: Server = await startServer(pinned ? 1 : undefined)
-  const quietBudgetMs = quick ? 3_000 : 30_000
+  const quietBudgetMs = quick ? 0 : 30_000
   const quietBudget = { remainingMs: quietBudgetMs }
   let quietWaitMs = 0
 

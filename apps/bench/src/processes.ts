@@ -160,6 +160,7 @@ export const busyCores = async (ms: number): Promise<number | undefined> => {
  */
 export const waitQuiet = async (budget: { remainingMs: number }): Promise<{ waitedMs: number; load: number | undefined }> => {
   let waited = 0
+  if (budget.remainingMs <= 0) return { waitedMs: 0, load: undefined }
   for (;;) {
     const load = await busyCores(100)
     if (load === undefined || load < 0.2 || budget.remainingMs <= 0) return { waitedMs: waited, load }
