@@ -9,24 +9,13 @@ import * as Ref from "effect/Ref"
 import { createHash } from "node:crypto"
 import type * as Http from "node:http"
 import * as Zlib from "node:zlib"
-import { clientOn, waitUntil } from "./support.js"
+import { clientOn, pattern, waitUntil } from "./support.js"
 
 // Downloads to real files in a temporary folder (removed with each test's
 // scope), from a real server, on the node transport. After every failure
 // the folder is listed: no destination, no `.part` left behind.
 
 const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
-
-/** `size` bytes of a known, non-periodic pattern. */
-const pattern = (size: number, seed = 3): Uint8Array => {
-  const out = new Uint8Array(size)
-  let x = seed
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
-}
 
 /** A temporary folder, removed with the scope. */
 const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "courier-download-" }))
@@ -144,7 +133,7 @@ describe("Download", () => {
     it.scopedLive("a body cut short without a validator fails with Network: no file, no temp file", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.make({
-          routes: [["GET", "/cut", Reply.closeMidBody({ declaredLength: 1_000_000, body: pattern(300_000) })]]
+          routes: [["GET", "/cut", Reply.closeMidBody({ declaredLength: 1_000_000, body: pattern(300_000, 3) })]]
         })
         const client = yield* clientOn(server, "node")
         const dir = yield* tempDir
@@ -159,7 +148,7 @@ describe("Download", () => {
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
         const server = yield* TestServer.make({
-          routes: [["GET", "/cut", Reply.closeMidBody({ declaredLength: 1_000_000, body: pattern(300_000) })]]
+          routes: [["GET", "/cut", Reply.closeMidBody({ declaredLength: 1_000_000, body: pattern(300_000, 3) })]]
         })
         const client = yield* clientOn(server, "node")
         const dir = yield* tempDir

@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import type * as Http from "node:http"
-import { clientOn, transports } from "./support.js"
+import { clientOn, pattern, transports } from "./support.js"
 
 // What a real multipart parser (busboy, the one behind multer and fastify)
 // makes of the bytes Courier puts on the wire: the parts, their names and
@@ -123,17 +123,6 @@ const parsingReply = (
       response.end(body)
     })
   })
-
-/** `size` bytes of a known, non-periodic pattern. */
-const pattern = (size: number, seed = 7): Uint8Array => {
-  const out = new Uint8Array(size)
-  let x = seed
-  for (let i = 0; i < size; i++) {
-    x = (x * 1103515245 + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
-}
 
 const big = pattern(3 * 1024 * 1024 + 13)
 const bigHash = sha256(big)

@@ -45,3 +45,14 @@ export const closedPort = Effect.promise(() =>
     })
   })
 )
+
+/** `size` bytes of a known, non-periodic pattern (a linear congruential sequence from `seed`). */
+export const pattern = (size: number, seed = 3): Uint8Array => {
+  const out = new Uint8Array(size)
+  let x = seed
+  for (let i = 0; i < size; i++) {
+    x = (x * 1103515245 + 12345) >>> 0
+    out[i] = x >>> 24
+  }
+  return out
+}
