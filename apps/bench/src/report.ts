@@ -353,6 +353,11 @@ const rssCells = (r: RssRow, name: string): Array<string> => [
 
 const targetCells = (t: Target): Array<string> => [t.target, t.measured, t.met === undefined ? "not measured" : t.met ? "met" : "MISSED"]
 
+const anyDisturbed = (report: Report): boolean =>
+  [...report.rows.values()].some((rows) =>
+    rows.some((r) => r.maxOtherLoadPct !== undefined && r.maxOtherLoadPct >= disturbedPct)
+  )
+
 /** The whole report as plain text, for stdout. */
 export const renderText = (report: Report): string => {
   const out: Array<string> = []
@@ -362,7 +367,9 @@ export const renderText = (report: Report): string => {
     out.push(`${w.id}: ${report.reps} repetition(s), medians; "requests" is the measured count (up to ${fmt(report.count)})`)
     out.push(textTable(requestHeaders, rows.map((r) => requestCells(r, r.client)), requestAlign), "")
   }
-  out.push(`† other processes used ${disturbedPct}% of a core or more during at least one repetition of that client`, "")
+  if (anyDisturbed(report)) {
+    out.push(`† other processes used ${disturbedPct}% of a core or more during at least one repetition of that client`, "")
+  }
   out.push("peak RSS of each client process (warm-up and every workload)")
   out.push(textTable(rssHeaders, report.rss.map((r) => rssCells(r, r.client)), ["l", "r", "r"]), "")
   if (report.rows.has("/small c=1") || report.rows.has("/posts c=1")) {
@@ -391,7 +398,9 @@ export const renderMarkdownTables = (report: Report): string => {
     if (rows === undefined) continue
     out.push(`### ${w.id}`, "", markdownTable(requestHeaders, rows.map((r) => requestCells(r, name(r.client))), requestAlign), "")
   }
-  out.push(`† Other processes used ${disturbedPct}% of a core or more during at least one repetition of that client.`, "")
+  if (anyDisturbed(report)) {
+    out.push(`† Other processes used ${disturbedPct}% of a core or more during at least one repetition of that client.`, "")
+  }
   out.push(
     "### Peak RSS of each client process",
     "",
