@@ -18,7 +18,8 @@ const excerptLength = 512
 /** @internal */
 export type BodyError = CourierError.Network | CourierError.Timeout | CourierError.LimitExceeded
 
-const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
+/** A timer worth arming: finite and above zero. @internal */
+export const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
 
 /** The response body as a stream of decoded bytes, under the receive timeout and the size limit. */
 /** @internal */

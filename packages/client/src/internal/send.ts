@@ -22,7 +22,7 @@ import type * as Redaction from "../Redaction.js"
 import * as Failure from "./failure.js"
 import * as Redirect from "./redirect.js"
 import { type SendWatch, toPlatformBody } from "./requestBody.js"
-import { bodyStream, readAll, readPrefix } from "./responseBody.js"
+import { bodyStream, isFinite, readAll, readPrefix } from "./responseBody.js"
 
 /** How much of a non-2xx body is read for the failure (excerpt and errorSchema). */
 const errorBodyLimit = 64 * 1024
@@ -31,8 +31,6 @@ const redirectDrainLimit = 16 * 1024
 const excerptLength = 512
 const textDecoder = new TextDecoder()
 
-
-const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
 
 /** Receive timer: from the end of the upload (or from the start, with no body) to the headers. */
 const withTimers = (
