@@ -102,16 +102,28 @@ describe("Logging", () => {
     const { layer, lines } = capture()
     return Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["GET", "/stall", Reply.stall]] })
-      const client = yield* loggedClient(server, {}, { timeouts: { total: "100 millis" } })
-      // The total timeout ends the call from outside execute: execute is interrupted.
-      const error = yield* Effect.flip(client.get("/stall"))
-      expect(error._tag === "Timeout" && error.phase).toBe("total")
+      const client = yield* loggedClient(server)
+      // The caller gives up: execute is interrupted from outside.
+      const giveUp = Effect.timeoutFail({ duration: "100 millis", onTimeout: () => "gave up" as const })
+      expect(yield* Effect.flip(giveUp(client.get("/stall")))).toBe("gave up")
       expect(lines.length).toBe(0)
-      yield* Effect.flip(client.get("/stall")).pipe(Logger.withMinimumLogLevel(LogLevel.Debug))
+      yield* Effect.flip(giveUp(client.get("/stall"))).pipe(Logger.withMinimumLogLevel(LogLevel.Debug))
       expect(lines.length).toBe(1)
       expect(lines[0].level).toBe("DEBUG")
       expect(lines[0].annotations["http.outcome"]).toBe("interrupted")
       expect(lines[0].annotations["http.failure"]).toBeUndefined()
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.scopedLive("the total timeout is the call's own failure, logged as one", () => {
+    const { layer, lines } = capture()
+    return Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/stall", Reply.stall]] })
+      const client = yield* loggedClient(server, {}, { timeouts: { total: "100 millis" } })
+      const error = yield* Effect.flip(client.get("/stall"))
+      expect(error._tag === "Timeout" && error.phase).toBe("total")
+      expect(lines.length).toBe(1)
+      expect(lines[0].annotations["http.failure"]).toBe("Timeout")
     }).pipe(Effect.provide(layer))
   })
 

@@ -27,14 +27,6 @@ type Options = CourierClientNs.RequestOptions<unknown, unknown> & {
 const totalTimeout = (request: CourierRequest.CourierRequest) =>
   new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
 
-const withTotal = <A, E>(
-  request: CourierRequest.CourierRequest,
-  effect: Effect.Effect<A, E>
-): Effect.Effect<A, E | CourierError.Timeout> =>
-  Duration.isFinite(request.timeouts.total)
-    ? Effect.timeoutFail(effect, { duration: request.timeouts.total, onTimeout: () => totalTimeout(request) })
-    : effect
-
 const build = (
   config: CourierConfigNs.ResolvedConfig,
   http: HttpClient.HttpClient,
@@ -43,16 +35,17 @@ const build = (
   const prepareEffect = (method: string, url: string, options: Options | undefined, streaming: boolean) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => prepare(config, method, url, options ?? {}, streaming, now))
 
+  // The total deadline is the request's (`deadline`, set when it is
+  // prepared): every hop enforces it and a retry never sleeps past it.
   const response = (method: string, url: string, options?: Options) =>
-    Effect.flatMap(prepareEffect(method, url, options, false), (request) => withTotal(request, execute(request)))
+    Effect.flatMap(prepareEffect(method, url, options, false), execute)
 
-  const call = (method: string, url: string, options?: Options): Effect.Effect<unknown, CourierError.CourierError> =>
-    Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
-      withTotal(
-        request,
-        Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
-          decode(res, options?.responseType ?? config.responseType, options?.schema))
-      ))
+  const call = (method: string, url: string, options?: Options): Effect.Effect<unknown, CourierError.CourierError> => {
+    const responseType = options?.responseType ?? config.responseType
+    const schema = options?.schema
+    return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
+      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema)))
+  }
 
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(

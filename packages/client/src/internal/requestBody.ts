@@ -9,7 +9,6 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
-import type * as CourierClient from "../CourierClient.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import * as Failure from "./failure.js"
 import { withProgress } from "./progress.js"
@@ -25,32 +24,72 @@ export interface SendWatch {
   pump: Fiber.RuntimeFiber<unknown, unknown> | undefined
 }
 
+/**
+ * What a request uploads: nothing, bytes sent in one write, or a stream of
+ * at most 64 KiB slices (with upload progress when it is watched) whose
+ * failures are marked as the body source's.
+ *
+ * @internal
+ */
+export type UploadSource =
+  | { readonly _tag: "Empty"; readonly contentType: undefined }
+  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array; readonly contentType: string }
+  | {
+    readonly _tag: "Stream"
+    readonly stream: Stream.Stream<Uint8Array, unknown>
+    readonly contentType: string
+    readonly contentLength: number | undefined
+  }
+
+const empty: UploadSource = { _tag: "Empty", contentType: undefined }
+
+/** @internal */
+export const uploadSource = (request: CourierRequest.CourierRequest): UploadSource => {
+  const body = request.body
+  const progress = request.onUploadProgress
+  switch (body._tag) {
+    case "Bytes": {
+      if (body.bytes.byteLength <= chunkSize && progress === undefined) {
+        return { _tag: "Bytes", bytes: body.bytes, contentType: body.contentType }
+      }
+      const length = body.bytes.byteLength
+      return {
+        _tag: "Stream",
+        stream: withProgress(oneSliceAtATime(Stream.succeed(body.bytes)), progress, length),
+        contentType: body.contentType,
+        contentLength: length
+      }
+    }
+    case "Stream":
+      return {
+        _tag: "Stream",
+        stream: withProgress(
+          oneSliceAtATime(Stream.mapError(body.make(), (cause) => new Failure.BodySourceFailure(cause))),
+          progress,
+          body.contentLength
+        ),
+        contentType: body.contentType,
+        contentLength: body.contentLength
+      }
+    // Json, Text and Form are serialised to Bytes when the request is prepared.
+    default:
+      return empty
+  }
+}
+
 /** @internal */
 export const toPlatformBody = (
   request: CourierRequest.CourierRequest,
   contentType: string | undefined
 ): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch | undefined } => {
-  const body = request.body
-  const progress = request.onUploadProgress
-  switch (body._tag) {
+  const source = uploadSource(request)
+  switch (source._tag) {
     case "Empty":
       return { body: PlatformBody.empty, watch: undefined }
-    case "Bytes": {
-      if (body.bytes.byteLength <= chunkSize && progress === undefined) {
-        return { body: PlatformBody.uint8Array(body.bytes, contentType ?? body.contentType), watch: undefined }
-      }
-      return watched(Stream.succeed(body.bytes), contentType ?? body.contentType, body.bytes.byteLength, progress)
-    }
+    case "Bytes":
+      return { body: PlatformBody.uint8Array(source.bytes, contentType ?? source.contentType), watch: undefined }
     case "Stream":
-      return watched(
-        Stream.mapError(body.make(), (cause) => new Failure.BodySourceFailure(cause)),
-        contentType ?? body.contentType,
-        body.contentLength,
-        progress
-      )
-    // Json, Text and Form are serialised to Bytes when the request is prepared.
-    default:
-      return { body: PlatformBody.empty, watch: undefined }
+      return watched(source.stream, contentType ?? source.contentType, source.contentLength)
   }
 }
 
@@ -75,8 +114,7 @@ const oneSliceAtATime = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Str
 const watched = (
   stream: Stream.Stream<Uint8Array, unknown>,
   contentType: string,
-  contentLength: number | undefined,
-  progress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
+  contentLength: number | undefined
 ): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch } => {
   const watch: SendWatch = {
     started: Deferred.unsafeMake(undefined as never),
@@ -86,7 +124,7 @@ const watched = (
   const instrumented = Stream.unwrap(Effect.withFiberRuntime<Stream.Stream<Uint8Array, unknown>>((fiber) => {
     watch.pump = fiber
     Deferred.unsafeDone(watch.started, Effect.void)
-    return Effect.succeed(withProgress(oneSliceAtATime(stream), progress, contentLength))
+    return Effect.succeed(stream)
   })).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
   return { body: PlatformBody.stream(instrumented, contentType, contentLength), watch }
 }

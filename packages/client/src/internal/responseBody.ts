@@ -10,13 +10,14 @@ import * as Stream from "effect/Stream"
 import type * as ContentDecoder from "../ContentDecoder.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
+import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
 import { reportProgress } from "./progress.js"
 
 const excerptLength = 512
 
 /** @internal */
-export type BodyError = CourierError.Network | CourierError.Timeout | CourierError.LimitExceeded
+export type BodyError = Exchange.BodyError
 
 /** A timer worth arming: finite and above zero. @internal */
 export const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
@@ -33,7 +34,9 @@ export const bodyStream = (
     CourierError.isCourierError(error)
       ? error as CourierError.Network | CourierError.Timeout
       : Failure.fromTransport(request, error, request.timeouts.connect)
-  let stream: Stream.Stream<Uint8Array, unknown> = Stream.catchAll(
+  const native = Exchange.isResponse(response)
+  // A native exchange times the body itself (receive between chunks, total).
+  let stream: Stream.Stream<Uint8Array, unknown> = native ? response.raw : Stream.catchAll(
     response.stream,
     // fetch has no body stream at all for 204 and HEAD: that is an empty body.
     (error) =>
@@ -55,7 +58,7 @@ export const bodyStream = (
   }
   const { receive } = request.timeouts
   let out: Stream.Stream<Uint8Array, BodyError> = Stream.mapError(stream, toFailure)
-  if (isFinite(receive)) {
+  if (!native && isFinite(receive)) {
     out = Stream.timeoutFail(
       out,
       () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive }),
@@ -103,7 +106,16 @@ const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
  */
 /** @internal */
 export const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
-  Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
+  Exchange.isResponse(response)
+    ? response.discard
+    : Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
+
+/** Bytes as they came are the body: no content coding to undo, nobody watching progress. */
+const readsRaw = (request: CourierRequest.CourierRequest, response: HttpClientResponse.HttpClientResponse): boolean => {
+  const encoding = response.headers["content-encoding"]
+  return request.onDownloadProgress === undefined &&
+    (encoding === undefined || encoding.trim() === "" || encoding.trim().toLowerCase() === "identity")
+}
 
 /** Reads a body in full; a declared length over the limit fails before any read. */
 /** @internal */
@@ -125,6 +137,7 @@ export const readAll = (
       Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
     )
   }
+  if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readAll(limit)
   return Effect.map(Stream.runCollect(bodyStream(request, response, decoder, limit)), concat)
 }
 
@@ -136,6 +149,7 @@ export const readPrefix = (
   decoder: ContentDecoder.Decoder,
   limit: number
 ): Effect.Effect<Uint8Array> => {
+  if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readPrefix(limit)
   const chunks: Array<Uint8Array> = []
   let size = 0
   return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(

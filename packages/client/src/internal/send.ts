@@ -7,6 +7,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -19,6 +20,7 @@ import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import type * as Redaction from "../Redaction.js"
+import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
 import * as Redirect from "./redirect.js"
 import { type SendWatch, toPlatformBody } from "./requestBody.js"
@@ -56,6 +58,7 @@ const withTimers = (
   return Effect.raceFirst(effect, watchdog)
 }
 
+/** One hop over the platform interface: the generic path, for any `HttpClient`. */
 const sendOnce = (
   http: HttpClient.HttpClient,
   request: CourierRequest.CourierRequest
@@ -145,12 +148,14 @@ export const make = (
     HttpClient.withTracerPropagation(false),
     HttpClient.withTracerDisabledWhen(() => true)
   )
+  const exchange = Exchange.fromHttpClient(transport)
+  const send = exchange === undefined ? (request: CourierRequest.CourierRequest) => sendOnce(http, request) : exchange.send
   const acceptEncoding = decoder.acceptEncoding
   const hop = (
     request: CourierRequest.CourierRequest,
     redirects: number
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
-    Effect.flatMap(sendOnce(http, request), (response) => {
+    Effect.flatMap(send(request), (response) => {
       const status = response.status
       if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
         if (redirects >= request.maxRedirects) {
@@ -216,6 +221,15 @@ export const make = (
     if (!Duration.equals(request.timeouts.connect, policy.timeouts.connect)) {
       request = { ...request, timeouts: { ...request.timeouts, connect: policy.timeouts.connect } }
     }
-    return hop(request, 0)
+    // A native exchange keeps the deadline on its own timer; the generic
+    // path races the hop against what is left of it.
+    if (exchange !== undefined || request.deadline === undefined) return hop(request, 0)
+    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      const total = request.timeouts.total
+      return Effect.timeoutFail(hop(request, 0), {
+        duration: Duration.millis(Math.max(0, request.deadline! - now)),
+        onTimeout: () => new CourierError.Timeout({ request: request.info, phase: "total", duration: total })
+      })
+    })
   }
 }

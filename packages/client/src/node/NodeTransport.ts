@@ -6,8 +6,7 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -16,6 +15,7 @@ import * as Undici from "undici"
 import { ContentDecoder } from "../ContentDecoder.js"
 import * as CourierClient from "../CourierClient.js"
 import * as CourierConfig from "../CourierConfig.js"
+import * as Transport from "./internal/undici.js"
 import { zlibDecoder } from "./internal/zlib.js"
 
 /**
@@ -68,8 +68,10 @@ export const layer = (
   options: Options = {}
 ): Layer.Layer<HttpClient.HttpClient | ContentDecoder, never, CourierConfig.CourierConfig> =>
   Layer.merge(
-    NodeHttpClient.layerUndiciWithoutDispatcher.pipe(
-      Layer.provide(Layer.scoped(NodeHttpClient.Dispatcher, dispatcher(options)))
+    Layer.scoped(
+      HttpClient.HttpClient,
+      Effect.flatMap(CourierConfig.CourierConfig, (config) =>
+        Effect.map(dispatcher(options), (agent) => Transport.make(agent, config.timeouts.connect)))
     ),
     Layer.succeed(ContentDecoder, zlibDecoder)
   )
