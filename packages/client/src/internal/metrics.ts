@@ -3,6 +3,8 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricKey from "effect/MetricKey"
+import * as MetricLabel from "effect/MetricLabel"
 import * as CourierClient from "../CourierClient.js"
 import type * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
@@ -10,11 +12,13 @@ import type * as CourierResponse from "../CourierResponse.js"
 import type * as Metrics from "../Metrics.js"
 import * as Outcome from "./outcome.js"
 
-/** @internal */
-export const requests = Metric.counter("courier_http_client_requests", {
+const requestsKey = MetricKey.counter("courier_http_client_requests", {
   description: "HTTP calls through the client's execute, by method, status class and outcome",
   incremental: true
 })
+
+/** @internal */
+export const requests: Metric.Metric.Counter<number> = Metric.fromMetricKey(requestsKey)
 
 /** OpenTelemetry's recommended boundaries for `http.client.request.duration`, in seconds. @internal */
 export const durationBoundaries = MetricBoundaries.fromIterable([
@@ -36,12 +40,14 @@ export const durationBoundaries = MetricBoundaries.fromIterable([
   60
 ])
 
-/** @internal */
-export const duration = Metric.histogram(
+const durationKey = MetricKey.histogram(
   "courier_http_client_request_duration_seconds",
   durationBoundaries,
   "Duration of HTTP calls through the client's execute, in seconds, by method, status class and outcome"
 )
+
+/** @internal */
+export const duration: Metric.Metric.Histogram<number> = Metric.fromMetricKey(durationKey)
 
 /** @internal */
 export const retries = Metric.counter("courier_http_client_retries", {
@@ -68,19 +74,22 @@ export const unauthorized = Metric.counter("courier_http_client_unauthorized", {
 })
 
 // The tag order is part of a metric's identity, so it is fixed here and
-// every reader goes through `requestsFor` / `durationFor`.
-const tagged = <Type, In, Out>(metric: Metric.Metric<Type, In, Out>, labels: Metrics.Labels) =>
-  metric.pipe(
-    Metric.tagged("method", labels.method),
-    Metric.tagged("status_class", labels.statusClass),
-    Metric.tagged("outcome", labels.outcome)
-  )
+// every reader goes through `requestsFor` / `durationFor`. The tags go into
+// the metric's key rather than through `Metric.tagged`, which merges the
+// tag arrays and looks the metric up in the registry on every update.
+const labelsOf = (labels: Metrics.Labels) => [
+  MetricLabel.make("method", labels.method),
+  MetricLabel.make("status_class", labels.statusClass),
+  MetricLabel.make("outcome", labels.outcome)
+]
 
 /** @internal */
-export const requestsFor = (labels: Metrics.Labels) => tagged(requests, labels)
+export const requestsFor = (labels: Metrics.Labels): Metric.Metric.Counter<number> =>
+  Metric.fromMetricKey(MetricKey.taggedWithLabels(requestsKey, labelsOf(labels)))
 
 /** @internal */
-export const durationFor = (labels: Metrics.Labels) => tagged(duration, labels)
+export const durationFor = (labels: Metrics.Labels): Metric.Metric.Histogram<number> =>
+  Metric.fromMetricKey(MetricKey.taggedWithLabels(durationKey, labelsOf(labels)))
 
 interface Pair {
   readonly requests: Metric.Metric.Counter<number>

@@ -198,9 +198,20 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
             const next = execute({ ...request, attempt })
             return attempt === first ? next : Effect.zipRight(Metric.increment(Metrics.retries), next)
           })
-          return Effect.flatMap(Effect.clockWith((clock) => clock.currentTimeMillis), (now) => {
-            budget?.recordRequest(now)
-            return Effect.retry(once, schedule(policy, request, budget))
+          return Effect.clockWith((clock) => {
+            budget?.recordRequest(clock.unsafeCurrentTimeMillis())
+            // Most calls succeed first time: the schedule (and its driver)
+            // is built only once the first attempt failed, and is fed that
+            // failure before anything is sent again.
+            return Effect.catchAll(once, (error) => {
+              let replayed = false
+              const again = Effect.suspend(() => {
+                if (replayed) return once
+                replayed = true
+                return Effect.fail(error)
+              })
+              return Effect.retry(again, schedule(policy, request, budget))
+            })
           })
         })
     })
