@@ -134,6 +134,11 @@ export interface ParseIssue {
  * error page, say), an empty body where the schema wants a value, or a value
  * that does not match the schema.
  *
+ * Like `BadResponse`, it shows the body only through the current `Redaction`
+ * rules: `bodyExcerpt`, the values quoted by `issues` and the schema error in
+ * `cause` are redacted (a mismatching answer may echo the request's
+ * credentials or carry tokens).
+ *
  * @since 0.1.0
  */
 export class Parse extends Data.TaggedError("Parse")<{

@@ -44,7 +44,11 @@ export interface Options extends CourierClient.RequestOptions {
   readonly path: string
   /** Called as bytes arrive (an Effect; its failures and defects are ignored). */
   readonly onProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
-  /** Name the file after the server's `Content-Disposition`, sanitised. Default false. */
+  /**
+   * Name the file after the server's `Content-Disposition`, sanitised, in the
+   * folder `path`. Default false. A file of that name already there is never
+   * replaced: the download fails with a `SystemError` (`AlreadyExists`).
+   */
   readonly useContentDisposition?: boolean | undefined
   /** How many times a broken transfer is resumed. Default 3; 0 turns resuming off. */
   readonly maxResumes?: number | undefined

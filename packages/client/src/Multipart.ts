@@ -7,8 +7,10 @@
  *
  * The boundary is 128 random bits from the platform's cryptographic source,
  * new for every request. Names and filenames are escaped as browsers do
- * (`"` as `%22`, CR as `%0D`, LF as `%0A`); a content type with a control
- * character, or any header text containing the boundary, is refused with
+ * (`"` as `%22`, CR as `%0D`, LF as `%0A`), and `\` as `%5C` (a quoted-string
+ * parser such as busboy would read it as an escape); a name or filename with another
+ * control character (but tab), a content type with a control character, or
+ * any header text containing the boundary, is refused with
  * `RequestRefused("InvalidBody")` before anything is sent.
  *
  * @since 0.1.0

@@ -6,107 +6,16 @@ import * as Metrics from "@courier/client/Metrics"
 import * as Tracing from "@courier/client/Tracing"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as Tracer from "effect/Tracer"
-import { randomBytes } from "node:crypto"
-
-// ---------------------------------------------------------------------------
-// Recorders: every log line (with its renderings) and every span.
-
-interface LogLine {
-  readonly message: unknown
-  readonly level: string
-  readonly annotations: Record<string, unknown>
-  readonly rendered: ReadonlyArray<string>
-}
-
-const captureLogs = () => {
-  const lines: Array<LogLine> = []
-  const logger = Logger.make<unknown, void>((options) => {
-    lines.push({
-      message: Array.isArray(options.message) && options.message.length === 1 ? options.message[0] : options.message,
-      level: options.logLevel.label,
-      annotations: Object.fromEntries(HashMap.toEntries(options.annotations)),
-      rendered: [
-        Logger.jsonLogger.log(options),
-        Logger.logfmtLogger.log(options),
-        Logger.stringLogger.log(options),
-        JSON.stringify(Logger.structuredLogger.log(options))
-      ]
-    })
-  })
-  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
-}
-
-class RecordedSpan implements Tracer.Span {
-  readonly _tag = "Span"
-  readonly spanId = randomBytes(8).toString("hex")
-  readonly traceId: string
-  readonly attributes = new Map<string, unknown>()
-  readonly events: Array<{ readonly name: string; readonly attributes: Record<string, unknown> | undefined }> = []
-  readonly links: Array<Tracer.SpanLink>
-  readonly sampled = true
-  status: Tracer.SpanStatus
-  exit: Exit.Exit<unknown, unknown> | undefined
-  constructor(
-    readonly name: string,
-    readonly parent: Option.Option<Tracer.AnySpan>,
-    readonly context: Context.Context<never>,
-    links: ReadonlyArray<Tracer.SpanLink>,
-    startTime: bigint,
-    readonly kind: Tracer.SpanKind
-  ) {
-    this.traceId = Option.isSome(parent) ? parent.value.traceId : randomBytes(16).toString("hex")
-    this.links = [...links]
-    this.status = { _tag: "Started", startTime }
-  }
-  end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
-    this.status = { _tag: "Ended", startTime: this.status.startTime, endTime, exit }
-    this.exit = exit
-  }
-  attribute(key: string, value: unknown): void {
-    this.attributes.set(key, value)
-  }
-  event(name: string, _startTime: bigint, attributes?: Record<string, unknown>): void {
-    this.events.push({ name, attributes })
-  }
-  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
-    this.links.push(...links)
-  }
-  /** Everything a span exporter could send, as text. */
-  render(): string {
-    return [
-      this.name,
-      JSON.stringify(Object.fromEntries(this.attributes)),
-      JSON.stringify(this.events),
-      this.exit === undefined ? "" : Exit.isFailure(this.exit) ? Cause.pretty(this.exit.cause) : String(this.exit),
-      this.exit === undefined ? "" : JSON.stringify(this.exit)
-    ].join("\n")
-  }
-}
-
-const recordSpans = () => {
-  const spans: Array<RecordedSpan> = []
-  const tracer = Tracer.make({
-    span: (name, parent, context, links, startTime, kind) => {
-      const span = new RecordedSpan(name, parent, context, links, startTime, kind)
-      spans.push(span)
-      return span
-    },
-    context: (f) => f()
-  })
-  return { spans, tracer }
-}
+import { captureLogs, type RecordedSpan, recordSpans } from "./recorders.js"
 
 const clientSpans = (spans: ReadonlyArray<RecordedSpan>) => spans.filter((span) => span.kind === "client")
 

@@ -1,15 +1,21 @@
 /**
- * Decoding a buffered response into what the program asked for.
+ * Decoding a buffered response into what the program asked for. A `Parse`
+ * failure shows the body through the current redactor, like `BadResponse`
+ * does: an answer that does not match the schema may echo the request's
+ * credentials or carry tokens, and failures get logged.
  */
+import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as CourierConfig from "../CourierConfig.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
-import { excerpt } from "./responseBody.js"
+import * as Redaction from "../Redaction.js"
+import { redactParseError } from "./issueRedaction.js"
 
 const textDecoder = new TextDecoder()
+const excerptLength = 512
 const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
 
 const schemaDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
@@ -26,23 +32,38 @@ const schemaDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
 export const hasNoBody = (response: CourierResponse.CourierResponse): boolean =>
   response.request.method === "HEAD" || response.status === 204 || response.status === 205 || response.status === 304
 
+// V8 quotes the start of the text it could not parse: `Unexpected token 'B', "Bearer abc"... is not valid JSON`.
+const quotedInput = /, "[\s\S]*"(?:\.\.\.)? is not valid JSON$/
+
+/** The syntax error without the excerpt of the body V8 puts in its message. */
+const withoutInput = (error: SyntaxError): SyntaxError =>
+  quotedInput.test(error.message) ? new SyntaxError(error.message.replace(quotedInput, " is not valid JSON")) : error
+
 const parseFailure = (
+  redactor: Redaction.Redactor,
   response: CourierResponse.CourierResponse,
   bytes: Uint8Array,
   reason: CourierError.ParseReason,
-  cause: ParseResult.ParseError | SyntaxError | undefined
-) =>
-  new CourierError.Parse({
+  cause: ParseResult.ParseError | SyntaxError | undefined,
+  issues?: ReadonlyArray<CourierError.ParseIssue>
+) => {
+  const safe = cause instanceof ParseResult.ParseError
+    ? redactParseError(redactor, cause)
+    : cause instanceof SyntaxError
+    ? withoutInput(cause)
+    : undefined
+  return new CourierError.Parse({
     request: response.request.info,
     status: response.status,
     reason,
     contentType: response.headers["content-type"],
-    issues: cause instanceof ParseResult.ParseError
-      ? ParseResult.ArrayFormatter.formatErrorSync(cause).map((issue) => ({ path: issue.path, message: issue.message }))
-      : [],
-    bodyExcerpt: excerpt(bytes),
-    cause
+    issues: issues ?? (safe instanceof ParseResult.ParseError
+      ? ParseResult.ArrayFormatter.formatErrorSync(safe).map((issue) => ({ path: issue.path, message: issue.message }))
+      : []),
+    bodyExcerpt: redactor.body(bytes, response.headers["content-type"], excerptLength),
+    cause: safe
   })
+}
 
 /**
  * Decodes a buffered response: with a schema (JSON then validation), or as
@@ -54,16 +75,16 @@ export const decode = (
   response: CourierResponse.CourierResponse,
   responseType: CourierConfig.ResponseType,
   schema: Schema.Schema<unknown, unknown, never> | undefined
-): Either.Either<unknown, CourierError.Parse> => {
+): Effect.Effect<unknown, CourierError.Parse> => {
   const bytes = response.body._tag === "Buffered" && !hasNoBody(response) ? response.body.bytes : new Uint8Array(0)
   if (schema === undefined) {
     switch (responseType) {
       case "none":
-        return Either.right(undefined)
+        return Effect.succeed(undefined)
       case "bytes":
-        return Either.right(bytes)
+        return Effect.succeed(bytes)
       case "text":
-        return Either.right(textDecoder.decode(bytes))
+        return Effect.succeed(textDecoder.decode(bytes))
       case "json":
         break
     }
@@ -74,11 +95,27 @@ export const decode = (
     try {
       json = JSON.parse(textDecoder.decode(bytes))
     } catch (error) {
-      return Either.left(parseFailure(response, bytes, "InvalidJson", error as SyntaxError))
+      return Effect.flatMap(Redaction.Redaction, (redactor) =>
+        Effect.fail(parseFailure(redactor, response, bytes, "InvalidJson", error as SyntaxError)))
     }
   }
-  if (schema === undefined) return Either.right(json)
-  const result = schemaDecoder(schema)(json)
-  if (Either.isRight(result)) return Either.right(result.right)
-  return Either.left(parseFailure(response, bytes, empty ? "EmptyBody" : "SchemaMismatch", empty ? undefined : result.left))
+  if (schema === undefined) return Effect.succeed(json)
+  let result: Either.Either<unknown, ParseResult.ParseError>
+  try {
+    result = schemaDecoder(schema)(json)
+  } catch (error) {
+    // A recursive schema walks a deeply nested body by recursion: past the
+    // stack, the answer is a mismatch, not a defect.
+    if (!(error instanceof RangeError)) throw error
+    return Effect.flatMap(Redaction.Redaction, (redactor) =>
+      Effect.fail(
+        parseFailure(redactor, response, bytes, "SchemaMismatch", undefined, [
+          { path: [], message: "the body is nested too deeply to decode" }
+        ])
+      ))
+  }
+  if (Either.isRight(result)) return Effect.succeed(result.right)
+  const failed = result.left
+  return Effect.flatMap(Redaction.Redaction, (redactor) =>
+    Effect.fail(parseFailure(redactor, response, bytes, empty ? "EmptyBody" : "SchemaMismatch", empty ? undefined : failed)))
 }

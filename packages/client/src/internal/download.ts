@@ -222,8 +222,14 @@ export const toFile = (client: CourierClient.Service, url: string, options: Down
         })
     ))
 
+    // A name the server chose never replaces a file that is already there
+    // (curl -J, CVE-2020-8177): a hard link fails when the target exists,
+    // atomically, where a rename would replace it.
+    const place = useContentDisposition
+      ? Effect.zipRight(fs.link(tmp, target), fs.remove(tmp))
+      : fs.rename(tmp, target)
     yield* Effect.onExit(
-      Effect.zipRight(download, fs.rename(tmp, target)),
+      Effect.zipRight(download, place),
       (exit) => {
         if (Exit.isSuccess(exit)) return Effect.void
         const unread = state.unread

@@ -34,9 +34,14 @@ const walk = (u: unknown, visit: (u: unknown) => boolean): void => {
 
 const tlsCode = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|ERR_CERT)/
 
-const reasonOf = (code: string | undefined, message: string): CourierError.NetworkReason => {
+const reasonOf = (code: string | undefined, message: string, parser: boolean): CourierError.NetworkReason => {
+  // undici 7 raises HTTPParserError without a code for some parser failures (an
+  // invalid status code, a bad chunk size): it is still a malformed response.
+  if (parser) return "Protocol"
   if (code === undefined) {
-    return /terminated|other side closed|socket hang up/i.test(message) ? "ConnectionReset" : "Unknown"
+    if (/terminated|other side closed|socket hang up/i.test(message)) return "ConnectionReset"
+    // fetch refuses a long content-coding chain itself, before Courier sees the headers.
+    return /too many content-encodings/i.test(message) ? "Protocol" : "Unknown"
   }
   switch (code) {
     case "ECONNREFUSED":
@@ -82,6 +87,7 @@ export const fromTransport = (
   let message = ""
   let body: BodySourceFailure | undefined
   let decoding = false
+  let parser = false
   walk(cause, (u) => {
     if (u instanceof BodySourceFailure) {
       body = u
@@ -94,7 +100,11 @@ export const fromTransport = (
     }
     const c = codeOf(u)
     if (c !== undefined && code === undefined) code = c
-    if (message === "" && u instanceof Error) message = u.message
+    // Every message of the chain: fetch says "fetch failed" and puts why in its cause.
+    if (u instanceof Error) {
+      message = message === "" ? u.message : `${message}\n${u.message}`
+      if (u.name === "HTTPParserError") parser = true
+    }
     return false
   })
   if (body !== undefined) {
@@ -106,5 +116,5 @@ export const fromTransport = (
   if (code === "UND_ERR_CONNECT_TIMEOUT") {
     return new CourierError.Timeout({ request: request.info, phase: "connect", duration: connectTimeout })
   }
-  return new CourierError.Network({ request: request.info, reason: reasonOf(code, message), code, cause })
+  return new CourierError.Network({ request: request.info, reason: reasonOf(code, message, parser), code, cause })
 }

@@ -9,6 +9,8 @@ const token = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // A field value: visible ASCII, obs-text, space and tab. No CTLs (CR, LF, NUL...).
 const fieldValue = /^[\t\x20-\x7e\x80-\xff]*$/
 
+const ows = /^[ \t]+|[ \t]+$/g
+
 /** @internal */
 export const isToken = (s: string): boolean => token.test(s)
 
@@ -46,7 +48,9 @@ export const normalize = (
     if (!isFieldValue(value)) {
       return { name, problem: "the header value contains CR, LF, NUL or another control character" }
     }
-    into[lower] = value.trim()
+    // Only optional whitespace (space, tab) is trimmed: String#trim would also
+    // drop obs-text such as U+00A0, changing what the program sent.
+    into[lower] = value.replace(ows, "")
   }
   return undefined
 }

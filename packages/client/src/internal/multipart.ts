@@ -16,8 +16,15 @@ export const boundary = (): string => {
   return `courier-${hex}`
 }
 
-// The escaping browsers apply to names and filenames in form-data (WHATWG HTML).
-const escape = (s: string): string => s.replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
+// eslint-disable-next-line no-control-regex
+const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/
+
+// The escaping browsers apply to names and filenames in form-data (WHATWG HTML),
+// plus `\` as %5C: parsers that read the value as an RFC quoted-string (busboy,
+// behind multer and fastify) take `\\` for one backslash and a trailing `\` for
+// an escaped closing quote, which silently drops the part.
+const escape = (s: string): string =>
+  s.replace(/\\/g, "%5C").replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
 
 /** @internal */
 export const file = (
@@ -58,8 +65,13 @@ export const serialise = (
   const heads: Array<Uint8Array> = []
   let length: number | undefined = 0
   let replayable = true
-  for (const part of parts) {
+  for (const [index, part] of parts.entries()) {
     if (typeof part.name !== "string") return "a multipart part name must be a string"
+    // CR and LF are escaped; any other control character but tab makes the
+    // part head malformed (parsers such as busboy reject the whole body).
+    if (control.test(part.name) || (part._tag === "File" && control.test(part.filename))) {
+      return `a multipart part name or filename contains a control character (part ${index + 1})`
+    }
     let head = `--${mark}\r\nContent-Disposition: form-data; name="${escape(part.name)}"`
     if (part._tag === "File") {
       if (!Headers.isFieldValue(part.contentType) || part.contentType.trim() === "") {

@@ -31,7 +31,24 @@ const encodeSegment = (name: string, value: unknown): string | Refusal => {
   if (text === "" || text === "." || text === "..") {
     return { reason: "InvalidPathParameter", detail: `path parameter ${name} must not be empty, "." or ".."` }
   }
+  // A lone surrogate has no UTF-8 form: encodeURIComponent would throw.
+  if (!isWellFormed(text)) {
+    return { reason: "InvalidPathParameter", detail: `path parameter ${name} is not well-formed Unicode (a lone surrogate)` }
+  }
   return encodeURIComponent(text)
+}
+
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
+
+const isWellFormed = (text: string): boolean => !loneSurrogate.test(text)
+
+/** Percent-decodes user info; undefined when it is not valid UTF-8 once decoded. */
+const decodeUserInfo = (text: string): string | undefined => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return undefined
+  }
 }
 
 /** Fills `{name}` placeholders, each value percent-encoded as one segment. @internal */
@@ -187,8 +204,11 @@ export const build = (
         detail: "the URL embeds credentials; send them in a header, or set urlCredentials: \"basic\""
       }
     }
-    const user = decodeURIComponent(url.username)
-    const pass = decodeURIComponent(url.password)
+    const user = decodeUserInfo(url.username)
+    const pass = decodeUserInfo(url.password)
+    if (user === undefined || pass === undefined) {
+      return { reason: "CredentialsInUrl", detail: "the credentials in the URL are not valid percent-encoded UTF-8" }
+    }
     basicAuth = "Basic " + btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${pass}`)))
     url.username = ""
     url.password = ""
@@ -229,9 +249,12 @@ export const redact = (url: URL, keep?: (name: string) => boolean): string => {
 
 /** Redacts a URL given as text (possibly invalid) for a failure message. @internal */
 export const redactText = (input: string, base: URL | undefined): string => {
+  const scheme = schemePrefix.exec(input)
+  const protocol = scheme === null ? undefined : scheme[1].toLowerCase()
+  // Never echo an unparseable or foreign URL in full: it may hold a secret.
+  // A foreign one is not even parsed: a data: URL can be very large.
+  if (protocol !== undefined && protocol !== "http" && protocol !== "https") return `${protocol}:<redacted>`
   const url = parse(input, base)
   if (url !== undefined && (url.protocol === "http:" || url.protocol === "https:")) return redact(url)
-  const scheme = schemePrefix.exec(input)
-  // Never echo an unparseable or foreign URL in full: it may hold a secret.
-  return scheme !== null ? `${scheme[1].toLowerCase()}:<redacted>` : "<invalid url>"
+  return protocol !== undefined ? `${protocol}:<redacted>` : "<invalid url>"
 }
