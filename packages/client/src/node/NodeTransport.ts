@@ -1,8 +1,15 @@
 /**
- * The Node transport: undici underneath `@effect/platform-node`'s HttpClient,
- * on a dispatcher Courier owns, so the `connect` timeout is real, and with
- * zlib decoding of `gzip`, `deflate` and `br` bodies (undici's `request`
- * does not decode them).
+ * The Node transport: a platform `HttpClient` written directly on undici's
+ * `dispatch`, on a dispatcher Courier owns (so the `connect` timeout is
+ * real), with zlib decoding of `gzip`, `deflate` and `br` bodies.
+ *
+ * It is a full `@effect/platform` `HttpClient` for code that wants one (no
+ * platform spans: tracing is the `Tracing` Layer's job). Courier's core
+ * takes its native path: one watchdog timer per request for the send,
+ * receive and total timeouts, and the body read without an Effect `Stream`,
+ * which is what makes Courier cost about what raw undici does. Wrapping it
+ * (`HttpClient.mapRequest` and the like) keeps your wrapper in force and
+ * moves Courier to the generic path over the platform interface.
  *
  * @since 0.1.0
  */
