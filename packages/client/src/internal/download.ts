@@ -140,11 +140,11 @@ export const toFile = (client: CourierClient.Service, url: string, options: Down
         ? Effect.zipRight(file.writeAll(response.body.bytes), Effect.sync(() => {
           state.written += response.body._tag === "Buffered" ? response.body.bytes.byteLength : 0
         }))
-        : Stream.runForEach(response.body.stream, (chunk) =>
+        : Stream.runForEach(response.body.stream, (bytes) =>
           Effect.suspend((): Effect.Effect<void, CourierError.LimitExceeded | PlatformError.PlatformError> => {
-            state.written += chunk.byteLength
+            state.written += bytes.byteLength
             if (limit !== undefined && state.written > limit) return Effect.fail(tooLarge(response))
-            return Effect.zipRight(file.writeAll(chunk), report)
+            return Effect.zipRight(file.writeAll(bytes), report)
           }))
 
     const begin = (response: CourierResponse.CourierResponse) => {

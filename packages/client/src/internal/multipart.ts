@@ -45,7 +45,7 @@ export const file = (
         _tag: "Path",
         path,
         size: Number(info.size),
-        open: (p) => fs.stream(p, { chunkSize: 256 * 1024 })
+        open: (p) => fs.stream(p, { chunkSize: 256 * 1024, bufferSize: 4 })
       }
     }
     return part

@@ -16,6 +16,9 @@ import { withProgress } from "./progress.js"
 /** Bodies above this size are sent as a stream, so the send timeout can see their progress. */
 const chunkSize = 64 * 1024
 
+/** A byte body sent as a stream goes in pieces of this size (each one a progress report). */
+const bytesPiece = 256 * 1024
+
 /** @internal */
 export interface SendWatch {
   readonly started: Deferred.Deferred<void>
@@ -43,19 +46,28 @@ export type UploadSource =
 
 const empty: UploadSource = { _tag: "Empty", contentType: undefined }
 
-/** @internal */
-export const uploadSource = (request: CourierRequest.CourierRequest): UploadSource => {
+/**
+ * `sliced`: whether the stream must itself hand on at most one slice at a
+ * time (a transport whose adapter slices and reads ahead boundedly does not
+ * need it).
+ *
+ * @internal
+ */
+export const uploadSource = (request: CourierRequest.CourierRequest, sliced = true): UploadSource => {
   const body = request.body
   const progress = request.onUploadProgress
+  const slices = sliced ? oneSliceAtATime : (stream: Stream.Stream<Uint8Array, unknown>) => stream
   switch (body._tag) {
     case "Bytes": {
       if (body.bytes.byteLength <= chunkSize && progress === undefined) {
         return { _tag: "Bytes", bytes: body.bytes, contentType: body.contentType }
       }
       const length = body.bytes.byteLength
+      const pieces: Array<Uint8Array> = []
+      for (let i = 0; i < length; i += bytesPiece) pieces.push(body.bytes.subarray(i, i + bytesPiece))
       return {
         _tag: "Stream",
-        stream: withProgress(oneSliceAtATime(Stream.succeed(body.bytes)), progress, length),
+        stream: withProgress(slices(Stream.fromIterable(pieces)), progress, length),
         contentType: body.contentType,
         contentLength: length
       }
@@ -64,7 +76,7 @@ export const uploadSource = (request: CourierRequest.CourierRequest): UploadSour
       return {
         _tag: "Stream",
         stream: withProgress(
-          oneSliceAtATime(Stream.mapError(body.make(), (cause) => new Failure.BodySourceFailure(cause))),
+          slices(Stream.mapError(body.make(), (cause) => new Failure.BodySourceFailure(cause))),
           progress,
           body.contentLength
         ),

@@ -34,9 +34,14 @@ import * as Exchange from "../../internal/exchange.js"
 import * as Failure from "../../internal/failure.js"
 import { uploadSource } from "../../internal/requestBody.js"
 import { Watchdog } from "../../internal/timer.js"
+import { toReadable } from "./readable.js"
 
-/** Body bytes buffered before a reader asks for them; past it the socket is paused. */
-const highWaterMark = 64 * 1024
+/**
+ * Body bytes buffered ahead of the reader; past it the socket is paused.
+ * Enough that the socket keeps being read while a stream's consumer writes
+ * the previous chunks (to a file, say) instead of taking turns with it.
+ */
+const highWaterMark = 256 * 1024
 
 /** Why Courier itself ended an exchange (a reader stopped, the fiber was interrupted). */
 class Stopped extends Error {
@@ -452,7 +457,7 @@ export const makeExchange = (
             duration: phase === "send" ? timeouts.send : phase === "receive" ? timeouts.receive : timeouts.total
           })
         ))
-      const source = uploadSource(request)
+      const source = uploadSource(request, false)
       let headers = request.headers
       if (source._tag !== "Empty" && headers["content-type"] === undefined && source.contentType !== undefined) {
         headers = { ...headers, "content-type": source.contentType }
@@ -492,7 +497,7 @@ export const makeExchange = (
       if (source.contentLength !== undefined && headers["content-length"] === undefined) {
         headers = { ...headers, "content-length": String(source.contentLength) }
       }
-      return Effect.flatMap(NodeStream.toReadable(stream), send)
+      return Effect.flatMap(toReadable(stream), send)
     })
 })
 
