@@ -17,6 +17,7 @@ import type * as CourierResponse from "../CourierResponse.js"
 import { Redaction } from "../Redaction.js"
 import { decode } from "./decode.js"
 import { prepare } from "./prepare.js"
+import { forClient } from "./redaction.js"
 import * as Send from "./send.js"
 
 type Options = CourierClientNs.RequestOptions<unknown, unknown> & {
@@ -44,7 +45,7 @@ const build = (
     const responseType = options?.responseType ?? config.responseType
     const schema = options?.schema
     return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
-      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema)))
+      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
   }
 
   const stream = (method: string, url: string, options?: Options) =>
@@ -89,7 +90,7 @@ export const make = Effect.gen(function*() {
   const http = yield* HttpClient.HttpClient
   const decoder = yield* ContentDecoder
   const redactor = yield* Redaction
-  return build(config, http, Send.make(http, decoder, config, redactor))
+  return build(config, http, Send.make(http, decoder, config, forClient(redactor, config.credentialHeaders)))
 })
 
 /** @internal */

@@ -13,6 +13,7 @@ import * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import * as Redaction from "../Redaction.js"
 import { redactParseError } from "./issueRedaction.js"
+import { forClient } from "./redaction.js"
 
 const textDecoder = new TextDecoder()
 const excerptLength = 512
@@ -65,6 +66,10 @@ const parseFailure = (
   })
 }
 
+/** The redactor for a failure, read only when one is built. */
+const redactorOf = (credentialHeaders: Iterable<string>) =>
+  Effect.map(Redaction.Redaction, (redactor) => forClient(redactor, credentialHeaders))
+
 /**
  * Decodes a buffered response: with a schema (JSON then validation), or as
  * json, text, bytes or nothing.
@@ -74,7 +79,8 @@ const parseFailure = (
 export const decode = (
   response: CourierResponse.CourierResponse,
   responseType: CourierConfig.ResponseType,
-  schema: Schema.Schema<unknown, unknown, never> | undefined
+  schema: Schema.Schema<unknown, unknown, never> | undefined,
+  credentialHeaders: Iterable<string>
 ): Effect.Effect<unknown, CourierError.Parse> => {
   const bytes = response.body._tag === "Buffered" && !hasNoBody(response) ? response.body.bytes : new Uint8Array(0)
   if (schema === undefined) {
@@ -95,7 +101,7 @@ export const decode = (
     try {
       json = JSON.parse(textDecoder.decode(bytes))
     } catch (error) {
-      return Effect.flatMap(Redaction.Redaction, (redactor) =>
+      return Effect.flatMap(redactorOf(credentialHeaders), (redactor) =>
         Effect.fail(parseFailure(redactor, response, bytes, "InvalidJson", error as SyntaxError)))
     }
   }
@@ -107,7 +113,7 @@ export const decode = (
     // A recursive schema walks a deeply nested body by recursion: past the
     // stack, the answer is a mismatch, not a defect.
     if (!(error instanceof RangeError)) throw error
-    return Effect.flatMap(Redaction.Redaction, (redactor) =>
+    return Effect.flatMap(redactorOf(credentialHeaders), (redactor) =>
       Effect.fail(
         parseFailure(redactor, response, bytes, "SchemaMismatch", undefined, [
           { path: [], message: "the body is nested too deeply to decode" }
@@ -116,6 +122,6 @@ export const decode = (
   }
   if (Either.isRight(result)) return Effect.succeed(result.right)
   const failed = result.left
-  return Effect.flatMap(Redaction.Redaction, (redactor) =>
+  return Effect.flatMap(redactorOf(credentialHeaders), (redactor) =>
     Effect.fail(parseFailure(redactor, response, bytes, empty ? "EmptyBody" : "SchemaMismatch", empty ? undefined : failed)))
 }

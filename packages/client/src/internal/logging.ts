@@ -10,6 +10,7 @@ import type * as CourierResponse from "../CourierResponse.js"
 import type * as Logging from "../Logging.js"
 import * as Redaction from "../Redaction.js"
 import * as Outcome from "./outcome.js"
+import { forClient } from "./redaction.js"
 
 /** @internal */
 export const message = "http"
@@ -151,8 +152,9 @@ const emit = (
 
 /** @internal */
 export const layer = (options: Logging.Options = {}) =>
-  CourierClient.layerDecorate((execute) =>
-    Effect.map(Redaction.Redaction, (current) => {
+  CourierClient.layerDecorate((execute, client) =>
+    Effect.map(Redaction.Redaction, (inContext) => {
+      const current = forClient(inContext, client.config.credentialHeaders)
       const settings: Settings = {
         development: options.mode === "development",
         level: options.level ?? LogLevel.Info,

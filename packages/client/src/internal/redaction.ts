@@ -274,6 +274,21 @@ export const extend = (self: Redaction.Redactor, options: Redaction.Options): Re
 /** @internal */
 export const defaultRedactor: Redaction.Redactor = fromRules(defaults)
 
+/**
+ * The redactor a client uses: the one in context, plus the headers its
+ * configuration names as credentials (`credentialHeaders`), which must never
+ * be shown either.
+ *
+ * @internal
+ */
+export const forClient = (
+  self: Redaction.Redactor,
+  credentialHeaders: Iterable<string>
+): Redaction.Redactor => {
+  const missing = [...credentialHeaders].filter((name) => !self.isSensitiveHeader(name))
+  return missing.length === 0 ? self : extend(self, { headers: missing })
+}
+
 /** @internal */
 export const make = (options?: Redaction.Options): Redaction.Redactor =>
   options === undefined ? defaultRedactor : extend(defaultRedactor, options)

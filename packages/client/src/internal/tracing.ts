@@ -10,6 +10,7 @@ import type * as CourierResponse from "../CourierResponse.js"
 import * as Redaction from "../Redaction.js"
 import type * as Tracing from "../Tracing.js"
 import * as Outcome from "./outcome.js"
+import { forClient } from "./redaction.js"
 
 /**
  * What a span is ended with instead of the real failure. Tracers record the
@@ -110,7 +111,8 @@ const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
 /** @internal */
 export const layer = (options: Tracing.Options = {}) =>
   CourierClient.layerDecorate((execute, client) =>
-    Effect.map(Redaction.Redaction, (current) => {
+    Effect.map(Redaction.Redaction, (inContext) => {
+      const current = forClient(inContext, client.config.credentialHeaders)
       const redactor = options.redaction === undefined ? current : Redaction.extend(current, options.redaction)
       const propagate = options.propagate ?? true
       // Trace context goes only to the base URL's origin: a traceparent
