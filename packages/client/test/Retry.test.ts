@@ -456,6 +456,9 @@ describe("Retry", () => {
     it("reads an HTTP date, relative to now", () => {
       expect(parse("Wed, 21 Oct 2015 07:28:30 GMT")).toEqual(Option.some(30_000))
       expect(parse("Wednesday, 21-Oct-15 07:29:00 GMT")).toEqual(Option.some(60_000))
+      // asctime names no zone: it is GMT whatever the machine's time zone.
+      expect(parse("Wed Oct 21 07:28:45 2015")).toEqual(Option.some(45_000))
+      expect(parse("Wed Oct  1 07:28:45 2015")).toEqual(Option.some(0))
     })
 
     it("reads a past date as no wait", () => {

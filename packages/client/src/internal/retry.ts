@@ -74,6 +74,21 @@ export const isRetryable = (
 
 const delaySeconds = /^\s*(\d{1,10})\s*$/
 const httpDate = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,.*GMT\s*$/
+/** The obsolete asctime form (RFC 9110 5.6.7), always GMT though it does not say so. */
+const asctime = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\s*$/
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+/** An HTTP date in any of its three forms, in epoch milliseconds, or NaN. */
+const parseHttpDate = (value: string): number => {
+  const old = asctime.exec(value)
+  if (old !== null) {
+    const [, month, day, hours, minutes, seconds, year] = old
+    return Date.UTC(Number(year), months.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds))
+  }
+  // An HTTP date must at least name a weekday and GMT; Date.parse accepts too much else
+  // ("5 GMT" parses as a date in 2001, which would read as "retry now").
+  return httpDate.test(value) ? Date.parse(value) : NaN
+}
 
 /** @internal */
 export const retryAfter = (headers: Readonly<Record<string, string>>, now: number): Option.Option<Duration.Duration> => {
@@ -81,10 +96,7 @@ export const retryAfter = (headers: Readonly<Record<string, string>>, now: numbe
   if (value === undefined) return Option.none()
   const seconds = delaySeconds.exec(value)
   if (seconds !== null) return Option.some(Duration.seconds(Number(seconds[1])))
-  // An HTTP date must at least name a weekday and GMT; Date.parse accepts too much else
-  // ("5 GMT" parses as a date in 2001, which would read as "retry now").
-  if (!httpDate.test(value)) return Option.none()
-  const at = Date.parse(value)
+  const at = parseHttpDate(value)
   if (Number.isNaN(at)) return Option.none()
   return Option.some(Duration.millis(Math.max(0, at - now)))
 }
