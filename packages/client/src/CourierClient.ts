@@ -49,7 +49,7 @@ export interface RequestOptions<E = unknown, EI = unknown> {
   readonly headers?: Readonly<Record<string, string | undefined>> | undefined
   readonly body?: Body.Body | undefined
   /** Overrides the client's `send`, `receive` and `total` timeouts for this call. */
-  readonly timeouts?: CourierConfig.TimeoutsInput | undefined
+  readonly timeouts?: CourierConfig.RequestTimeoutsInput | undefined
   readonly maxResponseBytes?: number | undefined
   readonly maxRedirects?: number | undefined
   /** Decodes the JSON body of a `BadResponse` into its `errorBody`. */

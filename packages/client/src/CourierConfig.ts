@@ -39,6 +39,14 @@ export interface Timeouts {
 export type TimeoutsInput = { readonly [K in keyof Timeouts]?: Duration.DurationInput }
 
 /**
+ * The timeouts one call can override. `connect` is not among them: it
+ * belongs to the connection pool, which the client's calls share.
+ *
+ * @since 0.1.0
+ */
+export type RequestTimeoutsInput = Omit<TimeoutsInput, "connect">
+
+/**
  * How an array in the query is written: `repeat` gives `a=1&a=2` (default),
  * `csv` gives `a=1,2`, `brackets` gives `a[]=1&a[]=2`.
  *

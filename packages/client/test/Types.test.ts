@@ -43,6 +43,13 @@ describe("the types of a call", () => {
     >()
   })
 
+  it("a call cannot set the connect timeout: it belongs to the client's pool", () => {
+    // @ts-expect-error connect is not a per-call timeout
+    const _program = (client: CourierClient.Service) => client.get("/x", { timeouts: { connect: "1 second" } })
+    const fine = (client: CourierClient.Service) => client.get("/x", { timeouts: { receive: "1 second" } })
+    expectTypeOf(fine).toBeFunction()
+  })
+
   it("schemas that need services are not accepted", () => {
     // @ts-expect-error a schema with requirements cannot decode a response
     const _program = (client: CourierClient.Service, s: Schema.Schema<number, string, "Needs">) => client.get("/x", { schema: s })
