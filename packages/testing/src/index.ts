@@ -31,3 +31,11 @@ export * as BlackholeServer from "./BlackholeServer.js"
  * @since 0.1.0
  */
 export * as TestClient from "./TestClient.js"
+
+/**
+ * A raw-TCP server that misbehaves below HTTP: resets, stalls, drips, cut
+ * bodies, broken framing and headers, stale keep-alive sockets.
+ *
+ * @since 0.1.0
+ */
+export * as FaultServer from "./FaultServer.js"

@@ -87,7 +87,8 @@ export class Journal {
   }
 }
 
-const snapshotEntry = (entry: LiveEntry): TestServer.JournalEntry => {
+/** @internal */
+export const snapshotEntry = (entry: LiveEntry): TestServer.JournalEntry => {
   const body = new Uint8Array(entry.size)
   let offset = 0
   for (const chunk of entry.chunks) {

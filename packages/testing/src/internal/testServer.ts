@@ -98,7 +98,17 @@ class State {
 
 const connectionIds = new WeakMap<Net.Socket, number>()
 
-const awaitIdle = (state: State, timeout: Duration.DurationInput | undefined): Effect.Effect<boolean> =>
+/**
+ * Succeeds with `true` once `state.sockets` is empty, `false` after `timeout`
+ * (default 5 s) on the wall clock. The owner calls every idle waiter when its
+ * last socket closes. Shared with the fault server.
+ *
+ * @internal
+ */
+export const awaitIdle = (
+  state: { readonly sockets: ReadonlySet<unknown>; readonly idleWaiters: Set<() => void> },
+  timeout: Duration.DurationInput | undefined
+): Effect.Effect<boolean> =>
   Effect.async<boolean>((resume) => {
     if (state.sockets.size === 0) {
       resume(Effect.succeed(true))

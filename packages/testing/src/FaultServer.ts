@@ -1,0 +1,502 @@
+/**
+ * A loopback server on raw TCP (`node:net`) that misbehaves below HTTP:
+ * resets, stalls before the headers or mid-body, drips bytes, cuts a
+ * `Content-Length` or chunked body short, sends a bad chunk size, a malformed
+ * status line, oversized or never-ending headers, closes a keep-alive socket
+ * right after answering, or answers an upload before reading it. Where
+ * {@link TestServer} speaks HTTP through `node:http` (which refuses to write
+ * broken HTTP), this one writes the bytes itself. Like TestServer it listens
+ * on `127.0.0.1` with a port the OS picks, journals what reached the wire,
+ * counts open connections, and closing its scope destroys every socket and
+ * timer.
+ *
+ * @example
+ * ```ts
+ * import * as Effect from "effect/Effect"
+ * import * as FaultServer from "@courier/testing/FaultServer"
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* FaultServer.make({
+ *     routes: [["GET", "/flaky", FaultServer.sequence([FaultServer.truncated(), FaultServer.json({ ok: true })])]]
+ *   })
+ *   // ... call `${server.url}/flaky` with the client under test ...
+ *   const idle = yield* server.awaitIdle("2 seconds")
+ *   return [(yield* server.requests("/flaky")).length, idle]
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
+import * as fault from "./internal/fault.js"
+import * as internal from "./internal/faultServer.js"
+import type * as TestServer from "./TestServer.js"
+
+/**
+ * Response headers, written in this order, one line each.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Headers = Readonly<Record<string, string>>
+
+/**
+ * A `Retry-After` value: sent as is (seconds, or any text), or an HTTP date
+ * `inMillis` from the moment the response is written (negative: in the past).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RetryAfter = string | { readonly inMillis: number }
+
+/**
+ * A well-formed response with a `Content-Length`; the connection is kept
+ * alive unless `close` is set.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Respond {
+  readonly _tag: "Respond"
+  readonly status: number
+  readonly headers: Headers
+  readonly body: Uint8Array
+  readonly retryAfter: RetryAfter | undefined
+  readonly close: boolean
+}
+
+/**
+ * A TCP reset (RST) once the whole request arrived, before any response byte.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Reset {
+  readonly _tag: "Reset"
+}
+
+/**
+ * Read the request, then never answer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StallHeaders {
+  readonly _tag: "StallHeaders"
+}
+
+/**
+ * Send the headers (declaring `declared` bytes) and `sent` bytes of the body, then nothing.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface StallBody {
+  readonly _tag: "StallBody"
+  readonly declared: number
+  readonly sent: number
+}
+
+/**
+ * Send the headers, then the body one byte every `interval`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Drip {
+  readonly _tag: "Drip"
+  readonly interval: Duration.Duration
+  readonly body: Uint8Array
+}
+
+/**
+ * Declare `declared` bytes with `Content-Length`, send `sent`, then close (FIN).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Truncated {
+  readonly _tag: "Truncated"
+  readonly declared: number
+  readonly sent: number
+}
+
+/**
+ * A chunked body that stops after some chunks, without the last (zero) chunk: the connection closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ChunkedCut {
+  readonly _tag: "ChunkedCut"
+  readonly chunks: ReadonlyArray<string>
+}
+
+/**
+ * A chunked body whose chunk-size line is not hexadecimal.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface BadChunkSize {
+  readonly _tag: "BadChunkSize"
+}
+
+/**
+ * `line` instead of a status line, then headers and a body; the connection closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MalformedStatusLine {
+  readonly _tag: "MalformedStatusLine"
+  readonly line: string
+}
+
+/**
+ * A 200 with one header line of `bytes` bytes, then a small body; the connection closes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface OversizedHeaders {
+  readonly _tag: "OversizedHeaders"
+  readonly bytes: number
+}
+
+/**
+ * A status line, then a header line every `interval`, never the blank line
+ * that ends the head. Stops after `maxLines` lines (closing the connection),
+ * or when the client goes away.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface EndlessHeaders {
+  readonly _tag: "EndlessHeaders"
+  readonly interval: Duration.Duration
+  readonly maxLines: number
+}
+
+/**
+ * Answer `reply` with `Connection: keep-alive`, then destroy the socket as
+ * soon as the answer is flushed: the client's pool holds a socket the server
+ * has already closed.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface KeepAliveThenClose {
+  readonly _tag: "KeepAliveThenClose"
+  readonly reply: Respond
+}
+
+/**
+ * Answer `reply` as soon as the request head arrived, without reading the
+ * body, then close: FIN after the answer, the rest of the upload read and
+ * dropped (a lingering close, as nginx does, so the answer is not lost to a
+ * RST), the socket destroyed once the client closes or after `linger`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface AnswerEarly {
+  readonly _tag: "AnswerEarly"
+  readonly reply: Respond
+  readonly linger: Duration.Duration
+}
+
+/**
+ * The n-th request on the route gets the n-th fault; the last one repeats.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Sequence {
+  readonly _tag: "Sequence"
+  readonly faults: ReadonlyArray<Fault>
+}
+
+/**
+ * A fault chosen per request, once its body has arrived: `decide` sees the
+ * request as the journal records it (the body too). A sequence it returns
+ * starts afresh each time (its first fault); an early answer is played after
+ * the body was read.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Dynamic {
+  readonly _tag: "Dynamic"
+  readonly decide: (request: JournalEntry) => Fault
+}
+
+/**
+ * What the server does with one request.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Fault =
+  | Respond
+  | Reset
+  | StallHeaders
+  | StallBody
+  | Drip
+  | Truncated
+  | ChunkedCut
+  | BadChunkSize
+  | MalformedStatusLine
+  | OversizedHeaders
+  | EndlessHeaders
+  | KeepAliveThenClose
+  | AnswerEarly
+  | Sequence
+  | Dynamic
+
+/**
+ * Options of the response constructors.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  readonly status?: number | undefined
+  /** Extra headers, over the constructor's (names are lowercased). */
+  readonly headers?: Headers | undefined
+  /** Close the connection after this response. Default false. */
+  readonly close?: boolean | undefined
+}
+
+/**
+ * A JSON response, 200 unless told otherwise.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const json: (value: unknown, options?: Options) => Respond = fault.json
+
+/**
+ * A text response (`text/plain` unless the headers say otherwise), 200
+ * unless told otherwise; with a JSON content type, a way to send bad JSON.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const text: (body: string, options?: Options) => Respond = fault.text
+
+/**
+ * A response with status `code` and a small JSON body naming it.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const status: (code: number, options?: Omit<Options, "status">) => Respond = fault.status
+
+/**
+ * A response with status `code` (429 or 503, usually) and a `Retry-After`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const retryAfter: (code: number, value: RetryAfter, options?: Omit<Options, "status">) => Respond =
+  fault.retryAfter
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const reset: Reset = fault.reset
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stallHeaders: StallHeaders = fault.stallHeaders
+
+/**
+ * Headers declaring `declared` bytes (default 64), `sent` of them (default 8), then silence.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const stallBody: (options?: { readonly declared?: number; readonly sent?: number }) => StallBody =
+  fault.stallBody
+
+/**
+ * A JSON body (default `{"ok":true}`) dripped one byte every `interval`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const drip: (interval: Duration.DurationInput, body?: string) => Drip = fault.drip
+
+/**
+ * `Content-Length: declared` (default 64), `sent` bytes (default 10), then a close.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const truncated: (options?: { readonly declared?: number; readonly sent?: number }) => Truncated =
+  fault.truncated
+
+/**
+ * A chunked body cut after `chunks` (default one chunk of an unfinished JSON value).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const chunkedCut: (chunks?: ReadonlyArray<string>) => ChunkedCut = fault.chunkedCut
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const badChunkSize: BadChunkSize = fault.badChunkSize
+
+/**
+ * Default line: `HTTP/1.1 2OO OK` (letters O, not zeros).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const malformedStatusLine: (line?: string) => MalformedStatusLine = fault.malformedStatusLine
+
+/**
+ * Default: one 64 KiB header line, over every common client's limit (node: 16 KiB).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const oversizedHeaders: (bytes?: number) => OversizedHeaders = fault.oversizedHeaders
+
+/**
+ * A header line every `interval` (default 20 ms), at most `maxLines` (default 10,000).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const endlessHeaders: (options?: {
+  readonly interval?: Duration.DurationInput
+  readonly maxLines?: number
+}) => EndlessHeaders = fault.endlessHeaders
+
+/**
+ * Default reply: `{"ok":true}`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const keepAliveThenClose: (reply?: Respond) => KeepAliveThenClose = fault.keepAliveThenClose
+
+/**
+ * Answer `code` (401, 413, ...) before reading the body, then close; lingers
+ * at most `linger` (default 2 seconds) reading what the client still sends.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const answerEarly: (code: number, options?: { readonly linger?: Duration.DurationInput }) => AnswerEarly =
+  fault.answerEarly
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const sequence: (faults: ReadonlyArray<Fault>) => Sequence = fault.sequence
+
+/**
+ * The fault `decide` picks for each request (by its headers, its body, a
+ * random draw, a counter...).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const dynamic: (decide: (request: JournalEntry) => Fault) => Dynamic = fault.dynamic
+
+/**
+ * A request as the server read it; the same shape as TestServer's. The
+ * body is the decoded payload (chunk framing removed), as far as it arrived.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type JournalEntry = TestServer.JournalEntry
+
+/**
+ * A running fault server; the same names as a TestServer's.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** `http://127.0.0.1:PORT`, without a trailing slash. */
+  readonly url: string
+  readonly origin: string
+  readonly port: number
+  /**
+   * Adds (or replaces) a route: `method` or `"*"`, an exact pathname or a
+   * prefix ending with `"*"`; the most specific wins. Unmatched requests get
+   * 404.
+   */
+  readonly route: (method: string, path: string, fault: Fault) => Effect.Effect<void>
+  /** Every request since start (or the last `clearJournal`), oldest first. */
+  readonly journal: Effect.Effect<ReadonlyArray<JournalEntry>>
+  /** Journal entries whose pathname is `path` (all entries without it). */
+  readonly requests: (path?: string) => Effect.Effect<ReadonlyArray<JournalEntry>>
+  readonly clearJournal: Effect.Effect<void>
+  /** TCP connections currently open on the server side. */
+  readonly openConnections: Effect.Effect<number>
+  /** TCP connections accepted since start. */
+  readonly totalConnections: Effect.Effect<number>
+  /**
+   * `true` once no connection is open, `false` when `timeout` (default 5
+   * seconds, on the wall clock even under TestClock) passes first.
+   */
+  readonly awaitIdle: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
+}
+
+/**
+ * Options of {@link make}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface ServerOptions {
+  /** Routes to install before the first request, as `[method, path, fault]`. */
+  readonly routes?: ReadonlyArray<readonly [method: string, path: string, fault: Fault]> | undefined
+  /**
+   * Keep the journal. Default true; false for long runs (a soak test), where
+   * every request kept would grow the heap. `dynamic` still sees each request.
+   */
+  readonly journal?: boolean | undefined
+}
+
+/**
+ * Starts a fault server on `127.0.0.1`, port 0. Closing the scope destroys
+ * every socket, clears every timer and closes the listener.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: (options?: ServerOptions) => Effect.Effect<Service, never, Scope.Scope> = internal.make
+
+/**
+ * The fault server as a service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class FaultServer extends Context.Tag("@courier/testing/FaultServer")<FaultServer, Service>() {}
+
+/**
+ * A scoped Layer that starts a server with {@link make}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: ServerOptions): Layer.Layer<FaultServer> => Layer.scoped(FaultServer, make(options))

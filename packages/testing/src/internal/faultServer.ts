@@ -1,0 +1,158 @@
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
+import * as Net from "node:net"
+import type * as FaultServer from "../FaultServer.js"
+import { Timers } from "./exchange.js"
+import * as fault from "./fault.js"
+import { Connection } from "./faultConnection.js"
+import type { Terminal } from "./faultConnection.js"
+import type { Head } from "./faultWire.js"
+import type { LiveEntry } from "./journal.js"
+import { pathnameOf, snapshotEntry } from "./journal.js"
+import { awaitIdle, host } from "./testServer.js"
+
+interface Route {
+  readonly method: string
+  readonly path: string
+  readonly prefix: boolean
+  readonly fault: FaultServer.Fault
+  readonly counters: Map<FaultServer.Sequence, number>
+}
+
+const notFound = fault.json({ error: "no route" }, { status: 404 })
+
+/** Idle keep-alive connections are closed after this, as a real server would. */
+const keepAliveMillis = 5_000
+
+class State {
+  readonly timers = new Timers()
+  readonly sockets = new Set<Net.Socket>()
+  readonly idleWaiters = new Set<() => void>()
+  readonly server: Net.Server
+  entries: Array<LiveEntry> = []
+  routes: Array<Route> = []
+  totalConnections = 0
+  closed = false
+  readonly keepJournal: boolean
+
+  constructor(options: FaultServer.ServerOptions | undefined) {
+    this.keepJournal = options?.journal ?? true
+    for (const [method, path, f] of options?.routes ?? []) this.add(method, path, f)
+    this.server = Net.createServer((socket) => this.track(socket))
+  }
+
+  add(method: string, path: string, f: FaultServer.Fault): void {
+    const normalized = method === "*" ? "*" : method.toUpperCase()
+    const prefix = path.endsWith("*")
+    const route: Route = { method: normalized, path: prefix ? path.slice(0, -1) : path, prefix, fault: f, counters: new Map() }
+    this.routes = this.routes.filter((r) => !(r.method === route.method && r.path === route.path && r.prefix === prefix))
+    this.routes.push(route)
+  }
+
+  /** The most specific route: exact path over prefix, longer prefix first, then a named method over "*". */
+  match(method: string, pathname: string): Route | undefined {
+    let best: Route | undefined
+    let bestScore = -1
+    for (const route of this.routes) {
+      const byMethod = route.method === method ? 2 : route.method === "*" ? 1 : 0
+      if (byMethod === 0) continue
+      if (route.prefix ? !pathname.startsWith(route.path) : route.path !== pathname) continue
+      const score = (route.prefix ? route.path.length : Number.MAX_SAFE_INTEGER) * 4 + byMethod
+      if (score >= bestScore) {
+        best = route
+        bestScore = score
+      }
+    }
+    return best
+  }
+
+  private track(socket: Net.Socket): void {
+    if (this.closed) {
+      socket.destroy()
+      return
+    }
+    this.totalConnections += 1
+    this.sockets.add(socket)
+    socket.once("close", () => {
+      this.sockets.delete(socket)
+      if (this.sockets.size === 0) {
+        for (const waiter of this.idleWaiters) waiter()
+        this.idleWaiters.clear()
+      }
+    })
+    new Connection({ timers: this.timers, keepAliveMillis, accept: (head, id) => this.accept(head, id) }, socket, this.totalConnections)
+  }
+
+  private accept(head: Head, connection: number): { readonly entry: LiveEntry; readonly fault: Terminal } | undefined {
+    if (this.closed) return undefined
+    const entry: LiveEntry = {
+      method: head.method,
+      path: head.target,
+      headers: head.headers,
+      rawHeaders: head.rawHeaders,
+      connection,
+      chunks: [],
+      size: 0,
+      complete: false,
+      recording: true
+    }
+    if (this.keepJournal) this.entries.push(entry)
+    const route = this.match(head.method, pathnameOf(head.target))
+    return { entry, fault: route === undefined ? notFound : fault.resolve(route.fault, route.counters) }
+  }
+
+  listen(onListening: (error: Error | undefined) => void): void {
+    const onError = (error: Error): void => onListening(error)
+    this.server.once("error", onError)
+    this.server.listen({ host, port: 0 }, () => {
+      this.server.off("error", onError)
+      onListening(undefined)
+    })
+  }
+
+  get port(): number {
+    const address = this.server.address()
+    return address !== null && typeof address === "object" ? address.port : 0
+  }
+
+  close(onClosed: () => void): void {
+    this.closed = true
+    this.timers.clearAll()
+    for (const socket of this.sockets) socket.destroy()
+    this.server.close(() => onClosed())
+  }
+}
+
+const toService = (state: State): FaultServer.Service => {
+  const url = `http://${host}:${state.port}`
+  const snapshot = () => state.entries.map(snapshotEntry)
+  return {
+    url,
+    origin: url,
+    port: state.port,
+    route: (method: string, path: string, f: FaultServer.Fault) => Effect.sync(() => state.add(method, path, f)),
+    journal: Effect.sync(snapshot),
+    requests: (path?: string) =>
+      Effect.sync(() => {
+        const entries = snapshot()
+        return path === undefined ? entries : entries.filter((entry) => pathnameOf(entry.path) === path)
+      }),
+    clearJournal: Effect.sync(() => {
+      state.entries = []
+    }),
+    openConnections: Effect.sync(() => state.sockets.size),
+    totalConnections: Effect.sync(() => state.totalConnections),
+    awaitIdle: (timeout?: Duration.DurationInput) => awaitIdle(state, timeout)
+  }
+}
+
+/** @internal */
+export const make = (options?: FaultServer.ServerOptions): Effect.Effect<FaultServer.Service, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.async<State>((resume) => {
+      const state = new State(options)
+      state.listen((error) => resume(error === undefined ? Effect.succeed(state) : Effect.die(error)))
+    }),
+    (state) => Effect.async<void>((resume) => state.close(() => resume(Effect.void)))
+  ).pipe(Effect.map(toService))
