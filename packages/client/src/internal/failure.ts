@@ -2,10 +2,20 @@ import type * as Duration from "effect/Duration"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 
-/** Marks an error raised by the caller's request body stream. @internal */
-export class BodySourceFailure {
+/**
+ * Marks an error raised by the caller's request body stream. An `Error`, so
+ * that it survives the trip through `fetch`: there a body stream failing
+ * with any other value comes back as `new Error("[object Object]")` under
+ * fetch's TypeError, and the failure read as `Unknown` instead of
+ * `RequestBody`.
+ *
+ * @internal
+ */
+export class BodySourceFailure extends Error {
   readonly _tag = "BodySourceFailure"
-  constructor(readonly cause: unknown) {}
+  constructor(override readonly cause: unknown) {
+    super("the request body stream failed", { cause })
+  }
 }
 
 /** Marks an error raised by content decoding (corrupt gzip, say). @internal */
