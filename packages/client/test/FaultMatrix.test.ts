@@ -73,12 +73,8 @@ const network = (
   reason: CourierError.NetworkReason | ReadonlyArray<CourierError.NetworkReason>,
   requests = 1
 ): Expected => ({ outcome: "Network", reason, requests })
-/**
- * A body cut short: undici reports a close before the declared length as
- * "other side closed" (ConnectionReset) as often as a length mismatch; both
- * mean the same to the caller and to the retry policy (as in Conformance).
- */
-const cutShort = network(["IncompleteBody", "ConnectionReset"])
+/** A body cut short after the head arrived (the matrix runs on the Node transport). */
+const cutShort = network(["IncompleteBody"])
 const timeout = (phase: CourierError.TimeoutPhase, requests = 1): Expected => ({ outcome: "Timeout", phase, requests })
 const status = (outcome: "BadResponse" | "Unauthorized", code: number, requests = 1): Expected => ({
   outcome,

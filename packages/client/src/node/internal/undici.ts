@@ -447,6 +447,13 @@ export const makeExchange = (
         CourierError.isCourierError(error)
           ? error as CourierError.Network | CourierError.Timeout
           : Failure.fromTransport(request, error, connectTimeout)
+      // Once the head arrived, a connection that ends is a body cut short.
+      const toBodyFailure = (error: unknown): CourierError.Network | CourierError.Timeout => {
+        const failure = toFailure(error)
+        return failure._tag === "Network" && failure.reason === "ConnectionReset"
+          ? new CourierError.Network({ request: failure.request, reason: "IncompleteBody", code: failure.code, cause: failure.cause })
+          : failure
+      }
       const { timeouts } = request
       const idle = handler.idle = millisOf(timeouts.receive)
       const watchdog = handler.watchdog = new Watchdog(clock, request.deadline ?? Infinity, (phase) =>
@@ -475,7 +482,7 @@ export const makeExchange = (
               responseHeaders,
               setCookie,
               handler,
-              toFailure,
+              toBodyFailure,
               (limit) => new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit })
             ),
           toFailure
