@@ -12,9 +12,20 @@
  * place for credentials: `authorization`, `cookie` and the framing headers
  * (`host`, `content-length`...) are refused as extras.
  *
+ * @example
  * ```ts
- * const Client = AppHeaders.layer({ appName: "notes", appVersion: "1.4.2", platform: "ios" })
- *   .pipe(Layer.provide(ClientLive))
+ * import { AppHeaders } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Client = AppHeaders.layer({ userAgent: "notes/1.4.2", appName: "notes", appVersion: "1.4.2", platform: "ios" }).pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" }))
+ * )
+ *
+ * // Or from APP_NAME, APP_VERSION, APP_PLATFORM, APP_USER_AGENT:
+ * const FromEnv = AppHeaders.layerConfig().pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" }))
+ * )
  * ```
  *
  * @since 0.1.0

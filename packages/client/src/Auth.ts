@@ -17,6 +17,23 @@
  *   the client below this Layer, which has no refresh in it.
  * - A request whose body is a one-shot stream is not replayed.
  *
+ * @example
+ * ```ts
+ * import { Auth, TokenStore } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Client = Auth.layer({
+ *   refresh: Auth.refreshJson({ path: "/auth/refresh" }),
+ *   exclude: (request) => request.url.pathname === "/auth/login",
+ *   onSessionExpired: () => Effect.logWarning("session expired: sign in again")
+ * }).pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" })),
+ *   Layer.provide(TokenStore.layerMemory())
+ * )
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as Effect from "effect/Effect"

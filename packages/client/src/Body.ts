@@ -4,6 +4,19 @@
  * bytes again from it. Only `stream` is one-shot: a request carrying it is
  * never replayed.
  *
+ * @example
+ * ```ts
+ * import { Body, CourierClient } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * const calls = Effect.gen(function*() {
+ *   const client = yield* CourierClient.CourierClient
+ *   yield* client.post("/posts", { body: Body.json({ title: "Hello", tags: ["a", "b"] }) })
+ *   yield* client.post("/session", { body: Body.form({ user: "demo", remember: true }), responseType: "none" })
+ *   yield* client.put("/notes/{id}", { params: { id: 1 }, body: Body.text("plain text"), responseType: "none" })
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as Stream from "effect/Stream"

@@ -1,14 +1,29 @@
 /**
  * The client service program code depends on. Every call is an `Effect`
- * whose failure channel says exactly what can go wrong:
- *
- * ```ts
- * const posts = yield* client.get("/posts", { query: { userId: 1 }, schema: Posts })
- * // Effect<Posts, Timeout | Unauthorized | BadResponse | Parse | Network | RequestRefused | LimitExceeded>
- * ```
+ * whose failure channel says exactly what can go wrong (see the example).
  *
  * Cross-cutting concerns (auth, retry, logging) are Layers that decorate
  * `execute`; program code never changes when one is added or swapped.
+ *
+ * @example
+ * ```ts
+ * import { CourierClient } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Effect from "effect/Effect"
+ * import * as Schema from "effect/Schema"
+ *
+ * const Post = Schema.Struct({ id: Schema.Number, title: Schema.String })
+ *
+ * // Program code depends on the service only.
+ * const program = Effect.gen(function*() {
+ *   const client = yield* CourierClient.CourierClient
+ *   return yield* client.get("/posts", { query: { userId: 1 }, schema: Schema.Array(Post) })
+ *   // Effect<readonly Post[], Timeout | Unauthorized | BadResponse | Parse | Network | RequestRefused | LimitExceeded>
+ * })
+ *
+ * // The edge of the program provides a configured client, once.
+ * const main = program.pipe(Effect.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" })))
+ * ```
  *
  * @since 0.1.0
  */
@@ -228,6 +243,18 @@ export const decorate: {
 
 /**
  * A Layer that decorates the client provided below it.
+ *
+ * @example
+ * ```ts
+ * import { CourierClient, CourierRequest } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * // One `x-request-id` per call, added by a Layer over the client below it.
+ * const RequestId = CourierClient.layerDecorate((execute) =>
+ *   Effect.succeed((request: CourierRequest.CourierRequest) =>
+ *     execute(CourierRequest.setHeader(request, "x-request-id", crypto.randomUUID()) ?? request))
+ * )
+ * ```
  *
  * @since 0.1.0
  */

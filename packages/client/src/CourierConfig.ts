@@ -4,6 +4,25 @@
  * from code with `layer` or from the environment with `layerConfig`, and
  * normalised at construction so no request pays for it again.
  *
+ * @example
+ * ```ts
+ * import { CourierConfig } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ *
+ * // From code: what is left out keeps its safe default.
+ * const FromCode = NodeTransport.layerClient({
+ *   baseUrl: "https://api.example.com",
+ *   headers: { "x-app": "notes" },
+ *   timeouts: { connect: "5 seconds", total: "20 seconds" }
+ * })
+ *
+ * // From COURIER_BASE_URL, COURIER_TIMEOUT_TOTAL, ..., with headers from code on top.
+ * const FromEnv = NodeTransport.layerClientConfig({ headers: { "x-app": "notes" } })
+ *
+ * // Another prefix: NOTES_BASE_URL, NOTES_TIMEOUT_TOTAL, ...
+ * const NotesConfig = CourierConfig.layerConfig(CourierConfig.config("NOTES"))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Config from "effect/Config"

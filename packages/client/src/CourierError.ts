@@ -7,6 +7,37 @@
  * query values redacted) and a `message` a person can act on. No failure ever
  * holds a header value, token or password the program sent.
  *
+ * @example
+ * ```ts
+ * import { CourierClient, CourierError } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ * import * as Option from "effect/Option"
+ *
+ * // Handle the failures you can act on; the others stay in the type.
+ * const findPost = (id: number) =>
+ *   Effect.flatMap(CourierClient.CourierClient, (client) =>
+ *     client.get("/posts/{id}", { params: { id } }).pipe(
+ *       Effect.map(Option.some),
+ *       Effect.catchTag("BadResponse", (e) => e.status === 404 ? Effect.succeed(Option.none()) : Effect.fail(e))
+ *     ))
+ *
+ * // An exhaustive switch: a new tag would not compile.
+ * const forUser = (error: CourierError.CourierError): string => {
+ *   switch (error._tag) {
+ *     case "Unauthorized":
+ *       return "Please sign in again."
+ *     case "Timeout":
+ *     case "Network":
+ *       return "The service cannot be reached. Try again."
+ *     case "BadResponse":
+ *     case "Parse":
+ *     case "RequestRefused":
+ *     case "LimitExceeded":
+ *       return "Something went wrong."
+ *   }
+ * }
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"

@@ -3,6 +3,17 @@
  * headers validated, body serialised) and immutable. Layers that decorate
  * the client (auth, retry, logging) receive one and pass on a changed copy.
  *
+ * @example
+ * ```ts
+ * import { CourierClient, CourierRequest } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * // A Layer that removes a header the server must not see.
+ * const NoCookies = CourierClient.layerDecorate((execute) =>
+ *   Effect.succeed((request: CourierRequest.CourierRequest) => execute(CourierRequest.removeHeader(request, "cookie")))
+ * )
+ * ```
+ *
  * @since 0.1.0
  */
 import { dual } from "effect/Function"

@@ -20,6 +20,24 @@
  *   whole download (raise it for large files); `maxResponseBytes`, when
  *   given, caps the file; interruption cancels it.
  *
+ * @example
+ * ```ts
+ * import { CourierClient, Download } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * // Needs a FileSystem (NodeContext.layer).
+ * const fetchReport = Effect.gen(function*() {
+ *   const client = yield* CourierClient.CourierClient
+ *   const result = yield* Download.toFile(client, "/reports/{id}", {
+ *     params: { id: 42 },
+ *     path: "./report.pdf",
+ *     onProgress: (progress) => Effect.logDebug(`${progress.transferred} of ${progress.total ?? "?"} bytes`),
+ *     timeouts: { total: "10 minutes" }
+ *   })
+ *   return `${result.bytes} bytes, resumed ${result.resumes} times`
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"

@@ -5,6 +5,15 @@
  * connection pool, so the `connect` timeout is not enforced separately here
  * (`receive` and `total` still bound a stalled connect).
  *
+ * @example
+ * ```ts
+ * import { CourierClient, FetchTransport } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * const program = Effect.flatMap(CourierClient.CourierClient, (client) => client.get("/health", { responseType: "text" }))
+ * const main = program.pipe(Effect.provide(FetchTransport.layerClient({ baseUrl: "https://api.example.com" })))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"

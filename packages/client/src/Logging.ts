@@ -30,8 +30,22 @@
  * is never read by logging. `production` mode does no header or body work
  * at all.
  *
+ * @example
  * ```ts
- * const Client = Logging.layer({ mode: "development" }).pipe(Layer.provide(ClientLive))
+ * import { Logging } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ * import * as Logger from "effect/Logger"
+ * import * as LogLevel from "effect/LogLevel"
+ *
+ * const Client = Logging.layer({ mode: "development", redaction: { headers: ["x-session"] } }).pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" }))
+ * )
+ *
+ * // logfmt lines; the development detail lines appear at Debug.
+ * const withLogs = <A, E, R>(program: Effect.Effect<A, E, R>) =>
+ *   program.pipe(Effect.provide(Logger.logFmt), Logger.withMinimumLogLevel(LogLevel.Debug))
  * ```
  *
  * @since 0.1.0

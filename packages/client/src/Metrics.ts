@@ -14,11 +14,19 @@
  * incremented by the retry and auth Layers.
  *
  * Read a count with the same tags, in the same order; {@link requestsFor}
- * builds them:
+ * builds them (see the example).
  *
+ * @example
  * ```ts
- * const ok = yield* Metric.value(Metrics.requestsFor({ method: "GET", statusClass: "2xx", outcome: "ok" }))
- * ok.count
+ * import { Metrics } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ * import * as Metric from "effect/Metric"
+ *
+ * const okGets = Effect.map(
+ *   Metric.value(Metrics.requestsFor({ method: "GET", statusClass: "2xx", outcome: "ok" })),
+ *   (state) => state.count
+ * )
+ * const retries = Effect.map(Metric.value(Metrics.retries), (state) => state.count)
  * ```
  *
  * @since 0.1.0

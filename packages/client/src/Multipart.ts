@@ -13,6 +13,25 @@
  * any header text containing the boundary, is refused with
  * `RequestRefused("InvalidBody")` before anything is sent.
  *
+ * @example
+ * ```ts
+ * import { CourierClient, Multipart } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * // Needs a FileSystem (NodeContext.layer) for the file read from disk.
+ * const upload = Effect.gen(function*() {
+ *   const client = yield* CourierClient.CourierClient
+ *   return yield* client.post("/upload", {
+ *     body: Multipart.body([
+ *       Multipart.field("title", "Quarterly report"),
+ *       Multipart.bytes("notes", new TextEncoder().encode("see attached"), { filename: "notes.txt", contentType: "text/plain" }),
+ *       yield* Multipart.file("attachment", "./report.pdf", { contentType: "application/pdf" })
+ *     ]),
+ *     onUploadProgress: (progress) => Effect.logDebug(`${progress.transferred} of ${progress.total} bytes`)
+ *   })
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"

@@ -3,6 +3,21 @@
  * the bytes arrive. The `receive` timeout applies between chunks, the
  * `total` one to the whole stream.
  *
+ * @example
+ * ```ts
+ * import { CourierClient, Ndjson } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ * import * as Schema from "effect/Schema"
+ * import * as Stream from "effect/Stream"
+ *
+ * const Change = Schema.Struct({ id: Schema.Number, kind: Schema.Literal("created", "deleted") })
+ *
+ * const changes = Stream.unwrap(
+ *   Effect.map(CourierClient.CourierClient, (client) => Ndjson.stream(client, "GET", "/changes", { schema: Change }))
+ * )
+ * const created = changes.pipe(Stream.filter((change) => change.kind === "created"), Stream.runCount)
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as Schema from "effect/Schema"

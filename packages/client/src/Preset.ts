@@ -27,6 +27,21 @@
  * - The `total` timeout is applied by the call itself, outside every Layer:
  *   it spans all attempts, replays and the body read.
  *
+ * @example
+ * ```ts
+ * import { Auth, Preset, TokenStore } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Client = Preset.layer(
+ *   { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
+ *   { retry: { retries: 3 }, appHeaders: { appName: "notes", appVersion: "1.4.2" }, logging: { mode: "production" } }
+ * ).pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com", timeouts: { total: "20 seconds" } })),
+ *   Layer.provide(TokenStore.layerMemory())
+ * )
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as ConfigError from "effect/ConfigError"

@@ -5,20 +5,23 @@
  * Layers read the current one from the `Redaction` reference, so a rule added
  * once applies everywhere.
  *
- * ```ts
- * import * as Redaction from "@courier/client/Redaction"
- *
- * const redactor = Redaction.make({ headers: ["x-session"], bodyFields: ["pin"] })
- * redactor.url(new URL("https://api.example.com/a?access_token=abc&page=2"))
- * // "https://api.example.com/a?access_token=<redacted>&page=2"
- * ```
- *
  * Names compare case-insensitively and ignore `-` and `_`, so one rule
  * `access_token` also covers `accessToken` and `Access-Token`. A rule of five
  * characters or more also matches as a suffix (`password` covers
  * `newPassword`, `token` covers `idToken`); shorter ones (`sig`, `key`,
  * `code`) match only exactly. A query or form name `a[b]` is also judged by
  * its innermost part `b`.
+ *
+ * @example
+ * ```ts
+ * import * as Redaction from "@courier/client/Redaction"
+ *
+ * const redactor = Redaction.make({ headers: ["x-session"], bodyFields: ["pin"] })
+ * const url = redactor.url(new URL("https://api.example.com/a?access_token=abc&page=2"))
+ * // "https://api.example.com/a?access_token=<redacted>&page=2"
+ * const headers = redactor.headers({ "x-session": "s3cr3t", accept: "application/json" })
+ * // { "x-session": "<redacted>", accept: "application/json" }
+ * ```
  *
  * @since 0.1.0
  */
@@ -136,10 +139,14 @@ export class Redaction extends Context.Reference<Redaction>()("@courier/client/R
 
 /**
  * Provides a redactor with the default rules plus `options`, for the Layers
- * built on top of it:
+ * built on top of it.
  *
+ * @example
  * ```ts
- * Logging.layer().pipe(Layer.provide(Redaction.layer({ headers: ["x-session"] })))
+ * import { Logging, Redaction } from "@courier/client"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Logs = Logging.layer().pipe(Layer.provide(Redaction.layer({ headers: ["x-session"] })))
  * ```
  *
  * @since 0.1.0

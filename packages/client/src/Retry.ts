@@ -21,6 +21,28 @@
  * The attempt number travels in `CourierRequest.attempt`, and each attempt
  * builds its body anew.
  *
+ * @example
+ * ```ts
+ * import { Body, CourierClient, Retry } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ *
+ * const Client = Retry.layer({ retries: 3, baseDelay: "100 millis" }).pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" }))
+ * )
+ *
+ * // A POST is retried only with an Idempotency-Key (one per logical operation).
+ * const placeOrder = (order: { readonly item: string; readonly quantity: number }) =>
+ *   Effect.flatMap(CourierClient.CourierClient, (client) =>
+ *     client.post("/orders", { headers: { ...Retry.idempotencyKey() }, body: Body.json(order) }))
+ *
+ * // Per call: no retry, or another policy.
+ * const health = Effect.flatMap(CourierClient.CourierClient, (client) => client.get("/health")).pipe(Retry.disabled)
+ * const patient = Effect.flatMap(CourierClient.CourierClient, (client) => client.get("/report"))
+ *   .pipe(Retry.withPolicy({ retries: 5, maxDelay: "10 seconds" }))
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as Duration from "effect/Duration"

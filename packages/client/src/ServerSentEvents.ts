@@ -5,6 +5,20 @@
  * applies between chunks (servers that send keep-alive comments keep it
  * from firing), the `total` one to the whole stream.
  *
+ * @example
+ * ```ts
+ * import { CourierClient, ServerSentEvents } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ * import * as Stream from "effect/Stream"
+ *
+ * const prices = Stream.unwrap(
+ *   Effect.map(CourierClient.CourierClient, (client) => ServerSentEvents.stream(client, "/prices"))
+ * ).pipe(
+ *   Stream.filter((event) => event.event === "price"),
+ *   Stream.map((event) => Number(event.data))
+ * )
+ * ```
+ *
  * @since 0.1.0
  */
 import type * as Stream from "effect/Stream"

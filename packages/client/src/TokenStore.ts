@@ -4,6 +4,23 @@
  * file store suits command-line tools (one file, mode 0600, replaced
  * atomically); any secure storage can implement the same interface.
  *
+ * @example
+ * ```ts
+ * import { TokenStore } from "@courier/client"
+ * import * as NodeContext from "@effect/platform-node/NodeContext"
+ * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
+ *
+ * // A service keeps tokens in memory; a CLI keeps them in a 0600 file, one entry per API.
+ * const InMemory = TokenStore.layerMemory()
+ * const OnDisk = TokenStore.layerFile({ path: "/home/me/.config/notes/credentials.json", key: "https://api.example.com" })
+ *   .pipe(Layer.provide(NodeContext.layer))
+ *
+ * // After a login: the tokens are Redacted from here on.
+ * const signIn = (accessToken: string, refreshToken: string) =>
+ *   Effect.flatMap(TokenStore.TokenStore, (store) => store.set(TokenStore.tokens(accessToken, refreshToken)))
+ * ```
+ *
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"

@@ -22,8 +22,16 @@
  * name the trace to whoever receives them. A request that sets its own is
  * left alone. The client core's platform spans and propagation stay off.
  *
+ * @example
  * ```ts
- * const Client = Tracing.layer().pipe(Layer.provide(ClientLive))
+ * import { Tracing } from "@courier/client"
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Layer from "effect/Layer"
+ *
+ * // Spans go to Effect's tracer: export them with, say, @effect/opentelemetry's NodeSdk.
+ * const Client = Tracing.layer({ propagate: true }).pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" }))
+ * )
  * ```
  *
  * @since 0.1.0

@@ -2,6 +2,19 @@
  * URLs as requests name them: a path joined to the base URL, `{name}` path
  * parameters encoded as single segments, and a query record.
  *
+ * @example
+ * ```ts
+ * import { CourierClient } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * // GET /users/a%2Fb/posts?tag=x&tag=y&since=2024-01-01T00%3A00%3A00.000Z
+ * const posts = Effect.flatMap(CourierClient.CourierClient, (client) =>
+ *   client.get("/users/{name}/posts", {
+ *     params: { name: "a/b" },
+ *     query: { tag: ["x", "y"], since: new Date("2024-01-01T00:00:00Z"), page: undefined }
+ *   }))
+ * ```
+ *
  * @since 0.1.0
  */
 
