@@ -10,7 +10,7 @@ import type { Terminal } from "./faultConnection.js"
 import type { Head } from "./faultWire.js"
 import type { LiveEntry } from "./journal.js"
 import { pathnameOf, snapshotEntry } from "./journal.js"
-import { awaitIdle, host } from "./testServer.js"
+import { awaitIdle, closeServer, host, listenLoopback, portOf } from "./testServer.js"
 
 interface Route {
   readonly method: string
@@ -103,24 +103,17 @@ class State {
   }
 
   listen(onListening: (error: Error | undefined) => void): void {
-    const onError = (error: Error): void => onListening(error)
-    this.server.once("error", onError)
-    this.server.listen({ host, port: 0 }, () => {
-      this.server.off("error", onError)
-      onListening(undefined)
-    })
+    listenLoopback(this.server, onListening)
   }
 
   get port(): number {
-    const address = this.server.address()
-    return address !== null && typeof address === "object" ? address.port : 0
+    return portOf(this.server)
   }
 
   close(onClosed: () => void): void {
     this.closed = true
     this.timers.clearAll()
-    for (const socket of this.sockets) socket.destroy()
-    this.server.close(() => onClosed())
+    closeServer(this.server, this.sockets, onClosed)
   }
 }
 

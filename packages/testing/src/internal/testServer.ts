@@ -74,26 +74,41 @@ class State {
   }
 
   listen(onListening: (error: Error | undefined) => void): void {
-    const onError = (error: Error): void => onListening(error)
-    this.server.once("error", onError)
-    this.server.listen({ host, port: 0 }, () => {
-      this.server.off("error", onError)
-      onListening(undefined)
-    })
+    listenLoopback(this.server, onListening)
   }
 
   get port(): number {
-    const address = this.server.address()
-    return address !== null && typeof address === "object" ? address.port : 0
+    return portOf(this.server)
   }
 
   close(onClosed: () => void): void {
     this.closed = true
     this.timers.clearAll()
-    for (const socket of this.sockets) socket.destroy()
-    // The callback also runs (with ERR_SERVER_NOT_RUNNING) if the server was not listening.
-    this.server.close(() => onClosed())
+    closeServer(this.server, this.sockets, onClosed)
   }
+}
+
+/** Binds 127.0.0.1 on a port the OS picks, reporting a bind failure. Shared with the fault server. @internal */
+export const listenLoopback = (server: Net.Server, onListening: (error: Error | undefined) => void): void => {
+  const onError = (error: Error): void => onListening(error)
+  server.once("error", onError)
+  server.listen({ host, port: 0 }, () => {
+    server.off("error", onError)
+    onListening(undefined)
+  })
+}
+
+/** @internal */
+export const portOf = (server: Net.Server): number => {
+  const address = server.address()
+  return address !== null && typeof address === "object" ? address.port : 0
+}
+
+/** Destroys every socket, then closes the listener. @internal */
+export const closeServer = (server: Net.Server, sockets: Iterable<Net.Socket>, onClosed: () => void): void => {
+  for (const socket of sockets) socket.destroy()
+  // The callback also runs (with ERR_SERVER_NOT_RUNNING) if the server was not listening.
+  server.close(() => onClosed())
 }
 
 const connectionIds = new WeakMap<Net.Socket, number>()
