@@ -3,18 +3,20 @@
  * loopback server. Every measurement runs in a fresh client process pinned
  * to core 0, the server in its own process on core 1; three repetitions
  * with the client order rotated; medians with their range, and ratios to
- * raw undici taken within each repetition.
+ * raw undici taken within each repetition. Then what each Layer of the
+ * preset costs on its own, over a stubbed transport.
  *
  *   pnpm bench            the whole suite (under 10 minutes); rewrites BENCHMARKS.md
  *   pnpm bench --quick    a smoke run (under a minute): small counts, one repetition
  *
  * Options (any of them makes the run partial: BENCHMARKS.md is then left alone):
  *   --reps N  --count N  --warmup N  --max-seconds S (0: fixed counts, no time limit)
- *   --clients a,b  --workloads "/posts c=64,/small c=1"  --transfer-mib N  --no-transfers  --no-storm
+ *   --clients a,b  --workloads "/posts c=64,/small c=1"  --transfer-mib N  --no-transfers  --no-storm  --no-layers
  *
- * The exit code is non-zero only for errors: a failed request, a wrong
- * decoded result, a transfer that did not check out, a refresh storm with
- * other than exactly one refresh. Speed never fails the run.
+ * The exit code is non-zero only for errors: a failed request or stubbed
+ * call, a wrong decoded result, a transfer that did not check out, a
+ * refresh storm with other than exactly one refresh. Speed never fails the
+ * run.
  */
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -26,7 +28,9 @@ import { clientVersion, describeMachine, versions } from "./machine.js"
 import { hasTaskset, machineCpu, runTask, type Server, startServer, type TaskOutcome, waitQuiet } from "./processes.js"
 import {
   evaluateTargets,
+  type LayerRecord,
   type Report,
+  renderMarkdownLayers,
   renderMarkdownTables,
   renderMarkdownTargets,
   renderText,
@@ -34,13 +38,23 @@ import {
   type Row,
   type StormRecord,
   summarise,
+  summariseLayers,
   summariseTransfers,
   summariseRss,
   type TransferRecord,
   type Workload,
   workloads
 } from "./report.js"
-import type { Phase, RequestsResult, StormResult, Task, TransferResult } from "./shared.js"
+import {
+  type LayersResult,
+  layerStacks,
+  loggingStacks,
+  type Phase,
+  type RequestsResult,
+  type StormResult,
+  type Task,
+  type TransferResult
+} from "./shared.js"
 
 const { values: args } = parseArgs({
   options: {
@@ -53,7 +67,8 @@ const { values: args } = parseArgs({
     "workloads": { type: "string" },
     "transfer-mib": { type: "string" },
     "no-transfers": { type: "boolean", default: false },
-    "no-storm": { type: "boolean", default: false }
+    "no-storm": { type: "boolean", default: false },
+    "no-layers": { type: "boolean", default: false }
   },
   allowPositionals: false
 })
@@ -81,7 +96,16 @@ const settings = {
   transferBytes: Math.round(number(args["transfer-mib"], quick ? 64 : 1024)) * 2 ** 20,
   stormRequests: 1_000,
   transfers: args["no-transfers"] !== true,
-  storm: args["no-storm"] !== true
+  storm: args["no-storm"] !== true,
+  layers: args["no-layers"] !== true,
+  /**
+   * The Layer costs: calls of each stack at concurrency 64, a warm-up then
+   * the measured ones, capped in time like a workload at concurrency 64.
+   * Each call is a few µs to a few tens of µs of CPU, hence counts larger
+   * than the workloads'.
+   */
+  layerWarmup: quick ? 5_000 : 20_000,
+  layerCount: quick ? 10_000 : 50_000
 }
 const phaseOf = (w: Workload): Phase => ({
   path: w.path,
@@ -109,6 +133,7 @@ const fullRun = !quick && Object.entries(args).every(([k, v]) => k === "quick" |
 
 const log = (line: string) => process.stderr.write(line + "\n")
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
+const signed = (n: number) => (n >= 0 ? "+" : "") + fmt(n, 1)
 
 /** Rotates the order by a third of the list per repetition, so every client runs early, mid and late. */
 const rotate = <A>(items: ReadonlyArray<A>, rep: number): Array<A> => {
@@ -167,6 +192,7 @@ const main = async (): Promise<number> => {
   const requestRecords: Array<RequestRecord> = []
   const transferRecords: Array<TransferRecord> = []
   const stormRecords: Array<StormRecord> = []
+  const layerRecords: Array<LayerRecord> = []
   let failures = 0
   const uploadFile = path.join(scratch, "upload.bin")
   if (settings.transfers) {
@@ -282,6 +308,48 @@ const main = async (): Promise<number> => {
             (problem === undefined ? "" : `  ERROR: ${problem}`)
         )
       }
+      if (settings.layers) {
+        // One process for every stack, in an order rotated like the
+        // clients'; each stack is compared with the stub alone measured in
+        // the same process. (No forced collection before each measured run:
+        // tried, it raised every stack's CPU per call, most in short runs.)
+        const task: Task = {
+          kind: "layers",
+          client: "courier-preset",
+          stacks: rotate(layerStacks, rep),
+          warmup: settings.layerWarmup,
+          count: settings.layerCount,
+          concurrency: 64,
+          seconds: settings.maxSeconds === 0 ? 86_400 : settings.maxSeconds,
+          logDir
+        }
+        const timeoutMs = 120_000 + layerStacks.length * (settings.maxSeconds === 0 ? 300_000 : 30_000)
+        const { error, otherLoadPct, outcome } = await measure(task, timeoutMs)
+        const result = outcome?.result as LayersResult | undefined
+        const stub = result?.stacks.find((r) => r.stack === "stub")
+        for (const stack of layerStacks) {
+          const r = result?.stacks.find((x) => x.stack === stack)
+          const calls = r === undefined ? 0 : r.warmupDone + r.count
+          const problem = error ??
+            (r === undefined
+              ? "no result"
+              : r.errors > 0
+              ? `${r.errors} failed or wrong calls; first: ${r.firstError}`
+              : loggingStacks.includes(stack) && r.logLines !== calls
+              ? `expected one log line per call (${calls}), the log file has ${r.logLines}`
+              : undefined)
+          if (problem !== undefined) failures++
+          layerRecords.push({ rep, stack, result: r, error: problem, otherLoadPct })
+          log(
+            `[${rep + 1}/${settings.reps}] layers      ${stack.padEnd(18)} ` +
+              (r === undefined
+                ? `FAILED: ${problem}`
+                : `${fmt(r.count).padStart(6)} calls ${fmt(r.cpuUsPerCall, 1).padStart(6)} µs CPU/call` +
+                  (stub === undefined || stack === "stub" ? "" : `  ${signed(r.cpuUsPerCall - stub.cpuUsPerCall)} µs over the stub`) +
+                  (problem === undefined ? "" : `  ERROR: ${problem}`))
+          )
+        }
+      }
     }
   } finally {
     await server.stop()
@@ -293,6 +361,7 @@ const main = async (): Promise<number> => {
   )
   const transfers = summariseTransfers(transferRecords).filter((t) => transferRecords.some((r) => r.kind === t.kind))
   const rss = summariseRss(requestRecords, clients)
+  const layers = settings.layers ? summariseLayers(layerRecords) : []
   const targets = evaluateTargets(rows, rss, transfers, stormRecords)
   const labels = Object.fromEntries(clients.map((c) => [c, `${clientLabels[c]} — ${clientVersion(c, allVersions)}`]))
   const report: Report = {
@@ -308,10 +377,13 @@ const main = async (): Promise<number> => {
     rss,
     transfers,
     storms: stormRecords,
+    layerWarmup: settings.layerWarmup,
+    layerCount: settings.layerCount,
+    layers,
     targets
   }
   const seconds = (performance.now() - t0) / 1000
-  const loads = [...requestRecords, ...transferRecords].flatMap((r) => r.otherLoadPct === undefined ? [] : [r.otherLoadPct])
+  const loads = [...requestRecords, ...transferRecords, ...layerRecords].flatMap((r) => r.otherLoadPct === undefined ? [] : [r.otherLoadPct])
   const maxOtherLoad = loads.length === 0 ? undefined : Math.max(...loads)
 
   process.stdout.write("\nversions\n")
@@ -338,7 +410,8 @@ const main = async (): Promise<number> => {
     requests: requestRecords,
     transfers: transferRecords,
     storms: stormRecords,
-    summary: { requests: Object.fromEntries(rows), rss, transfers },
+    layers: layerRecords,
+    summary: { requests: Object.fromEntries(rows), rss, transfers, layers },
     targets,
     failures
   }
@@ -358,7 +431,8 @@ const main = async (): Promise<number> => {
       quietBudgetMs,
       postsBytes: server.postsBytes,
       tables: renderMarkdownTables(report),
-      targets: renderMarkdownTargets(report)
+      targets: renderMarkdownTargets(report),
+      layers: renderMarkdownLayers(report)
     }))
     process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`)
   }

@@ -16,6 +16,8 @@ export interface DocumentInput {
   readonly postsBytes: number
   readonly tables: string
   readonly targets: string
+  /** The Layer costs' table. */
+  readonly layers: string
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -31,6 +33,13 @@ const serverLine = (report: Report): string => {
     ? ""
     : `(Measured: the server's process used at most ${fmt(busiest.pct)}% of its core during a concurrency-64 workload, with ${busiest.client} on ${busiest.id}.)`
 }
+
+/** The calls of each stack of the Layer costs. */
+const layerCalls = (report: Report): string =>
+  `${fmt(report.layerWarmup)} calls of warm-up, then ` +
+  (report.maxSeconds === 0
+    ? `${fmt(report.layerCount)} measured`
+    : `${fmt(report.layerCount)} measured or ${fmt(report.maxSeconds, 1)} s, whichever ends first`)
 
 export const document = (input: DocumentInput): string => {
   const { machine, report } = input
@@ -124,5 +133,14 @@ ${missed.length === 0 ? "Every target is met." : `Missed: ${missed.map((t) => t.
 ## Results
 
 ${input.tables}
+## Where the preset's time goes
+
+Each Layer of the preset alone, then the whole preset, is measured in-process over a stubbed transport (the
+client's \`execute\` answers \`{"ok":true}\` at once), so the figures isolate each Layer's own cost from the
+network and from GC pressure under load: the CPU per \`client.get("/small")\` at concurrency 64, minus the stub
+alone's in the same process (${layerCalls(report)};
+µs per call, median and range over ${report.reps} repetitions).
+
+${input.layers}
 `
 }

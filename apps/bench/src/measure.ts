@@ -1,6 +1,7 @@
 /**
  * What a client process measures about itself: resident memory (sampled,
- * and the kernel's high-water mark), CPU time, latency percentiles.
+ * and the kernel's high-water mark), CPU time, latency percentiles, the
+ * lines of its log file.
  */
 import * as fs from "node:fs"
 
@@ -75,4 +76,12 @@ export const processCpuSeconds = (pid: number | undefined): number | undefined =
   } catch {
     return undefined
   }
+}
+
+/** The lines of a file (newline-terminated): a client that logs must write one per request. */
+export const countLines = (file: string): number => {
+  const text = fs.readFileSync(file, "utf8")
+  let lines = 0
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++
+  return lines
 }

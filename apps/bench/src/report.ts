@@ -1,12 +1,20 @@
 /**
  * From the raw measurements to the report: medians over repetitions with
- * their range, ratios to raw undici taken within each repetition, the
- * targets, and the tables (plain text for stdout, Markdown for
- * BENCHMARKS.md).
+ * their range, ratios to raw undici taken within each repetition, each
+ * Layer's cost over the stub alone in the same process, the targets, and
+ * the tables (plain text for stdout, Markdown for BENCHMARKS.md).
  */
 import type { ClientId } from "./clients/index.js"
 import type { StormStats } from "./processes.js"
-import type { Path, PhaseResult, StormResult, TransferResult } from "./shared.js"
+import {
+  type LayerResult,
+  type LayerStack,
+  layerStacks,
+  type Path,
+  type PhaseResult,
+  type StormResult,
+  type TransferResult
+} from "./shared.js"
 
 export interface Workload {
   readonly id: string
@@ -51,6 +59,15 @@ export interface StormRecord {
   readonly first401ToLastSuccessMs: number | undefined
   /** From the first request sent to the last success. */
   readonly totalMs: number | undefined
+}
+
+export interface LayerRecord {
+  readonly rep: number
+  readonly stack: LayerStack
+  readonly result: LayerResult | undefined
+  readonly error: string | undefined
+  /** CPU other processes used while the process of the stacks ran, in % of one core. */
+  readonly otherLoadPct: number | undefined
 }
 
 export interface Range {
@@ -179,6 +196,36 @@ export const summariseTransfers = (records: ReadonlyArray<TransferRecord>): Arra
       }
     })
   )
+
+export interface LayerRow {
+  readonly stack: LayerStack
+  /** Measured calls per repetition. */
+  readonly count: Range | undefined
+  readonly cpuUs: Range | undefined
+  /** CPU per call over the stub alone's, in the same process (repetition). */
+  readonly addedCpuUs: Range | undefined
+  readonly errors: number
+}
+
+/** One row per stack: its CPU per call, and what it adds over the stub alone. */
+export const summariseLayers = (records: ReadonlyArray<LayerRecord>): Array<LayerRow> => {
+  const ok = records.flatMap((r) => r.error === undefined && r.result !== undefined ? [{ rep: r.rep, result: r.result }] : [])
+  const stub = new Map(ok.flatMap(({ rep, result }) => result.stack === "stub" ? [[rep, result.cpuUsPerCall] as const] : []))
+  return layerStacks.map((stack) => {
+    const mine = ok.filter((r) => r.result.stack === stack)
+    const added = mine.flatMap(({ rep, result }) => {
+      const ref = stub.get(rep)
+      return ref === undefined ? [] : [result.cpuUsPerCall - ref]
+    })
+    return {
+      stack,
+      count: range(mine.map((r) => r.result.count)),
+      cpuUs: range(mine.map((r) => r.result.cpuUsPerCall)),
+      addedCpuUs: range(added),
+      errors: records.filter((r) => r.stack === stack && r.error !== undefined).length
+    }
+  })
+}
 
 export interface Target {
   readonly target: string
@@ -318,6 +365,26 @@ const stormCells = (s: StormRecord): Array<string> => [
   s.totalMs === undefined ? "–" : `${fmt(s.totalMs, 1)} ms`
 ]
 
+/** How each stack of the Layer costs appears in the report. */
+const layerLabels: Record<LayerStack, string> = {
+  stub: "stub alone (reference)",
+  retry: "Retry (default policy)",
+  tracing: "Tracing (a span per attempt, no exporter)",
+  logging: "Logging (production mode, logfmt to a file)",
+  metrics: "Metrics",
+  auth: "Auth (valid token in a memory store)",
+  preset: "whole preset"
+}
+
+const layerHeaders = ["layer", "calls", "CPU µs/call", "added over the stub, µs median (min–max)"]
+const layerAlign: ReadonlyArray<Align> = ["l", "r", "r", "r"]
+const layerCells = (row: LayerRow): Array<string> => [
+  layerLabels[row.stack] + (row.errors > 0 ? ` (ERRORS in ${row.errors} run${row.errors === 1 ? "" : "s"})` : ""),
+  row.count === undefined ? "–" : fmt(row.count.median),
+  row.cpuUs === undefined ? "–" : fmt(row.cpuUs.median, 1),
+  row.addedCpuUs === undefined ? "–" : row.stack === "stub" ? "0" : fmtRange(row.addedCpuUs, 1)
+]
+
 export interface Report {
   readonly reps: number
   readonly count: number
@@ -332,6 +399,10 @@ export interface Report {
   readonly rss: ReadonlyArray<RssRow>
   readonly transfers: ReadonlyArray<TransferRow>
   readonly storms: ReadonlyArray<StormRecord>
+  /** Calls of each stack of the Layer costs: warm-up, then measured (capped in time like a workload at concurrency 64). */
+  readonly layerWarmup: number
+  readonly layerCount: number
+  readonly layers: ReadonlyArray<LayerRow>
   readonly targets: ReadonlyArray<Target>
 }
 
@@ -384,6 +455,13 @@ export const renderText = (report: Report): string => {
     out.push(`(c) refresh storm: ${fmt(report.stormRequests)} concurrent requests through the preset, expired token`)
     out.push(textTable(stormHeaders, report.storms.map(stormCells), stormAlign), "")
   }
+  if (report.layers.length > 0) {
+    out.push(
+      `(d) Layer costs: CPU per client.get("/small") over a stubbed transport, concurrency 64, ${report.reps} repetition(s), ` +
+        `medians; "added" is over the stub alone in the same process`
+    )
+    out.push(textTable(layerHeaders, report.layers.map(layerCells), layerAlign), "")
+  }
   out.push("targets (Courier, recommended preset)")
   out.push(textTable(["target", "measured (median, range)", "status"], report.targets.map(targetCells), ["l", "l", "l"]))
   return out.join("\n")
@@ -434,3 +512,7 @@ export const renderMarkdownTables = (report: Report): string => {
 
 export const renderMarkdownTargets = (report: Report): string =>
   markdownTable(["target", "measured (median, range)", "status"], report.targets.map(targetCells), ["l", "l", "l"])
+
+/** The Layer costs in Markdown, for BENCHMARKS.md. */
+export const renderMarkdownLayers = (report: Report): string =>
+  markdownTable(layerHeaders, report.layers.map(layerCells), layerAlign)

@@ -51,6 +51,18 @@ export const storm = {
 /** Byte `i` of every `/download/:bytes` body, so a client's file can be checked. */
 export const patternByte = (i: number): number => i % 251
 
+/**
+ * The stacks of the Layer costs, measured one after the other in one
+ * process: the stubbed client alone, each Layer of the recommended preset
+ * over it, then the whole preset over it.
+ */
+export const layerStacks = ["stub", "retry", "tracing", "logging", "metrics", "auth", "preset"] as const
+
+export type LayerStack = typeof layerStacks[number]
+
+/** The stacks that must write one log line per call. */
+export const loggingStacks: ReadonlyArray<LayerStack> = ["logging", "preset"]
+
 /** A measured phase in a client process: requests until the count or the time limit, whichever comes first. */
 export interface Phase {
   readonly path: Path
@@ -109,6 +121,19 @@ export type Task =
     readonly requests: number
     readonly logDir: string
   }
+  | {
+    readonly kind: "layers"
+    readonly client: "courier-preset"
+    /** In the order measured. */
+    readonly stacks: ReadonlyArray<LayerStack>
+    /** Calls before each stack's measured ones, not limited in time (but for a safety limit). */
+    readonly warmup: number
+    readonly count: number
+    readonly concurrency: number
+    /** The time limit of each stack's measured calls. */
+    readonly seconds: number
+    readonly logDir: string
+  }
 
 export interface PhaseResult {
   readonly path: Path
@@ -163,7 +188,26 @@ export interface StormResult {
   readonly startedAt: number
 }
 
-export type Result = RequestsResult | TransferResult | StormResult
+export interface LayerResult {
+  readonly stack: LayerStack
+  readonly warmupDone: number
+  /** Measured calls completed. */
+  readonly count: number
+  /** Failed calls and wrong results, over the warm-up and the measured calls. */
+  readonly errors: number
+  readonly firstError: string | undefined
+  readonly seconds: number
+  readonly cpuUsPerCall: number
+  /** Lines written to the stack's log file over the warm-up and the measured calls. */
+  readonly logLines: number
+}
+
+export interface LayersResult {
+  readonly kind: "layers"
+  readonly stacks: ReadonlyArray<LayerResult>
+}
+
+export type Result = RequestsResult | TransferResult | StormResult | LayersResult
 
 /** Epoch milliseconds with sub-millisecond precision, comparable between processes on one machine. */
 export const now = (): number => performance.timeOrigin + performance.now()

@@ -4,15 +4,8 @@
  */
 import * as fs from "node:fs"
 import { isClientId, makeSession, type Session } from "./clients/index.js"
-import { cpuSecondsSince, processCpuSeconds, quantiles, resetPeakRss, rssSampler } from "./measure.js"
+import { countLines, cpuSecondsSince, processCpuSeconds, quantiles, resetPeakRss, rssSampler } from "./measure.js"
 import type { Phase, PhaseResult, RequestsResult, Result, Task } from "./shared.js"
-
-const countLines = (file: string): number => {
-  const text = fs.readFileSync(file, "utf8")
-  let lines = 0
-  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines++
-  return lines
-}
 
 const phase = async (session: Session, p: Phase, serverPid: number | undefined): Promise<PhaseResult> => {
   resetPeakRss()
@@ -95,6 +88,8 @@ const main = async (): Promise<Result> => {
         : (await import("./transfers/courier.js")).upload(task)
     case "storm":
       return (await import("./storm.js")).run(task)
+    case "layers":
+      return (await import("./layers.js")).run(task)
   }
 }
 

@@ -11,18 +11,26 @@ import { storm } from "../shared.js"
 import { effectSession, fileLogger, schemas } from "./effect.js"
 import type { MakeSession } from "./index.js"
 
+/** The preset's auth: bearer tokens from the store, refreshed with a JSON POST. */
+export const presetAuth: Auth.Options = { refresh: Auth.refreshJson({ path: storm.refreshPath }) }
+
 /**
- * The recommended preset over the Node transport, as the preset's own test
- * builds it. Tracing is left at its default: on (a span per attempt in
- * Effect's tracer, no exporter; trace headers to the base origin).
+ * The recommended preset over whatever client is provided below it, as the
+ * preset's own test builds it. Tracing is left at its default: on (a span
+ * per attempt in Effect's tracer, no exporter; trace headers to the base
+ * origin).
  */
+export const presetStack = () => Preset.layer(presetAuth, { logging: { mode: "production" } })
+
+/** The preset's token store, holding `accessToken`. */
+export const presetTokens = (accessToken: string) =>
+  TokenStore.layerMemory(TokenStore.tokens(accessToken, storm.refreshToken))
+
+/** The recommended preset over the Node transport. */
 export const presetLayer = (origin: string, accessToken: string) =>
-  Preset.layer(
-    { refresh: Auth.refreshJson({ path: storm.refreshPath }) },
-    { logging: { mode: "production" } }
-  ).pipe(
+  presetStack().pipe(
     Layer.provide(NodeTransport.layerClient({ baseUrl: origin })),
-    Layer.provide(TokenStore.layerMemory(TokenStore.tokens(accessToken, storm.refreshToken)))
+    Layer.provide(presetTokens(accessToken))
   )
 
 export const makeBare: MakeSession = async (origin) => {
