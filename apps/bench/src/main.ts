@@ -432,7 +432,10 @@ const main = async (): Promise<number> => {
       postsBytes: server.postsBytes,
       tables: renderMarkdownTables(report),
       targets: renderMarkdownTargets(report),
-      layers: renderMarkdownLayers(report)
+      layers: renderMarkdownLayers(report),
+      analysis: fs.existsSync(path.join(benchDir, "analysis.md"))
+        ? fs.readFileSync(path.join(benchDir, "analysis.md"), "utf8")
+        : undefined
     }))
     process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`)
   }

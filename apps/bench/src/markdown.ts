@@ -18,6 +18,8 @@ export interface DocumentInput {
   readonly targets: string
   /** The Layer costs' table. */
   readonly layers: string
+  /** The hand-written reading of the results (apps/bench/analysis.md), when there is one. */
+  readonly analysis: string | undefined
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -129,7 +131,7 @@ Courier with the recommended preset, against raw undici in the same repetition.
 ${input.targets}
 
 ${missed.length === 0 ? "Every target is met." : `Missed: ${missed.map((t) => t.target).join("; ")}.`}
-
+${input.analysis === undefined ? "" : `\n### Where the time goes, and what would close the gaps\n\n${input.analysis.trim()}\n`}
 ## Results
 
 ${input.tables}
