@@ -508,7 +508,7 @@ describe("fault matrix: an upload stream failing half-way", () => {
             expect(entry.bodyComplete).toBe(false)
             expect(entry.body.byteLength).toBeLessThanOrEqual(2 * 16 * 1024)
           }
-        }).pipe(Effect.scoped))
+        }).pipe(Effect.scoped, Effect.provide(capture().layer)))
     }
   }
 })
@@ -591,6 +591,6 @@ describe("fault matrix: the caller interrupts", () => {
         expect(journal.length, "sent once, not again after the interruption").toBe(1)
         if (cell.stage === "mid-upload") expect(journal[0]!.bodyComplete).toBe(false)
         expect(yield* listing(dir), "no temporary file left").toEqual([])
-      }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
+      }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer), Effect.provide(capture().layer)))
   }
 })
