@@ -10,7 +10,7 @@ import type { Terminal } from "./faultConnection.js"
 import type { Head } from "./faultWire.js"
 import type { LiveEntry } from "./journal.js"
 import { pathnameOf, snapshotEntry } from "./journal.js"
-import { awaitIdle, closeServer, host, listenLoopback, portOf } from "./testServer.js"
+import { awaitIdle, closeServer, host, listening, listenLoopback, portOf } from "./testServer.js"
 
 interface Route {
   readonly method: string
@@ -142,10 +142,4 @@ const toService = (state: State): FaultServer.Service => {
 
 /** @internal */
 export const make = (options?: FaultServer.ServerOptions): Effect.Effect<FaultServer.Service, never, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.async<State>((resume) => {
-      const state = new State(options)
-      state.listen((error) => resume(error === undefined ? Effect.succeed(state) : Effect.die(error)))
-    }),
-    (state) => Effect.async<void>((resume) => state.close(() => resume(Effect.void)))
-  ).pipe(Effect.map(toService))
+  Effect.map(listening(() => new State(options)), toService)

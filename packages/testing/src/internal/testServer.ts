@@ -163,10 +163,17 @@ const toService = (state: State): TestServer.Service => {
 
 /** @internal */
 export const make = (options?: TestServer.Options): Effect.Effect<TestServer.Service, never, Scope.Scope> =>
+  Effect.map(listening(() => new State(options)), toService)
+
+/** A server's state, listening, closed with the scope. Shared with the fault server. @internal */
+export const listening = <S extends {
+  listen(onListening: (error: Error | undefined) => void): void
+  close(onClosed: () => void): void
+}>(start: () => S): Effect.Effect<S, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.async<State>((resume) => {
-      const state = new State(options)
+    Effect.async<S>((resume) => {
+      const state = start()
       state.listen((error) => resume(error === undefined ? Effect.succeed(state) : Effect.die(error)))
     }),
     (state) => Effect.async<void>((resume) => state.close(() => resume(Effect.void)))
-  ).pipe(Effect.map(toService))
+  )
