@@ -93,6 +93,8 @@ export const fromTransport = (
   cause: unknown,
   connectTimeout: Duration.Duration
 ): CourierError.Network | CourierError.Timeout => {
+  // Already Courier's own (a transport that times its phases itself): as it is.
+  if (cause instanceof CourierError.Network || cause instanceof CourierError.Timeout) return cause
   let code: string | undefined
   let message = ""
   let body: BodySourceFailure | undefined

@@ -19,6 +19,12 @@ const excerptLength = 512
 /** @internal */
 export type BodyError = Exchange.BodyError
 
+/** The codings of a `content-encoding` value, lower-cased, without `identity`. @internal */
+export const contentCodings = (value: string | undefined): Array<string> =>
+  value === undefined
+    ? []
+    : value.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
+
 /** A timer worth arming: finite and above zero. @internal */
 export const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
 
@@ -30,10 +36,7 @@ export const bodyStream = (
   decoder: ContentDecoder.Decoder,
   limit: number
 ): Stream.Stream<Uint8Array, BodyError> => {
-  const toFailure = (error: unknown) =>
-    CourierError.isCourierError(error)
-      ? error as CourierError.Network | CourierError.Timeout
-      : Failure.fromTransport(request, error, request.timeouts.connect)
+  const toFailure = (error: unknown) => Failure.fromTransport(request, error, request.timeouts.connect)
   const native = Exchange.isResponse(response)
   // A native exchange times the body itself (receive between chunks, total).
   let stream: Stream.Stream<Uint8Array, unknown> = native ? response.raw : Stream.catchAll(
@@ -45,16 +48,14 @@ export const bodyStream = (
         : Stream.fail(Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect))
   )
   const encoding = response.headers["content-encoding"]
-  if (encoding !== undefined) {
-    const encodings = encoding.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
-    for (let i = encodings.length - 1; i >= 0; i--) {
-      const decoded = decoder.decode(encodings[i], stream)
-      if (decoded === undefined) break
-      stream = Stream.mapError(
-        decoded,
-        (cause) => CourierError.isCourierError(cause) ? cause : new Failure.ContentDecodingFailure(cause)
-      )
-    }
+  const encodings = contentCodings(encoding)
+  for (let i = encodings.length - 1; i >= 0; i--) {
+    const decoded = decoder.decode(encodings[i], stream)
+    if (decoded === undefined) break
+    stream = Stream.mapError(
+      decoded,
+      (cause) => CourierError.isCourierError(cause) ? cause : new Failure.ContentDecodingFailure(cause)
+    )
   }
   const { receive } = request.timeouts
   let out: Stream.Stream<Uint8Array, BodyError> = Stream.mapError(stream, toFailure)
@@ -111,11 +112,8 @@ export const discard = (response: HttpClientResponse.HttpClientResponse): Effect
     : Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
 
 /** Bytes as they came are the body: no content coding to undo, nobody watching progress. */
-const readsRaw = (request: CourierRequest.CourierRequest, response: HttpClientResponse.HttpClientResponse): boolean => {
-  const encoding = response.headers["content-encoding"]
-  return request.onDownloadProgress === undefined &&
-    (encoding === undefined || encoding.trim() === "" || encoding.trim().toLowerCase() === "identity")
-}
+const readsRaw = (request: CourierRequest.CourierRequest, response: HttpClientResponse.HttpClientResponse): boolean =>
+  request.onDownloadProgress === undefined && contentCodings(response.headers["content-encoding"]).length === 0
 
 /** Reads a body in full; a declared length over the limit fails before any read. */
 /** @internal */

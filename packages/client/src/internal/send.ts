@@ -24,7 +24,7 @@ import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
 import * as Redirect from "./redirect.js"
 import { type SendWatch, toPlatformBody } from "./requestBody.js"
-import { bodyStream, isFinite, readAll, readPrefix } from "./responseBody.js"
+import { bodyStream, contentCodings, isFinite, readAll, readPrefix } from "./responseBody.js"
 
 /** How much of a non-2xx body is read for the failure (excerpt and errorSchema). */
 const errorBodyLimit = 64 * 1024
@@ -125,9 +125,6 @@ const statusFailure = (
     )
   })
 
-const countEncodings = (value: string | undefined): number =>
-  value === undefined ? 0 : value.split(",").filter((s) => s.trim() !== "" && s.trim().toLowerCase() !== "identity").length
-
 /**
  * Builds the transport-level `execute` of a client: redirects, status
  * handling and the body read, over a platform `HttpClient`.
@@ -178,7 +175,7 @@ export const make = (
             : hop(next, redirects + 1)
         )
       }
-      const encodings = countEncodings(response.headers["content-encoding"])
+      const encodings = contentCodings(response.headers["content-encoding"]).length
       if (encodings > policy.maxContentEncodings) {
         return Effect.zipRight(
           readPrefix(request, response, decoder, 0),

@@ -101,20 +101,8 @@ class Handler implements Undici.Dispatcher.DispatchHandler {
     // 1xx informational answers come before the real one.
     if (status < 200 || this.failed) return
     this.headDone = true
-    let setCookie: ReadonlyArray<string> = []
-    let flat = true
-    for (const name in headers) {
-      if (typeof headers[name] !== "string") {
-        flat = false
-        break
-      }
-    }
-    if (!flat) {
-      const raw = headers["set-cookie"]
-      if (raw !== undefined) setCookie = typeof raw === "string" ? [raw] : raw
-    } else if (headers["set-cookie"] !== undefined) {
-      setCookie = [headers["set-cookie"] as string]
-    }
+    const raw = headers["set-cookie"]
+    const setCookie: ReadonlyArray<string> = raw === undefined ? [] : typeof raw === "string" ? [raw] : raw
     this.watchdog?.start("receive", this.idle)
     const head = this.head!
     this.head = undefined
@@ -223,14 +211,16 @@ const readAll = <E>(
       return resume(Effect.fail(error))
     }
     if (handler.ended) return resume(Effect.succeed(concat(chunks, size)))
+    let exceeded: E | undefined
     handler.sink = {
       data: (chunk) => {
         size += chunk.byteLength
-        if (size > limit) return handler.fail(onLimit())
-        chunks.push(chunk)
+        if (size <= limit) return chunks.push(chunk)
+        exceeded = onLimit()
+        handler.fail(exceeded)
       },
       end: () => resume(Effect.succeed(concat(chunks, size))),
-      error: (error) => resume(Effect.fail(onError(error)))
+      error: (error) => resume(Effect.fail(exceeded ?? onError(error)))
     }
     handler.flow()
     return Effect.sync(() => handler.fail(interrupted))
@@ -443,10 +433,7 @@ export const makeExchange = (
   send: (request) =>
     Effect.clockWith((clock) => {
       const handler = new Handler()
-      const toFailure = (error: unknown): CourierError.Network | CourierError.Timeout =>
-        CourierError.isCourierError(error)
-          ? error as CourierError.Network | CourierError.Timeout
-          : Failure.fromTransport(request, error, connectTimeout)
+      const toFailure = (error: unknown) => Failure.fromTransport(request, error, connectTimeout)
       // Once the head arrived, a connection that ends is a body cut short.
       const toBodyFailure = (error: unknown): CourierError.Network | CourierError.Timeout => {
         const failure = toFailure(error)
