@@ -6,11 +6,16 @@ import { describe, expect, it } from "@effect/vitest"
 import Busboy from "busboy"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
+import * as Fs from "node:fs"
 import type * as Http from "node:http"
-import { clientOn, pattern, transports } from "./support.js"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { clientOn, pattern, transports, waitForRequests, waitUntil } from "./support.js"
 
 // What a real multipart parser (busboy, the one behind multer and fastify)
 // makes of the bytes Courier puts on the wire: the parts, their names and
@@ -181,6 +186,28 @@ const file = (name: string, filename: string, mimeType: string, size: number): R
 })
 
 const withoutHash = (part: ReceivedPart) => ({ ...part, sha256: undefined })
+
+/** A folder of the real disk (its real path, as /proc shows it), removed with the scope. */
+const scratchDir = Effect.acquireRelease(
+  Effect.sync(() => Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-files-")))),
+  (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+/** The descriptors this process holds open on `path`, from Linux's /proc/self/fd. */
+const descriptorsOn = (path: string): number =>
+  Fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return Fs.readlinkSync(`/proc/self/fd/${fd}`) === path
+    } catch {
+      return false
+    }
+  }).length
+
+/** Waits until nothing holds `path` open: a failed or interrupted upload closes its file. */
+const fileClosed = (path: string) =>
+  waitUntil(Effect.sync(() => descriptorsOn(path) === 0), `${path} is closed`)
+
+const hasProc = Fs.existsSync("/proc/self/fd")
 
 for (const kind of transports) {
   describe(`Multipart on ${kind}`, () => {
@@ -381,6 +408,121 @@ for (const kind of transports) {
           expect(second).toMatch(/^courier-[0-9a-f]{32}$/)
           expect(first).not.toBe(second)
         }).pipe(Effect.provide(NodeFileSystem.layer)))
+    })
+
+    describe("files from disk", () => {
+      it.scopedLive.each(["grew", "shrank"] as const)(
+        "a file that %s after Multipart.file fails with Network(RequestBody), is closed, and never arrives as complete",
+        (change) =>
+          Effect.gen(function*() {
+            const uploads: Array<Upload> = []
+            const server = yield* TestServer.make({ routes: [["POST", "/upload", parsingReply(uploads)]] })
+            const client = yield* clientOn(server, kind)
+            const path = Path.join(yield* scratchDir, "data.bin")
+            Fs.writeFileSync(path, pattern(1024 * 1024))
+            const part = yield* Multipart.file("file", path)
+            if (change === "grew") Fs.appendFileSync(path, "more")
+            else Fs.truncateSync(path, 1024 * 1024 - 4)
+
+            const failure = yield* Effect.flip(client.post("/upload", { body: Multipart.body([part]) }))
+            expect(failure).toMatchObject({ _tag: "Network", reason: "RequestBody" })
+            if (hasProc) yield* fileClosed(path)
+            for (const entry of yield* server.journal) expect(entry.bodyComplete).toBe(false)
+            expect(uploads.filter((upload) => upload.error === undefined && upload.parts.length > 0)).toEqual([])
+          }).pipe(Effect.provide(NodeFileSystem.layer))
+      )
+
+      it.scopedLive("a file removed after Multipart.file fails with Network(RequestBody)", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.make({ routes: [["POST", "/upload", Reply.status(204)]] })
+          const client = yield* clientOn(server, kind)
+          const path = Path.join(yield* scratchDir, "gone.bin")
+          Fs.writeFileSync(path, pattern(1000))
+          const part = yield* Multipart.file("file", path)
+          Fs.rmSync(path)
+          const failure = yield* Effect.flip(client.post("/upload", { body: Multipart.body([part]), responseType: "none" }))
+          expect(failure).toMatchObject({ _tag: "Network", reason: "RequestBody" })
+        }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+      it.scopedLive("a part measured on another FileSystem is read through it, not from the disk", () =>
+        Effect.gen(function*() {
+          const uploads: Array<Upload> = []
+          const server = yield* TestServer.make({ routes: [["POST", "/upload", parsingReply(uploads)]] })
+          const client = yield* clientOn(server, kind)
+          const content = pattern(300_000, 11)
+          // No such file on disk: only this file system knows it.
+          const virtual = FileSystem.layerNoop({
+            stat: () =>
+              Effect.succeed({
+                type: "File",
+                mtime: Option.none(),
+                atime: Option.none(),
+                birthtime: Option.none(),
+                dev: 0,
+                ino: Option.none(),
+                mode: 0o644,
+                nlink: Option.none(),
+                uid: Option.none(),
+                gid: Option.none(),
+                rdev: Option.none(),
+                size: FileSystem.Size(content.byteLength),
+                blksize: Option.none(),
+                blocks: Option.none()
+              }),
+            stream: () => Stream.succeed(content)
+          })
+          const part = yield* Multipart.file("file", "/courier-virtual/data.bin").pipe(Effect.provide(virtual))
+          expect(yield* client.post("/upload", { body: Multipart.body([part]) })).toEqual({ ok: true })
+          expect(uploads.map((u) => u.parts.map((p) => [p.filename, p.size, p.sha256]))).toEqual([
+            [["data.bin", content.byteLength, sha256(content)]]
+          ])
+        }))
+
+      // 32 MiB: far more than the socket buffers absorb, so each fault lands mid-upload.
+      const sparse = (dir: string) => {
+        const path = Path.join(dir, "large.bin")
+        Fs.writeFileSync(path, "")
+        Fs.truncateSync(path, 32 * 1024 * 1024)
+        return path
+      }
+
+      /** Reads 2 MiB of the body, then resets the connection. */
+      const resetMidBody = Reply.custom((request) => {
+        let received = 0
+        request.on("data", (chunk: Buffer) => {
+          received += chunk.byteLength
+          if (received >= 2 * 1024 * 1024) request.socket.resetAndDestroy()
+        })
+      })
+
+      it.scopedLive.each(["a send timeout", "an interruption", "a reset"] as const)(
+        "after %s mid-upload the file is closed",
+        (fault) =>
+          Effect.gen(function*() {
+            const server = yield* TestServer.make({
+              routes: [["POST", "/upload", fault === "a reset" ? resetMidBody : Reply.stallReadingBody]]
+            })
+            const client = yield* clientOn(server, kind, { timeouts: { send: "300 millis" } })
+            const path = sparse(yield* scratchDir)
+            const call = client.post("/upload", {
+              body: Multipart.body([Multipart.field("a", "1"), yield* Multipart.file("file", path)]),
+              responseType: "none",
+              timeouts: fault === "an interruption" ? { send: "1 minute" } : {}
+            })
+            const fiber = yield* Effect.fork(call)
+            yield* waitForRequests(server, "/upload")
+            if (fault === "an interruption") {
+              if (hasProc) yield* waitUntil(Effect.sync(() => descriptorsOn(path) > 0), "the file is open")
+              yield* Fiber.interrupt(fiber)
+            } else {
+              const failure = yield* Effect.flip(Fiber.join(fiber))
+              expect(failure).toMatchObject(
+                fault === "a send timeout" ? { _tag: "Timeout", phase: "send" } : { _tag: "Network" }
+              )
+            }
+            if (hasProc) yield* fileClosed(path)
+          }).pipe(Effect.provide(NodeFileSystem.layer))
+      )
     })
 
     describe("replay", () => {

@@ -56,6 +56,22 @@ for (const kind of transports) {
         expect(seen[seen.length - 1].total).toBe(entry.body.byteLength)
       }))
 
+    it.scopedLive("upload progress of a multipart body with a large part from memory advances through it", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make({ routes: [["POST", "/upload", Reply.status(204)]] })
+        const client = yield* clientOn(server, kind)
+        const { onProgress, seen } = recorder()
+        yield* client.post("/upload", {
+          body: Multipart.body([Multipart.bytes("blob", new Uint8Array(1024 * 1024).fill(3))]),
+          responseType: "none",
+          onUploadProgress: onProgress
+        })
+        const [entry] = yield* server.journal
+        expectMonotonicTo(seen, entry.body.byteLength)
+        // Reported as it goes, not once at the end.
+        expect(seen.length).toBeGreaterThan(3)
+      }))
+
     it.scopedLive("upload progress of a stream of unknown length has no total", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.make({ routes: [["POST", "/up", Reply.status(204)]] })

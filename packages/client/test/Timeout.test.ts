@@ -1,7 +1,8 @@
-import { Body, CourierClient, FetchTransport } from "@courier/client"
+import { Body, CourierClient, FetchTransport, Multipart } from "@courier/client"
 import type { CourierConfig, CourierError } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { BlackholeServer, Reply, TestServer } from "@courier/testing"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Context from "effect/Context"
@@ -13,6 +14,9 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import { clientOn, transports, waitForRequests, waitUntil } from "./support.js"
 
 // Every timer Courier arms runs on the Effect Clock, so under `it.scoped`
@@ -167,6 +171,27 @@ for (const kind of transports) {
           const fiber = yield* Effect.fork(client.post("/upload", { body: body(), responseType: "none" }))
           yield* waitForRequests(server, "/upload")
           // The total timer, and the send timer the first pull of the body arms.
+          yield* waitForTimers(2, "the upload started")
+          yield* TestClock.adjust("490 millis")
+          yield* expectRunning(fiber)
+          yield* TestClock.adjust("10 millis")
+          expectTimeout(yield* exitOf(fiber), "send", "500 millis")
+        }))
+
+      it.scoped("a multipart file from disk the server does not read", () =>
+        Effect.gen(function*() {
+          const dir = yield* Effect.acquireRelease(
+            Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-send-"))),
+            (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+          )
+          const path = Path.join(dir, "large.bin")
+          Fs.writeFileSync(path, "")
+          Fs.truncateSync(path, 4 * size)
+          const part = yield* Multipart.file("file", path).pipe(Effect.provide(NodeFileSystem.layer))
+          const server = yield* TestServer.make({ routes: [["POST", "/upload", Reply.stallReadingBody]] })
+          const client = yield* clientOn(server, kind, { timeouts: { send: "500 millis" } })
+          const fiber = yield* Effect.fork(client.post("/upload", { body: Multipart.body([part]), responseType: "none" }))
+          yield* waitForRequests(server, "/upload")
           yield* waitForTimers(2, "the upload started")
           yield* TestClock.adjust("490 millis")
           yield* expectRunning(fiber)

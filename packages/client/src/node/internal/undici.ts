@@ -32,8 +32,10 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import * as Exchange from "../../internal/exchange.js"
 import * as Failure from "../../internal/failure.js"
+import { reportProgress } from "../../internal/progress.js"
 import { uploadSource } from "../../internal/requestBody.js"
 import { Watchdog } from "../../internal/timer.js"
+import * as MultipartBody from "./multipartBody.js"
 import { toReadable } from "./readable.js"
 
 /**
@@ -451,10 +453,14 @@ export const makeExchange = (
             duration: phase === "send" ? timeouts.send : phase === "receive" ? timeouts.receive : timeouts.total
           })
         ))
-      const source = uploadSource(request, false)
+      // A multipart body of bytes and files on disk is read with node:fs; any
+      // other body through its Effect stream.
+      const pieces = request.body._tag === "Stream" ? MultipartBody.piecesOf(request.body) : undefined
+      const source = pieces === undefined ? uploadSource(request, false) : undefined
+      const contentType = source?.contentType ?? (request.body._tag === "Stream" ? request.body.contentType : undefined)
       let headers = request.headers
-      if (source._tag !== "Empty" && headers["content-type"] === undefined && source.contentType !== undefined) {
-        headers = { ...headers, "content-type": source.contentType }
+      if (request.body._tag !== "Empty" && headers["content-type"] === undefined && contentType !== undefined) {
+        headers = { ...headers, "content-type": contentType }
       }
       const { origin, path } = target(request.url)
       const send = (body: UndiciBody | null) =>
@@ -474,23 +480,36 @@ export const makeExchange = (
             ),
           toFailure
         )
-      if (source._tag !== "Stream") {
+      if (source !== undefined && source._tag !== "Stream") {
         // No upload to time: the receive timer runs from the start.
         watchdog.start("receive", idle)
         return send(source._tag === "Bytes" ? source.bytes : null)
       }
       // The send timer runs while the body is pulled, the receive timer from its end.
       const sendMillis = millisOf(timeouts.send)
+      const started = () => watchdog.start("send", sendMillis)
+      const ended = () => watchdog.start("receive", idle)
+      const contentLength = source?.contentLength ?? (request.body._tag === "Stream" ? request.body.contentLength : undefined)
+      if (contentLength !== undefined && headers["content-length"] === undefined) {
+        headers = { ...headers, "content-length": String(contentLength) }
+      }
+      if (source === undefined) {
+        const onProgress = request.onUploadProgress
+        if (onProgress === undefined) return send(MultipartBody.toReadable(pieces!, { started, ended, progress: undefined }))
+        return Effect.flatMap(Effect.runtime<never>(), (runtime) =>
+          send(MultipartBody.toReadable(pieces!, {
+            started,
+            ended,
+            progress: { runtime, report: (transferred) => reportProgress(onProgress, transferred, contentLength) }
+          })))
+      }
       const stream = Stream.concat(
         Stream.unwrap(Effect.sync(() => {
-          watchdog.start("send", sendMillis)
+          started()
           return source.stream
         })),
-        Stream.execute(Effect.sync(() => watchdog.start("receive", idle)))
+        Stream.execute(Effect.sync(ended))
       )
-      if (source.contentLength !== undefined && headers["content-length"] === undefined) {
-        headers = { ...headers, "content-length": String(source.contentLength) }
-      }
       return Effect.flatMap(toReadable(stream), send)
     })
 })
