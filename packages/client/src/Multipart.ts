@@ -103,7 +103,10 @@ export const bytes = (
  * A file part streamed from disk, read again for every attempt. Its size is
  * read now, so the body gets a `Content-Length` (on the node transport:
  * `fetch` sends every streamed body chunked); the filename defaults to the
- * path's last segment.
+ * path's last segment. A file whose size changed by the time it is sent
+ * fails the call with `Network` (`reason: "RequestBody"`). The Node
+ * transport reads a file measured on Node's own file system with `node:fs`
+ * directly; any other file system is read through its `stream`.
  *
  * @since 0.1.0
  */
