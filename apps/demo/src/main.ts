@@ -4,7 +4,7 @@
  * program depends on one client service, and everything else (base URL,
  * timeouts, auth with refresh, retry, logging) is the Layer it is given.
  */
-import { Auth, Body, CourierClient, Download, Preset, Retry, TokenStore } from "@courier/client"
+import { Auth, Body, CourierClient, Download, Multipart, Preset, Retry, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
@@ -15,6 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Schema from "effect/Schema"
+import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -27,6 +28,9 @@ class Post extends Schema.Class<Post>("Post")({
 }) {}
 const Me = Schema.Struct({ username: Schema.String })
 const Login = Schema.Struct({ accessToken: Schema.String, refreshToken: Schema.String })
+const Uploaded = Schema.Struct({
+  files: Schema.Array(Schema.Struct({ filename: Schema.String, size: Schema.Number, sha256: Schema.String }))
+})
 
 // ── Program code: it knows the client service and the token store, nothing else.
 const program = Effect.gen(function*() {
@@ -79,14 +83,32 @@ const program = Effect.gen(function*() {
   )
   yield* Narrator.ok(garbled)
 
-  yield* Narrator.step(7, "A download with a progress bar")
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-demo-"))
-  const result = yield* Download.toFile(client, "/files/16777216", {
-    path: Path.join(dir, "file.bin"),
-    onProgress: Narrator.progressBar("file.bin"),
-    timeouts: { total: "2 minutes" }
+  yield* Effect.gen(function*() {
+    yield* Narrator.step(7, "A download with a progress bar")
+    const downloaded = Path.join(dir, "file.bin")
+    const result = yield* Download.toFile(client, "/files/16777216", {
+      path: downloaded,
+      onProgress: Narrator.progressBar("file.bin"),
+      timeouts: { total: "2 minutes" }
+    })
+    yield* Narrator.ok(`${result.bytes} bytes written, renamed into place only once complete`)
+
+    yield* Narrator.step(8, "The same file uploaded from disk as multipart, with progress")
+    const upload = yield* client.post("/upload", {
+      body: Multipart.body([Multipart.field("note", "sent back"), yield* Multipart.file("file", downloaded)]),
+      onUploadProgress: Narrator.progressBar("upload"),
+      schema: Uploaded,
+      timeouts: { total: "2 minutes" }
+    })
+    const sent = Crypto.createHash("sha256").update(Fs.readFileSync(downloaded)).digest("hex")
+    const [received] = upload.files
+    yield* Narrator.ok(
+      received?.sha256 === sent
+        ? `the server parsed ${received.size} bytes of "${received.filename}", SHA-256 identical to the file on disk`
+        : `the server's copy differs: ${JSON.stringify(upload.files)}`
+    )
   }).pipe(Effect.ensuring(Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))))
-  yield* Narrator.ok(`${result.bytes} bytes written, renamed into place only once complete`)
   yield* Narrator.note(`\nDone. The demo API counted ${(yield* api.stats).refreshes} refresh(es) in all.`)
 })
 
