@@ -19,7 +19,11 @@
  *
  * @since 0.1.0
  */
+import type * as PlatformError from "@effect/platform/Error"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
+import * as Pieces from "./internal/bodyPieces.js"
 import type * as Multipart from "./Multipart.js"
 import type * as Url from "./Url.js"
 
@@ -177,6 +181,37 @@ export const replayableStream = (
   contentLength: options.contentLength,
   replayable: true
 })
+
+/**
+ * A file from disk as the whole body (a `PUT` to a presigned storage URL,
+ * say). An Effect: the file's size is read now and sent as the
+ * `Content-Length` (on the node transport: `fetch` sends every streamed body
+ * chunked). The file is streamed, never read whole, and read again for
+ * every attempt, so the request can be retried and replayed; if its size
+ * changed by the time it is sent, the call fails with `Network`
+ * (`reason: "RequestBody"`). Needs a `FileSystem` (`NodeContext.layer`).
+ *
+ * @example
+ * ```ts
+ * import { Body, CourierClient } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ *
+ * const upload = (presignedPath: string) =>
+ *   Effect.gen(function*() {
+ *     const client = yield* CourierClient.CourierClient
+ *     yield* client.put(presignedPath, {
+ *       body: yield* Body.file("./backup.tar.gz", { contentType: "application/gzip" }),
+ *       responseType: "none"
+ *     })
+ *   })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const file: (
+  path: string,
+  options?: { readonly contentType?: string }
+) => Effect.Effect<Body, PlatformError.PlatformError, FileSystem.FileSystem> = Pieces.file
 
 /**
  * Whether the body can be sent again for another attempt.

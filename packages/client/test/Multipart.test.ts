@@ -8,14 +8,12 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import type * as Http from "node:http"
-import * as Os from "node:os"
 import * as Path from "node:path"
-import { clientOn, pattern, transports, waitForRequests, waitUntil } from "./support.js"
+import { clientOn, descriptorsOn, retryingClientOn, virtualFile, fileClosed, hasProc, pattern, scratchDir, transports, waitForRequests, waitUntil } from "./support.js"
 
 // What a real multipart parser (busboy, the one behind multer and fastify)
 // makes of the bytes Courier puts on the wire: the parts, their names and
@@ -187,27 +185,6 @@ const file = (name: string, filename: string, mimeType: string, size: number): R
 
 const withoutHash = (part: ReceivedPart) => ({ ...part, sha256: undefined })
 
-/** A folder of the real disk (its real path, as /proc shows it), removed with the scope. */
-const scratchDir = Effect.acquireRelease(
-  Effect.sync(() => Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-files-")))),
-  (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
-)
-
-/** The descriptors this process holds open on `path`, from Linux's /proc/self/fd. */
-const descriptorsOn = (path: string): number =>
-  Fs.readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return Fs.readlinkSync(`/proc/self/fd/${fd}`) === path
-    } catch {
-      return false
-    }
-  }).length
-
-/** Waits until nothing holds `path` open: a failed or interrupted upload closes its file. */
-const fileClosed = (path: string) =>
-  waitUntil(Effect.sync(() => descriptorsOn(path) === 0), `${path} is closed`)
-
-const hasProc = Fs.existsSync("/proc/self/fd")
 
 for (const kind of transports) {
   describe(`Multipart on ${kind}`, () => {
@@ -451,26 +428,7 @@ for (const kind of transports) {
           const client = yield* clientOn(server, kind)
           const content = pattern(300_000, 11)
           // No such file on disk: only this file system knows it.
-          const virtual = FileSystem.layerNoop({
-            stat: () =>
-              Effect.succeed({
-                type: "File",
-                mtime: Option.none(),
-                atime: Option.none(),
-                birthtime: Option.none(),
-                dev: 0,
-                ino: Option.none(),
-                mode: 0o644,
-                nlink: Option.none(),
-                uid: Option.none(),
-                gid: Option.none(),
-                rdev: Option.none(),
-                size: FileSystem.Size(content.byteLength),
-                blksize: Option.none(),
-                blocks: Option.none()
-              }),
-            stream: () => Stream.succeed(content)
-          })
+          const virtual = virtualFile(content.byteLength, Stream.succeed(content))
           const part = yield* Multipart.file("file", "/courier-virtual/data.bin").pipe(Effect.provide(virtual))
           expect(yield* client.post("/upload", { body: Multipart.body([part]) })).toEqual({ ok: true })
           expect(uploads.map((u) => u.parts.map((p) => [p.filename, p.size, p.sha256]))).toEqual([
@@ -526,11 +484,7 @@ for (const kind of transports) {
     })
 
     describe("replay", () => {
-      const retrying = (server: TestServer.Service) =>
-        Effect.map(
-          Layer.build(Retry.layer({ baseDelay: 0 }).pipe(Layer.provide(TestClient.layerFor(server, {}, kind)))),
-          (context) => Context.get(context, CourierClient.CourierClient)
-        ).pipe(Effect.orDie)
+      const retrying = (server: TestServer.Service) => retryingClientOn(server, kind)
 
       const authed = (server: TestServer.Service) =>
         Effect.map(

@@ -1,11 +1,17 @@
-import { CourierClient } from "@courier/client"
+import { CourierClient, Retry } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
 import { TestClient } from "@courier/testing"
 import type { TestServer } from "@courier/testing"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Stream from "effect/Stream"
+import * as Fs from "node:fs"
 import * as Net from "node:net"
+import * as Os from "node:os"
+import * as Path from "node:path"
 
 /** Every transport the conformance suites run against. */
 export const transports: ReadonlyArray<TestClient.Transport> = ["node", "fetch"]
@@ -18,6 +24,13 @@ export const clientOn = (
 ) =>
   Effect.map(
     Layer.build(TestClient.layerFor(server, options, kind)),
+    (context) => Context.get(context, CourierClient.CourierClient)
+  ).pipe(Effect.orDie)
+
+/** A client on `kind` with the Retry Layer (no backoff) over it. */
+export const retryingClientOn = (server: TestServer.Service, kind: TestClient.Transport) =>
+  Effect.map(
+    Layer.build(Retry.layer({ baseDelay: 0 }).pipe(Layer.provide(TestClient.layerFor(server, {}, kind)))),
     (context) => Context.get(context, CourierClient.CourierClient)
   ).pipe(Effect.orDie)
 
@@ -56,3 +69,51 @@ export const pattern = (size: number, seed = 3): Uint8Array => {
   }
   return out
 }
+
+/** A folder of the real disk (its real path, as /proc shows it), removed with the scope. */
+export const scratchDir = Effect.acquireRelease(
+  Effect.sync(() => Fs.realpathSync(Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-files-")))),
+  (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+/** The descriptors this process holds open on `path`, from Linux's /proc/self/fd. */
+export const descriptorsOn = (path: string): number =>
+  Fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return Fs.readlinkSync(`/proc/self/fd/${fd}`) === path
+    } catch {
+      return false
+    }
+  }).length
+
+/** Waits until nothing holds `path` open: a failed or interrupted upload closes its file. */
+export const fileClosed = (path: string) =>
+  waitUntil(Effect.sync(() => descriptorsOn(path) === 0), `${path} is closed`)
+
+export const hasProc = Fs.existsSync("/proc/self/fd")
+
+/**
+ * A FileSystem that knows one file, of `size` bytes by its `stat`, whose
+ * content is `content`: nothing of it is on disk.
+ */
+export const virtualFile = (size: number, content: Stream.Stream<Uint8Array>) =>
+  FileSystem.layerNoop({
+    stat: () =>
+      Effect.succeed({
+        type: "File",
+        mtime: Option.none(),
+        atime: Option.none(),
+        birthtime: Option.none(),
+        dev: 0,
+        ino: Option.none(),
+        mode: 0o644,
+        nlink: Option.none(),
+        uid: Option.none(),
+        gid: Option.none(),
+        rdev: Option.none(),
+        size: FileSystem.Size(size),
+        blksize: Option.none(),
+        blocks: Option.none()
+      }),
+    stream: () => content
+  })

@@ -1,8 +1,8 @@
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Body from "../Body.js"
 import type * as Multipart from "../Multipart.js"
+import * as Pieces from "./bodyPieces.js"
 import * as Headers from "./headers.js"
 
 const encoder = new TextEncoder()
@@ -27,55 +27,10 @@ const escape = (s: string): string =>
   s.replace(/\\/g, "%5C").replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
 
 /**
- * The file system each part from `file` was measured on: a transport that
- * reads files itself (the Node one) does so only for its own file system.
+ * The measurement of each part `file` made: a transport that reads files
+ * itself (the Node one) sends it from there.
  */
-const fileSystems = new WeakMap<Multipart.Source, FileSystem.FileSystem>()
-
-/**
- * A serialised multipart body as its pieces, for a transport that reads
- * files itself: the framing and the parts in memory as bytes (neighbours
- * joined), the files from disk by path and measured size.
- *
- * @internal
- */
-export type Piece =
-  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
-  | { readonly _tag: "File"; readonly path: string; readonly size: number; readonly fileSystem: FileSystem.FileSystem }
-
-const piecesOfBody = new WeakMap<Body.Body, ReadonlyArray<Piece>>()
-
-/**
- * The pieces of a body `serialise` made, when all of them are bytes or
- * files from `file` (a stream part, or a `Path` source built by hand, has
- * none: only its own stream can read it).
- *
- * @internal
- */
-export const piecesOf = (body: Body.Body): ReadonlyArray<Piece> | undefined => piecesOfBody.get(body)
-
-/**
- * Why a file cannot be sent as measured: its size changed since the part was
- * made, so the request's length would be wrong or the server would get a
- * truncated file.
- *
- * @internal
- */
-export const sizeChanged = (size: number): Error =>
-  new Error(`the file's size changed since its part was made (${size} bytes then)`)
-
-/** A file's stream, failing unless it yields exactly `size` bytes. */
-const exactly = (stream: Stream.Stream<Uint8Array, unknown>, size: number): Stream.Stream<Uint8Array, unknown> =>
-  Stream.suspend(() => {
-    let read = 0
-    return Stream.concat(
-      Stream.mapChunksEffect(stream, (chunk) => {
-        for (const bytes of chunk) read += bytes.byteLength
-        return read > size ? Effect.fail(sizeChanged(size)) : Effect.succeed(chunk)
-      }),
-      Stream.suspend(() => (read < size ? Stream.fail(sizeChanged(size)) : Stream.empty))
-    )
-  })
+const measured = new WeakMap<Multipart.Source, Pieces.FilePiece>()
 
 /** @internal */
 export const file = (
@@ -83,17 +38,15 @@ export const file = (
   path: string,
   options: { readonly filename?: string; readonly contentType?: string } = {}
 ) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const info = yield* fs.stat(path)
+  Effect.map(Pieces.measure(path), ({ piece }) => {
     const slash = path.lastIndexOf("/")
     const source: Multipart.Source = {
       _tag: "Path",
       path,
-      size: Number(info.size),
-      open: (p) => fs.stream(p, { chunkSize: 256 * 1024, bufferSize: 4 })
+      size: piece.size,
+      open: (p) => piece.fileSystem.stream(p, { chunkSize: Pieces.readSize, bufferSize: 4 })
     }
-    fileSystems.set(source, fs)
+    measured.set(source, piece)
     const part: Multipart.Part = {
       _tag: "File",
       name,
@@ -155,7 +108,7 @@ export const serialise = (
           : part.source._tag === "Bytes"
           ? Stream.succeed(part.source.bytes)
           : part.source._tag === "Path"
-          ? exactly(part.source.open(part.source.path), part.source.size)
+          ? Pieces.exactly(part.source.open(part.source.path), part.source.size)
           : part.source.stream
         return Stream.concat(Stream.concat(Stream.succeed(head), content), Stream.succeed(crlf))
       }
@@ -163,15 +116,13 @@ export const serialise = (
   const contentType = `multipart/form-data; boundary=${mark}`
   const body: Body.Body = { _tag: "Stream", make, contentType, contentLength: length, replayable }
   const pieces = piecesFor(parts, heads, crlf, tail)
-  if (pieces !== undefined) piecesOfBody.set(body, pieces)
+  if (pieces !== undefined) Pieces.describe(body, pieces)
   return { body, contentType }
 }
 
 /** Bytes below this size are joined with their neighbours; larger ones are not copied. */
 const joinBelow = 64 * 1024
 
-/** Larger bytes are handed on in views of this size, so progress and the send timer see them advance. */
-const sliceSize = 256 * 1024
 
 /** The pieces of the body, unless a part can only be read by its own stream. */
 const piecesFor = (
@@ -179,8 +130,8 @@ const piecesFor = (
   heads: ReadonlyArray<Uint8Array>,
   crlf: Uint8Array,
   tail: Uint8Array
-): ReadonlyArray<Piece> | undefined => {
-  const pieces: Array<Piece> = []
+): ReadonlyArray<Pieces.Piece> | undefined => {
+  const pieces: Array<Pieces.Piece> = []
   let pending: Array<Uint8Array> = []
   const flush = () => {
     if (pending.length === 0) return
@@ -190,8 +141,9 @@ const piecesFor = (
   const bytes = (bytes: Uint8Array) => {
     if (bytes.byteLength < joinBelow) return pending.push(bytes)
     flush()
-    for (let i = 0; i < bytes.byteLength; i += sliceSize) {
-      pieces.push({ _tag: "Bytes", bytes: bytes.subarray(i, i + sliceSize) })
+    // In views of one read's size, so progress and the send timer see them advance.
+    for (let i = 0; i < bytes.byteLength; i += Pieces.readSize) {
+      pieces.push({ _tag: "Bytes", bytes: bytes.subarray(i, i + Pieces.readSize) })
     }
   }
   for (const [index, part] of parts.entries()) {
@@ -199,10 +151,10 @@ const piecesFor = (
     if (part._tag === "Field") bytes(encoder.encode(part.value))
     else if (part.source._tag === "Bytes") bytes(part.source.bytes)
     else {
-      const fileSystem = part.source._tag === "Path" ? fileSystems.get(part.source) : undefined
-      if (part.source._tag !== "Path" || fileSystem === undefined) return undefined
+      const piece = part.source._tag === "Path" ? measured.get(part.source) : undefined
+      if (piece === undefined) return undefined
       flush()
-      pieces.push({ _tag: "File", path: part.source.path, size: part.source.size, fileSystem })
+      pieces.push(piece)
     }
     pending.push(crlf)
   }

@@ -35,7 +35,7 @@ import * as Failure from "../../internal/failure.js"
 import { reportProgress } from "../../internal/progress.js"
 import { uploadSource } from "../../internal/requestBody.js"
 import { Watchdog } from "../../internal/timer.js"
-import * as MultipartBody from "./multipartBody.js"
+import * as PiecesReadable from "./piecesReadable.js"
 import { toReadable } from "./readable.js"
 
 /**
@@ -453,9 +453,9 @@ export const makeExchange = (
             duration: phase === "send" ? timeouts.send : phase === "receive" ? timeouts.receive : timeouts.total
           })
         ))
-      // A multipart body of bytes and files on disk is read with node:fs; any
-      // other body through its Effect stream.
-      const pieces = request.body._tag === "Stream" ? MultipartBody.piecesOf(request.body) : undefined
+      // A body of bytes and files on disk (Body.file, Multipart.file parts) is
+      // read with node:fs; any other through its Effect stream.
+      const pieces = request.body._tag === "Stream" ? PiecesReadable.piecesOf(request.body) : undefined
       const source = pieces === undefined ? uploadSource(request, false) : undefined
       const contentType = source?.contentType ?? (request.body._tag === "Stream" ? request.body.contentType : undefined)
       let headers = request.headers
@@ -495,9 +495,9 @@ export const makeExchange = (
       }
       if (source === undefined) {
         const onProgress = request.onUploadProgress
-        if (onProgress === undefined) return send(MultipartBody.toReadable(pieces!, { started, ended, progress: undefined }))
+        if (onProgress === undefined) return send(PiecesReadable.toReadable(pieces!, { started, ended, progress: undefined }))
         return Effect.flatMap(Effect.runtime<never>(), (runtime) =>
-          send(MultipartBody.toReadable(pieces!, {
+          send(PiecesReadable.toReadable(pieces!, {
             started,
             ended,
             progress: { runtime, report: (transferred) => reportProgress(onProgress, transferred, contentLength) }

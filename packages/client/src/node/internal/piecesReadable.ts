@@ -1,11 +1,12 @@
 /**
- * A multipart body of bytes and files from disk as the Node `Readable`
- * undici sends, each file read with `node:fs` straight into it.
+ * A body of bytes and files from disk (`Body.file`, a multipart body of
+ * `Multipart.file` parts) as the Node `Readable` undici sends, each file
+ * read with `node:fs` straight into it.
  *
  * The generic path reads a file through Effect's `FileSystem` stream (a
- * queue and a channel step per read), then through the multipart stream
- * stages and the Effect-to-Node adapter: about twice raw undici's CPU for a
- * large upload. Here a read is one `fs.read` callback and one `push`, and
+ * queue and a channel step per read), then through the stream stages and
+ * the Effect-to-Node adapter: about twice raw undici's CPU for a large
+ * upload. Here a read is one `fs.read` callback and one `push`, and
  * the send timer, upload progress, replay (a new `Readable` per attempt)
  * and the size check behave as on the generic path.
  */
@@ -19,10 +20,7 @@ import * as fs from "node:fs"
 import { Readable } from "node:stream"
 import type * as Body from "../../Body.js"
 import * as Failure from "../../internal/failure.js"
-import * as Multipart from "../../internal/multipart.js"
-
-/** Bytes per read from a file, as the generic path reads them. */
-const readSize = 256 * 1024
+import * as Pieces from "../../internal/bodyPieces.js"
 
 /** Bytes waiting for the socket before reading pauses. */
 const highWaterMark = 1024 * 1024
@@ -30,7 +28,7 @@ const highWaterMark = 1024 * 1024
 let nodeOpen: FileSystem.FileSystem["open"] | undefined
 
 /**
- * Whether a part was measured on Node's own file system: only then is its
+ * Whether a file was measured on Node's own file system: only then is its
  * path a file this process can open (a test's in-memory file system, say,
  * keeps the generic path, which reads through it).
  */
@@ -44,8 +42,8 @@ const onNodeFileSystem = (fileSystem: FileSystem.FileSystem): boolean => {
  *
  * @internal
  */
-export const piecesOf = (body: Body.Body): ReadonlyArray<Multipart.Piece> | undefined => {
-  const pieces = Multipart.piecesOf(body)
+export const piecesOf = (body: Body.Body): ReadonlyArray<Pieces.Piece> | undefined => {
+  const pieces = Pieces.piecesOf(body)
   return pieces !== undefined && pieces.every((piece) => piece._tag === "Bytes" || onNodeFileSystem(piece.fileSystem))
     ? pieces
     : undefined
@@ -63,7 +61,6 @@ export interface Hooks {
     | undefined
 }
 
-type FilePiece = Extract<Multipart.Piece, { readonly _tag: "File" }>
 
 const noop = () => {}
 
@@ -84,7 +81,7 @@ class PiecesReadable extends Readable {
   private closing: ((error?: Error | null) => void) | undefined = undefined
   private closingError: Error | null = null
 
-  constructor(private readonly pieces: ReadonlyArray<Multipart.Piece>, private readonly hooks: Hooks) {
+  constructor(private readonly pieces: ReadonlyArray<Pieces.Piece>, private readonly hooks: Hooks) {
     super({ highWaterMark })
   }
 
@@ -145,7 +142,7 @@ class PiecesReadable extends Readable {
     fs.close(fd, () => callback(this.closingError))
   }
 
-  private openFile(piece: FilePiece): void {
+  private openFile(piece: Pieces.FilePiece): void {
     this.busy = true
     fs.open(piece.path, "r", (error, fd) => {
       if (error !== null) return this.destroyed ? this.proceed() : this.fail(error)
@@ -155,25 +152,27 @@ class PiecesReadable extends Readable {
     })
   }
 
-  private readFile(piece: FilePiece, fd: number): void {
+  private readFile(piece: Pieces.FilePiece, fd: number): void {
     const remaining = piece.size - this.offset
-    // Past the measured size, one byte more: the file must end there.
-    const want = remaining > 0 ? Math.min(readSize, remaining) : 1
+    // The read meant to reach the end asks for one byte more: the file must
+    // end there, and a grown file fails before its last measured byte is
+    // sent (once the declared length arrived, the server may answer).
+    const last = remaining <= Pieces.readSize
+    const want = last ? remaining + 1 : Pieces.readSize
     const buffer = Buffer.allocUnsafeSlow(want)
     this.busy = true
     fs.read(fd, buffer, 0, want, this.offset, (error, read) => {
       if (this.destroyed) return this.proceed()
       if (error !== null) return this.fail(error)
-      if (remaining === 0 || read === 0) {
-        if (remaining !== 0 || read !== 0) return this.fail(Multipart.sizeChanged(piece.size))
+      if (read > remaining || (read === 0 && remaining > 0)) return this.fail(Pieces.sizeChanged(piece.size))
+      this.offset += read
+      if (this.offset === piece.size) {
         this.fd = undefined
         this.index++
         fs.close(fd, noop)
-        return this.proceed()
       }
-      this.offset += read
       this.busy = false
-      this.deliver(read === want ? buffer : buffer.subarray(0, read))
+      if (read > 0) this.deliver(read === buffer.byteLength ? buffer : buffer.subarray(0, read))
       if (!this.busy) this.pump()
     })
   }
@@ -201,5 +200,5 @@ class PiecesReadable extends Readable {
  *
  * @internal
  */
-export const toReadable = (pieces: ReadonlyArray<Multipart.Piece>, hooks: Hooks): Readable =>
+export const toReadable = (pieces: ReadonlyArray<Pieces.Piece>, hooks: Hooks): Readable =>
   new PiecesReadable(pieces, hooks)
