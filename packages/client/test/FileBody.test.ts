@@ -13,6 +13,7 @@ import {
   descriptorsOn,
   fileClosed,
   hasProc,
+  largeFile,
   pattern,
   retryingClientOn,
   scratchDir,
@@ -122,10 +123,7 @@ for (const kind of transports) {
       Effect.gen(function*() {
         const server = yield* TestServer.make({ routes: [["PUT", "/bucket/large.bin", Reply.stallReadingBody]] })
         const client = yield* clientOn(server, kind)
-        // 32 MiB: far more than the socket buffers absorb, so the upload is still going.
-        const path = Path.join(yield* scratchDir, "large.bin")
-        Fs.writeFileSync(path, "")
-        Fs.truncateSync(path, 32 * 1024 * 1024)
+        const path = yield* largeFile
         const fiber = yield* Effect.fork(client.put("/bucket/large.bin", { body: yield* Body.file(path), responseType: "none" }))
         yield* waitForRequests(server, "/bucket/large.bin")
         if (hasProc) yield* waitUntil(Effect.sync(() => descriptorsOn(path) > 0), "the file is open")

@@ -13,7 +13,7 @@ import { createHash } from "node:crypto"
 import * as Fs from "node:fs"
 import type * as Http from "node:http"
 import * as Path from "node:path"
-import { clientOn, descriptorsOn, retryingClientOn, virtualFile, fileClosed, hasProc, pattern, scratchDir, transports, waitForRequests, waitUntil } from "./support.js"
+import { clientOn, descriptorsOn, retryingClientOn, virtualFile, fileClosed, hasProc, largeFile, pattern, scratchDir, transports, waitForRequests, waitUntil } from "./support.js"
 
 // What a real multipart parser (busboy, the one behind multer and fastify)
 // makes of the bytes Courier puts on the wire: the parts, their names and
@@ -436,14 +436,6 @@ for (const kind of transports) {
           ])
         }))
 
-      // 32 MiB: far more than the socket buffers absorb, so each fault lands mid-upload.
-      const sparse = (dir: string) => {
-        const path = Path.join(dir, "large.bin")
-        Fs.writeFileSync(path, "")
-        Fs.truncateSync(path, 32 * 1024 * 1024)
-        return path
-      }
-
       /** Reads 2 MiB of the body, then resets the connection. */
       const resetMidBody = Reply.custom((request) => {
         let received = 0
@@ -461,7 +453,7 @@ for (const kind of transports) {
               routes: [["POST", "/upload", fault === "a reset" ? resetMidBody : Reply.stallReadingBody]]
             })
             const client = yield* clientOn(server, kind, { timeouts: { send: "300 millis" } })
-            const path = sparse(yield* scratchDir)
+            const path = yield* largeFile
             const call = client.post("/upload", {
               body: Multipart.body([Multipart.field("a", "1"), yield* Multipart.file("file", path)]),
               responseType: "none",

@@ -93,6 +93,18 @@ export const fileClosed = (path: string) =>
 export const hasProc = Fs.existsSync("/proc/self/fd")
 
 /**
+ * A sparse file of 32 MiB in a scratch folder: far more than the socket
+ * buffers absorb, so an upload of it is still going when the server stalls
+ * or a fault lands.
+ */
+export const largeFile = Effect.map(scratchDir, (dir) => {
+  const path = Path.join(dir, "large.bin")
+  Fs.writeFileSync(path, "")
+  Fs.truncateSync(path, 32 * 1024 * 1024)
+  return path
+})
+
+/**
  * A FileSystem that knows one file, of `size` bytes by its `stat`, whose
  * content is `content`: nothing of it is on disk.
  */

@@ -52,28 +52,17 @@ export const readSize = 256 * 1024
 export const sizeChanged = (size: number): Error =>
   new Error(`the file's size changed since it was measured for the request (${size} bytes then)`)
 
-/**
- * A file measured now: its size, and its stream on the file system it was
- * measured on, failing unless it yields exactly that many bytes.
- *
- * @internal
- */
-export const measure = (
-  path: string
-): Effect.Effect<
-  { readonly piece: FilePiece; readonly stream: () => Stream.Stream<Uint8Array, unknown> },
-  PlatformError.PlatformError,
-  FileSystem.FileSystem
-> =>
+/** A file measured now: its size, and the file system it was measured on. @internal */
+export const measure = (path: string): Effect.Effect<FilePiece, PlatformError.PlatformError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fileSystem = yield* FileSystem.FileSystem
     const info = yield* fileSystem.stat(path)
-    const size = Number(info.size)
-    return {
-      piece: { _tag: "File", path, size, fileSystem },
-      stream: () => exactly(fileSystem.stream(path, { chunkSize: readSize, bufferSize: 4 }), size)
-    }
+    return { _tag: "File", path, size: Number(info.size), fileSystem }
   })
+
+/** A file's bytes through its file system's stream, as every Effect path reads them. @internal */
+export const read = (fileSystem: FileSystem.FileSystem, path: string): Stream.Stream<Uint8Array, PlatformError.PlatformError> =>
+  fileSystem.stream(path, { chunkSize: readSize, bufferSize: 4 })
 
 /**
  * A file's stream, failing unless it yields exactly `size` bytes. The chunk
@@ -104,10 +93,10 @@ export const file = (
   path: string,
   options: { readonly contentType?: string } = {}
 ): Effect.Effect<Body.Body, PlatformError.PlatformError, FileSystem.FileSystem> =>
-  Effect.map(measure(path), ({ piece, stream }) => {
+  Effect.map(measure(path), (piece) => {
     const body: Body.Body = {
       _tag: "Stream",
-      make: stream,
+      make: () => exactly(read(piece.fileSystem, path), piece.size),
       contentType: options.contentType ?? "application/octet-stream",
       contentLength: piece.size,
       replayable: true

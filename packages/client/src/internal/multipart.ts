@@ -3,6 +3,7 @@ import * as Stream from "effect/Stream"
 import type * as Body from "../Body.js"
 import type * as Multipart from "../Multipart.js"
 import * as Pieces from "./bodyPieces.js"
+import * as Bytes from "./bytes.js"
 import * as Headers from "./headers.js"
 
 const encoder = new TextEncoder()
@@ -38,13 +39,13 @@ export const file = (
   path: string,
   options: { readonly filename?: string; readonly contentType?: string } = {}
 ) =>
-  Effect.map(Pieces.measure(path), ({ piece }) => {
+  Effect.map(Pieces.measure(path), (piece) => {
     const slash = path.lastIndexOf("/")
     const source: Multipart.Source = {
       _tag: "Path",
       path,
       size: piece.size,
-      open: (p) => piece.fileSystem.stream(p, { chunkSize: Pieces.readSize, bufferSize: 4 })
+      open: (p) => Pieces.read(piece.fileSystem, p)
     }
     measured.set(source, piece)
     const part: Multipart.Part = {
@@ -69,6 +70,8 @@ export const serialise = (
 ): { readonly body: Body.Body; readonly contentType: string } | string => {
   const mark = boundary()
   const heads: Array<Uint8Array> = []
+  // The bytes of a field or of a part from memory; undefined for a file or a stream.
+  const inMemory: Array<Uint8Array | undefined> = []
   let length: number | undefined = 0
   let replayable = true
   for (const [index, part] of parts.entries()) {
@@ -88,11 +91,13 @@ export const serialise = (
     head += "\r\n\r\n"
     if (head.includes(mark, mark.length + 2)) return "a multipart name or content type contains the boundary"
     heads.push(encoder.encode(head))
-    const size = part._tag === "Field"
-      ? encoder.encode(part.value).byteLength
+    const bytes = part._tag === "Field"
+      ? encoder.encode(part.value)
       : part.source._tag === "Bytes"
-      ? part.source.bytes.byteLength
-      : part.source.size
+      ? part.source.bytes
+      : undefined
+    inMemory.push(bytes)
+    const size = part._tag === "File" && part.source._tag !== "Bytes" ? part.source.size : bytes!.byteLength
     if (part._tag === "File" && part.source._tag === "Stream") replayable = false
     length = length === undefined || size === undefined ? undefined : length + heads[heads.length - 1].byteLength + size + 2
   }
@@ -101,12 +106,10 @@ export const serialise = (
   const crlf = encoder.encode("\r\n")
   const make = (): Stream.Stream<Uint8Array, unknown> =>
     Stream.flatMap(
-      Stream.fromIterable(parts.map((part, i) => [part, heads[i]] as const)),
-      ([part, head]) => {
-        const content: Stream.Stream<Uint8Array, unknown> = part._tag === "Field"
-          ? Stream.succeed(encoder.encode(part.value))
-          : part.source._tag === "Bytes"
-          ? Stream.succeed(part.source.bytes)
+      Stream.fromIterable(parts.map((part, i) => [part, heads[i], inMemory[i]] as const)),
+      ([part, head, bytes]) => {
+        const content: Stream.Stream<Uint8Array, unknown> = part._tag === "Field" || part.source._tag === "Bytes"
+          ? Stream.succeed(bytes!)
           : part.source._tag === "Path"
           ? Pieces.exactly(part.source.open(part.source.path), part.source.size)
           : part.source.stream
@@ -115,7 +118,7 @@ export const serialise = (
     ).pipe(Stream.concat(Stream.succeed(tail)))
   const contentType = `multipart/form-data; boundary=${mark}`
   const body: Body.Body = { _tag: "Stream", make, contentType, contentLength: length, replayable }
-  const pieces = piecesFor(parts, heads, crlf, tail)
+  const pieces = piecesFor(parts, heads, inMemory, crlf, tail)
   if (pieces !== undefined) Pieces.describe(body, pieces)
   return { body, contentType }
 }
@@ -123,11 +126,11 @@ export const serialise = (
 /** Bytes below this size are joined with their neighbours; larger ones are not copied. */
 const joinBelow = 64 * 1024
 
-
 /** The pieces of the body, unless a part can only be read by its own stream. */
 const piecesFor = (
   parts: ReadonlyArray<Multipart.Part>,
   heads: ReadonlyArray<Uint8Array>,
+  inMemory: ReadonlyArray<Uint8Array | undefined>,
   crlf: Uint8Array,
   tail: Uint8Array
 ): ReadonlyArray<Pieces.Piece> | undefined => {
@@ -135,7 +138,7 @@ const piecesFor = (
   let pending: Array<Uint8Array> = []
   const flush = () => {
     if (pending.length === 0) return
-    pieces.push({ _tag: "Bytes", bytes: join(pending) })
+    pieces.push({ _tag: "Bytes", bytes: Bytes.concat(pending) })
     pending = []
   }
   const bytes = (bytes: Uint8Array) => {
@@ -148,10 +151,10 @@ const piecesFor = (
   }
   for (const [index, part] of parts.entries()) {
     pending.push(heads[index])
-    if (part._tag === "Field") bytes(encoder.encode(part.value))
-    else if (part.source._tag === "Bytes") bytes(part.source.bytes)
+    const content = inMemory[index]
+    if (content !== undefined) bytes(content)
     else {
-      const piece = part.source._tag === "Path" ? measured.get(part.source) : undefined
+      const piece = part._tag === "File" && part.source._tag === "Path" ? measured.get(part.source) : undefined
       if (piece === undefined) return undefined
       flush()
       pieces.push(piece)
@@ -161,15 +164,4 @@ const piecesFor = (
   pending.push(tail)
   flush()
   return pieces
-}
-
-const join = (chunks: ReadonlyArray<Uint8Array>): Uint8Array => {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(chunks.reduce((n, chunk) => n + chunk.byteLength, 0))
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
 }

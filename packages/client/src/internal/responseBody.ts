@@ -10,6 +10,7 @@ import * as Stream from "effect/Stream"
 import type * as ContentDecoder from "../ContentDecoder.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
+import * as Bytes from "./bytes.js"
 import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
 import { reportProgress } from "./progress.js"
@@ -81,31 +82,13 @@ export const bodyStream = (
   })
 }
 
-/** A plain Uint8Array view (undici hands out Buffers), so every transport returns the same type. */
-const plain = (bytes: Uint8Array): Uint8Array =>
-  bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
-const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
-  if (chunks.length === 1) return plain(Chunk.unsafeHead(chunks))
-  let size = 0
-  Chunk.forEach(chunks, (c) => {
-    size += c.byteLength
-  })
-  const out = new Uint8Array(size)
-  let offset = 0
-  Chunk.forEach(chunks, (c) => {
-    out.set(c, offset)
-    offset += c.byteLength
-  })
-  return out
-}
-
 /**
  * Drops a body without reading it: its stream is started and interrupted at
  * once, which aborts the request, so the connection is closed now rather
  * than when the response is garbage-collected.
+ *
+ * @internal
  */
-/** @internal */
 export const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
   Exchange.isResponse(response)
     ? response.discard
@@ -136,7 +119,10 @@ export const readAll = (
     )
   }
   if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readAll(limit)
-  return Effect.map(Stream.runCollect(bodyStream(request, response, decoder, limit)), concat)
+  return Effect.map(
+    Stream.runCollect(bodyStream(request, response, decoder, limit)),
+    (chunks) => Bytes.concat(Chunk.toReadonlyArray(chunks))
+  )
 }
 
 /** Reads at most `limit` bytes and stops (dropping the socket if more was coming). Never fails. */
@@ -158,7 +144,7 @@ export const readPrefix = (
     }),
     Stream.runDrain,
     Effect.ignore,
-    Effect.map(() => concat(Chunk.unsafeFromArray(chunks)).subarray(0, limit))
+    Effect.map(() => Bytes.concat(chunks).subarray(0, limit))
   )
 }
 

@@ -30,10 +30,12 @@ import * as Stream from "effect/Stream"
 import type * as Undici from "undici"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
+import type * as Pieces from "../../internal/bodyPieces.js"
+import { concat, plain } from "../../internal/bytes.js"
 import * as Exchange from "../../internal/exchange.js"
 import * as Failure from "../../internal/failure.js"
 import { reportProgress } from "../../internal/progress.js"
-import { uploadSource } from "../../internal/requestBody.js"
+import { type UploadSource, uploadSource } from "../../internal/requestBody.js"
 import { Watchdog } from "../../internal/timer.js"
 import * as PiecesReadable from "./piecesReadable.js"
 import { toReadable } from "./readable.js"
@@ -179,21 +181,6 @@ class Handler implements Undici.Dispatcher.DispatchHandler {
     this.buffered = 0
     return chunks
   }
-}
-
-/** A plain Uint8Array view (undici hands out Buffers), so every transport returns the same type. */
-const plain = (bytes: Uint8Array): Uint8Array =>
-  bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  if (chunks.length === 1) return plain(chunks[0])
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return out
 }
 
 /** Reads the whole body; `onLimit` builds the failure past `limit` bytes. */
@@ -422,6 +409,25 @@ const target = (url: URL): { readonly origin: string; readonly path: string } =>
   path: url.pathname + url.search
 })
 
+interface PiecesSource {
+  readonly _tag: "Pieces"
+  readonly pieces: ReadonlyArray<Pieces.Piece>
+  readonly contentType: string
+  readonly contentLength: number | undefined
+}
+
+/**
+ * What a request uploads on this transport: a body of bytes and files on
+ * disk (`Body.file`, `Multipart.file` parts) as its pieces, read with
+ * `node:fs`; any other as the core describes it.
+ */
+const upload = (request: CourierRequest.CourierRequest): UploadSource | PiecesSource => {
+  const body = request.body
+  const pieces = body._tag === "Stream" ? PiecesReadable.piecesOf(body) : undefined
+  if (body._tag !== "Stream" || pieces === undefined) return uploadSource(request, false)
+  return { _tag: "Pieces", pieces, contentType: body.contentType, contentLength: body.contentLength }
+}
+
 /**
  * Courier's native exchange on a dispatcher.
  *
@@ -453,14 +459,10 @@ export const makeExchange = (
             duration: phase === "send" ? timeouts.send : phase === "receive" ? timeouts.receive : timeouts.total
           })
         ))
-      // A body of bytes and files on disk (Body.file, Multipart.file parts) is
-      // read with node:fs; any other through its Effect stream.
-      const pieces = request.body._tag === "Stream" ? PiecesReadable.piecesOf(request.body) : undefined
-      const source = pieces === undefined ? uploadSource(request, false) : undefined
-      const contentType = source?.contentType ?? (request.body._tag === "Stream" ? request.body.contentType : undefined)
+      const source = upload(request)
       let headers = request.headers
-      if (request.body._tag !== "Empty" && headers["content-type"] === undefined && contentType !== undefined) {
-        headers = { ...headers, "content-type": contentType }
+      if (source._tag !== "Empty" && headers["content-type"] === undefined && source.contentType !== undefined) {
+        headers = { ...headers, "content-type": source.contentType }
       }
       const { origin, path } = target(request.url)
       const send = (body: UndiciBody | null) =>
@@ -480,7 +482,7 @@ export const makeExchange = (
             ),
           toFailure
         )
-      if (source !== undefined && source._tag !== "Stream") {
+      if (source._tag === "Empty" || source._tag === "Bytes") {
         // No upload to time: the receive timer runs from the start.
         watchdog.start("receive", idle)
         return send(source._tag === "Bytes" ? source.bytes : null)
@@ -489,15 +491,15 @@ export const makeExchange = (
       const sendMillis = millisOf(timeouts.send)
       const started = () => watchdog.start("send", sendMillis)
       const ended = () => watchdog.start("receive", idle)
-      const contentLength = source?.contentLength ?? (request.body._tag === "Stream" ? request.body.contentLength : undefined)
+      const { contentLength } = source
       if (contentLength !== undefined && headers["content-length"] === undefined) {
         headers = { ...headers, "content-length": String(contentLength) }
       }
-      if (source === undefined) {
+      if (source._tag === "Pieces") {
         const onProgress = request.onUploadProgress
-        if (onProgress === undefined) return send(PiecesReadable.toReadable(pieces!, { started, ended, progress: undefined }))
+        if (onProgress === undefined) return send(PiecesReadable.toReadable(source.pieces, { started, ended, progress: undefined }))
         return Effect.flatMap(Effect.runtime<never>(), (runtime) =>
-          send(PiecesReadable.toReadable(pieces!, {
+          send(PiecesReadable.toReadable(source.pieces, {
             started,
             ended,
             progress: { runtime, report: (transferred) => reportProgress(onProgress, transferred, contentLength) }
