@@ -15,7 +15,10 @@
  * - The refresh runs in the Layer's scope, so interrupting one waiting
  *   request does not cancel the refresh the others wait on; it goes through
  *   the client below this Layer, which has no refresh in it.
- * - A request whose body is a one-shot stream is not replayed.
+ * - A request whose body is a one-shot stream is not replayed. Neither is
+ *   a request that is not idempotent (a POST without `Idempotency-Key`)
+ *   when the 401 comes after a redirect: its first hop was already sent and
+ *   answered. It fails with `Unauthorized` without a refresh.
  *
  * @example
  * ```ts

@@ -54,6 +54,13 @@ export interface RequestInfo {
   readonly method: string
   /** The URL with user info removed and every query value replaced by `<redacted>`. */
   readonly url: string
+  /**
+   * How many redirects the call followed before this request was sent; absent
+   * on the first hop. When it is set, the first hop already reached the server
+   * and was answered, so a failure here does not mean the call sent nothing:
+   * Retry and Auth send a non-idempotent call again only when it is absent.
+   */
+  readonly redirects?: number
 }
 
 /**
@@ -202,7 +209,7 @@ export class Parse extends Data.TaggedError("Parse")<{
 
 /**
  * Why the transport failed. `ConnectionRefused`, `DnsLookup` and
- * `Unreachable` prove that no byte of the request reached the server.
+ * `Unreachable` prove that no byte of this hop's request reached the server.
  *
  * @since 0.1.0
  */
@@ -230,9 +237,14 @@ export class Network extends Data.TaggedError("Network")<{
   readonly code: string | undefined
   readonly cause: unknown
 }> {
-  /** True when the failure proves no byte of the request was sent. */
+  /**
+   * True when the failure proves no byte of the call was sent: the connection
+   * was never made, on the first hop. After a redirect it is false even when
+   * this hop's connection was refused, since the first hop reached the server.
+   */
   get nothingSent(): boolean {
-    return this.reason === "ConnectionRefused" || this.reason === "DnsLookup" || this.reason === "Unreachable"
+    return (this.request.redirects ?? 0) === 0 &&
+      (this.reason === "ConnectionRefused" || this.reason === "DnsLookup" || this.reason === "Unreachable")
   }
 
   override get message(): string {

@@ -15,6 +15,7 @@ import * as TokenStore from "../TokenStore.js"
 import * as Metrics from "./metrics.js"
 import { parseOrigin } from "./config.js"
 import * as Headers from "./headers.js"
+import * as Resend from "./resend.js"
 
 type Token = Redacted.Redacted<string> | undefined
 
@@ -177,6 +178,15 @@ export const layer = (options: Auth.Options) =>
             Effect.catchTag(execute(authed), "Unauthorized", (error) => {
               const origin = originOf(error.request)
               if (origin === undefined || !origins.has(origin)) return Effect.fail(error)
+              // A 401 after a redirect: the first hop was already sent and answered (a
+              // POST answered 303 did its work), so only an idempotent call is sent
+              // again. No refresh either: nothing would use the token; the next call
+              // that meets a 401 on its first hop refreshes.
+              if (!Resend.mayResend(request, error)) {
+                return Effect.fail(
+                  unauthorized(error, "the 401 came after a redirect and the request is not idempotent, so it is not replayed")
+                )
+              }
               if (!CourierRequest.isReplayable(request)) {
                 return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed"))
               }

@@ -30,7 +30,9 @@ export type Next =
  *   stay dropped even if the chain returns to the first origin;
  * - 301/302 turn a POST into a GET, 303 turns anything but HEAD into a GET,
  *   both without the body; 307/308 keep method and body, and refuse when the
- *   body cannot be sent again.
+ *   body cannot be sent again;
+ * - the next hop's `info.redirects` counts the redirects followed so far, so
+ *   any failure of a later hop says the first one was already sent.
  *
  * @internal
  */
@@ -40,18 +42,19 @@ export const follow = (
   status: number,
   location: string
 ): Next => {
+  const redirects = (request.info.redirects ?? 0) + 1
   let target: URL
   try {
     target = new URL(location, request.url)
   } catch {
-    return { reason: "InvalidUrl", detail: "the redirect location cannot be parsed", info: request.info }
+    return { reason: "InvalidUrl", detail: "the redirect location cannot be parsed", info: { ...request.info, redirects } }
   }
-  const info: CourierError.RequestInfo = { method: request.method, url: Url.redact(target) }
+  const info: CourierError.RequestInfo = { method: request.method, url: Url.redact(target), redirects }
   if (target.protocol !== "http:" && target.protocol !== "https:") {
     return {
       reason: "UnsupportedScheme",
       detail: `a redirect to ${target.protocol} is not followed`,
-      info: { method: request.method, url: `${target.protocol}<redacted>` }
+      info: { method: request.method, url: `${target.protocol}<redacted>`, redirects }
     }
   }
   if (request.url.protocol === "https:" && target.protocol === "http:" && !config.allowInsecureRedirects) {
@@ -80,5 +83,5 @@ export const follow = (
       info
     }
   }
-  return { ...request, method, url: target, headers, body, info: { method, url: info.url } }
+  return { ...request, method, url: target, headers, body, info: { method, url: info.url, redirects } }
 }

@@ -148,14 +148,15 @@ export const make = (
   const exchange = Exchange.fromHttpClient(transport)
   const send = exchange === undefined ? (request: CourierRequest.CourierRequest) => sendOnce(http, request) : exchange.send
   const acceptEncoding = decoder.acceptEncoding
+  // The count of redirects so far lives in `request.info.redirects` (set by
+  // Redirect.follow), so every failure of a later hop carries it.
   const hop = (
-    request: CourierRequest.CourierRequest,
-    redirects: number
+    request: CourierRequest.CourierRequest
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
     Effect.flatMap(send(request), (response) => {
       const status = response.status
       if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
-        if (redirects >= request.maxRedirects) {
+        if ((request.info.redirects ?? 0) >= request.maxRedirects) {
           return Effect.zipRight(
             readPrefix(request, response, decoder, 0),
             Effect.fail(
@@ -172,7 +173,7 @@ export const make = (
           readPrefix(request, response, decoder, redirectDrainLimit),
           "reason" in next
             ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
-            : hop(next, redirects + 1)
+            : hop(next)
         )
       }
       const encodings = contentCodings(response.headers["content-encoding"]).length
@@ -220,10 +221,10 @@ export const make = (
     }
     // A native exchange keeps the deadline on its own timer; the generic
     // path races the hop against what is left of it.
-    if (exchange !== undefined || request.deadline === undefined) return hop(request, 0)
+    if (exchange !== undefined || request.deadline === undefined) return hop(request)
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const total = request.timeouts.total
-      return Effect.timeoutFail(hop(request, 0), {
+      return Effect.timeoutFail(hop(request), {
         duration: Duration.millis(Math.max(0, request.deadline! - now)),
         onTimeout: () => new CourierError.Timeout({ request: request.info, phase: "total", duration: total })
       })

@@ -1,0 +1,193 @@
+import { Auth, Body, CourierClient, Retry, TokenStore } from "@courier/client"
+import type { CourierConfig } from "@courier/client"
+import { BlackholeServer, Reply, TestClient, TestServer } from "@courier/testing"
+import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import { closedPort, transports } from "./support.js"
+
+// Redirects in combination with retry and auth. Whether a call may be sent
+// again is judged on the whole call (what its first hop sent), never on the
+// hop that failed: a POST answered 303 has reached the server, whatever its
+// GET's failure says about the GET. Every case counts what reached the wire.
+
+/** No backoff wait and no budget: these tests are about what is sent again, not when. */
+const fast: Partial<Retry.Policy> = { baseDelay: 0, budget: false }
+
+const ok = Reply.json({ ok: true })
+const Ok = Schema.Struct({ ok: Schema.Boolean })
+
+/** A client with the retry Layer over a real transport pointed at `server`. */
+const retrying = (
+  server: TestServer.Service,
+  kind: TestClient.Transport,
+  options: CourierConfig.Options = {},
+  policy: Partial<Retry.Policy> = fast
+) =>
+  Effect.map(
+    Layer.build(Retry.layer(policy).pipe(Layer.provide(TestClient.layerFor(server, options, kind)))),
+    (context) => Context.get(context, CourierClient.CourierClient)
+  ).pipe(Effect.orDie)
+
+/** Answers 200 to "Bearer T2" and 401 to anything else. */
+const protectedReply = Reply.custom((request, response) => {
+  request.resume()
+  const authorized = request.headers["authorization"] === "Bearer T2"
+  const body = JSON.stringify(authorized ? { ok: true } : { error: "expired" })
+  response.writeHead(authorized ? 200 : 401, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body)
+  })
+  response.end(body)
+})
+
+/** Retry over Auth over the transport; the store starts with the expired T1 and the refresh token R1. */
+const authed = (server: TestServer.Service) =>
+  Effect.map(
+    Layer.build(
+      Retry.layer(fast).pipe(
+        Layer.provide(
+          Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
+            Layer.provide(TestClient.layerFor(server, {}, "node")),
+            Layer.provide(TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
+          )
+        )
+      )
+    ),
+    (context) => Context.get(context, CourierClient.CourierClient)
+  ).pipe(Effect.orDie)
+
+const count = (server: TestServer.Service, path: string) =>
+  Effect.map(server.requests(path), (entries) => entries.length)
+
+describe("redirects × retry", () => {
+  for (const kind of transports) {
+    describe(`on ${kind}`, () => {
+      it.scoped("a POST answered 303, whose GET is refused, is sent once (its GET's refusal proves nothing about it)", () =>
+        Effect.gen(function*() {
+          const port = yield* closedPort
+          const server = yield* TestServer.make({
+            routes: [["POST", "/orders", Reply.redirect(303, `http://127.0.0.1:${port}/orders/1`)]]
+          })
+          const client = yield* retrying(server, kind)
+          const error = yield* Effect.flip(client.post("/orders", { body: Body.json({ item: 1 }) }))
+          expect(yield* count(server, "/orders")).toBe(1)
+          expect(error).toMatchObject({ _tag: "Network", reason: "ConnectionRefused" })
+          expect(error.request).toEqual({ method: "GET", url: `http://127.0.0.1:${port}/orders/1`, redirects: 1 })
+          expect(error._tag === "Network" && error.nothingSent).toBe(false)
+        }))
+
+      it.scoped("a POST with an Idempotency-Key answered 303, whose GET is refused, is retried from the start", () =>
+        Effect.gen(function*() {
+          const port = yield* closedPort
+          const server = yield* TestServer.make({
+            routes: [["POST", "/orders", Reply.redirect(303, `http://127.0.0.1:${port}/orders/1`)]]
+          })
+          const client = yield* retrying(server, kind)
+          const error = yield* Effect.flip(
+            client.post("/orders", { headers: { "idempotency-key": "k-1" }, body: Body.json({ item: 1 }) })
+          )
+          expect(error).toMatchObject({ _tag: "Network", reason: "ConnectionRefused" })
+          expect(yield* count(server, "/orders")).toBe(3)
+        }))
+
+      it.scoped("a GET through a 301 whose target is refused is still retried: the whole call is idempotent", () =>
+        Effect.gen(function*() {
+          const port = yield* closedPort
+          const server = yield* TestServer.make({
+            routes: [["GET", "/old", Reply.redirect(301, `http://127.0.0.1:${port}/new`)]]
+          })
+          const client = yield* retrying(server, kind)
+          expect(yield* Effect.flip(client.get("/old"))).toMatchObject({ _tag: "Network", reason: "ConnectionRefused" })
+          expect(yield* count(server, "/old")).toBe(3)
+        }))
+
+      it.scoped("a GET through a 301 whose target resets once succeeds on the retry", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.make({
+            routes: [
+              ["GET", "/old", Reply.redirect(301, "/new")],
+              ["GET", "/new", Reply.sequence([Reply.reset, ok])]
+            ]
+          })
+          const client = yield* retrying(server, kind)
+          expect(yield* client.get("/old", { schema: Ok })).toEqual({ ok: true })
+          expect(yield* count(server, "/old")).toBe(2)
+          expect(yield* count(server, "/new")).toBe(2)
+        }))
+
+      it.scoped("a POST answered 303, whose GET answers 503 or resets, is sent once", () =>
+        Effect.gen(function*() {
+          const server = yield* TestServer.make({
+            routes: [
+              ["POST", "/busy", Reply.redirect(303, "/busy/result")],
+              ["GET", "/busy/result", Reply.status(503)],
+              ["POST", "/cut", Reply.redirect(303, "/cut/result")],
+              ["GET", "/cut/result", Reply.reset]
+            ]
+          })
+          const client = yield* retrying(server, kind)
+          const busy = yield* Effect.flip(client.post("/busy", { body: Body.json({ item: 1 }) }))
+          const cut = yield* Effect.flip(client.post("/cut", { body: Body.json({ item: 1 }) }))
+          expect(yield* count(server, "/busy")).toBe(1)
+          expect(yield* count(server, "/cut")).toBe(1)
+          expect(busy).toMatchObject({ _tag: "BadResponse", status: 503, request: { redirects: 1 } })
+          expect(cut).toMatchObject({ _tag: "Network", reason: "ConnectionReset", request: { redirects: 1 } })
+        }))
+    })
+  }
+
+  // undici's connect timer runs on the wall clock, so this one is live.
+  it.scopedLive("node: a POST answered 303, whose GET's connect times out, is sent once", () =>
+    Effect.gen(function*() {
+      const blackhole = yield* BlackholeServer.make
+      const server = yield* TestServer.make({
+        routes: [["POST", "/orders", Reply.redirect(303, `${blackhole.url}/orders/1`)]]
+      })
+      const client = yield* retrying(server, "node", { timeouts: { connect: "300 millis" } })
+      const error = yield* Effect.flip(client.post("/orders", { body: Body.json({ item: 1 }) }))
+      expect(yield* count(server, "/orders")).toBe(1)
+      expect(error).toMatchObject({ _tag: "Timeout", phase: "connect", request: { method: "GET", redirects: 1 } })
+    }))
+})
+
+describe("redirects × auth", () => {
+  it.scopedLive("a POST answered 303, whose GET answers 401, is not replayed and does not refresh", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["POST", "/auth/refresh", Reply.json({ accessToken: "T2", refreshToken: "R2" })],
+          ["POST", "/api/orders", Reply.redirect(303, "/api/orders/1")],
+          ["GET", "/api/orders/1", protectedReply]
+        ]
+      })
+      const client = yield* authed(server)
+      const error = yield* Effect.flip(client.post("/api/orders", { body: Body.json({ item: 1 }) }))
+      expect(yield* count(server, "/api/orders")).toBe(1)
+      expect(yield* count(server, "/api/orders/1")).toBe(1)
+      expect(yield* count(server, "/auth/refresh")).toBe(0)
+      expect(error).toMatchObject({ _tag: "Unauthorized", status: 401, request: { method: "GET", redirects: 1 } })
+      expect(String((error as { cause?: unknown }).cause)).toContain("not replayed")
+    }))
+
+  it.scopedLive("a GET through a 301 whose target answers 401 refreshes and is replayed from the start", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["POST", "/auth/refresh", Reply.json({ accessToken: "T2", refreshToken: "R2" })],
+          ["GET", "/api/old", Reply.redirect(301, "/api/new")],
+          ["GET", "/api/new", protectedReply]
+        ]
+      })
+      const client = yield* authed(server)
+      expect(yield* client.get("/api/old", { schema: Ok })).toEqual({ ok: true })
+      expect(yield* count(server, "/api/old")).toBe(2)
+      expect((yield* server.requests("/api/new")).map((e) => e.headers["authorization"])).toEqual([
+        "Bearer T1",
+        "Bearer T2"
+      ])
+      expect(yield* count(server, "/auth/refresh")).toBe(1)
+    }))
+})
