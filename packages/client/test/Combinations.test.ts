@@ -3,8 +3,10 @@ import type { CourierConfig } from "@courier/client"
 import { BlackholeServer, Reply, TestClient, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { closedPort, transports } from "./support.js"
 
@@ -190,4 +192,28 @@ describe("redirects × auth", () => {
       ])
       expect(yield* count(server, "/auth/refresh")).toBe(1)
     }))
+})
+
+describe("Retry-After × retry", () => {
+  it.scoped("a Retry-After of more than ten digits is too long a wait: no retry, not the default backoff", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/ra", Reply.sequence([Reply.status(503, { headers: { "retry-after": "99999999999999" } }), ok])]
+        ]
+      })
+      const client = yield* retrying(server, "node", {}, { ...fast, maxRetryAfter: "30 seconds" })
+      expect(yield* Effect.flip(client.get("/ra"))).toMatchObject({
+        _tag: "BadResponse",
+        status: 503,
+        headers: { "retry-after": "99999999999999" }
+      })
+      expect(yield* count(server, "/ra")).toBe(1)
+    }))
+
+  it("Retry.retryAfter reads any number of digits, even past what a number holds exactly", () => {
+    const read = (value: string) => Option.map(Retry.retryAfter({ "retry-after": value }, 0), Duration.toMillis)
+    expect(read("99999999999999")).toEqual(Option.some(99999999999999000))
+    expect(read("9".repeat(400))).toEqual(Option.some(Infinity))
+  })
 })

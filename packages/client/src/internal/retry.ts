@@ -88,7 +88,9 @@ export const isRetryable = (
   return policy.shouldRetry === undefined ? byDefault : policy.shouldRetry(request, error, byDefault)
 }
 
-const delaySeconds = /^\s*(\d{1,10})\s*$/
+// Any number of digits: a value too long to read exactly is still too long a wait
+// (it goes over maxRetryAfter), never "no Retry-After" and the default backoff.
+const delaySeconds = /^\s*(\d+)\s*$/
 const httpDate = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,.*GMT\s*$/
 /** The obsolete asctime form (RFC 9110 5.6.7), always GMT though it does not say so. */
 const asctime = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\s*$/
