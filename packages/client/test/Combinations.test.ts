@@ -1,10 +1,11 @@
 import { Auth, Body, CourierClient, Retry, TokenStore } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
 import { BlackholeServer, Reply, TestClient, TestServer } from "@courier/testing"
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, layer } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as fc from "effect/FastCheck"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -46,20 +47,20 @@ const protectedReply = Reply.custom((request, response) => {
 })
 
 /** Retry over Auth over the transport; the store starts with the expired T1 and the refresh token R1. */
-const authed = (server: TestServer.Service) =>
-  Effect.map(
-    Layer.build(
-      Retry.layer(fast).pipe(
-        Layer.provide(
-          Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
-            Layer.provide(TestClient.layerFor(server, {}, "node")),
-            Layer.provide(TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
-          )
-        )
+const authedLayer = (server: TestServer.Service) =>
+  Retry.layer(fast).pipe(
+    Layer.provide(
+      Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
+        Layer.provide(TestClient.layerFor(server, {}, "node")),
+        Layer.provide(TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
       )
-    ),
-    (context) => Context.get(context, CourierClient.CourierClient)
-  ).pipe(Effect.orDie)
+    )
+  )
+
+const authed = (server: TestServer.Service) =>
+  Effect.map(Layer.build(authedLayer(server)), (context) => Context.get(context, CourierClient.CourierClient)).pipe(
+    Effect.orDie
+  )
 
 const count = (server: TestServer.Service, path: string) =>
   Effect.map(server.requests(path), (entries) => entries.length)
@@ -216,4 +217,79 @@ describe("Retry-After × retry", () => {
     expect(read("99999999999999")).toEqual(Option.some(99999999999999000))
     expect(read("9".repeat(400))).toEqual(Option.some(Infinity))
   })
+})
+
+// ---------------------------------------------------------------------------
+// Generated scenarios: a first hop (idempotent or not), an optional redirect,
+// and how the last hop fails, through Retry over Auth. How often the first
+// hop reached the server follows from one rule: a call is sent again (by a
+// retry, or by the one replay after a 401) only when it is idempotent or its
+// failure came from its first hop.
+
+class Harness extends Context.Tag("Combinations/Harness")<Harness, {
+  readonly server: TestServer.Service
+  readonly client: CourierClient.Service
+  readonly closed: number
+}>() {}
+
+const harness = Layer.scoped(
+  Harness,
+  Effect.gen(function*() {
+    const server = yield* TestServer.make({
+      routes: [["POST", "/auth/refresh", Reply.json({ accessToken: "T2", refreshToken: "R2" })]]
+    })
+    const context = yield* Layer.build(authedLayer(server)).pipe(Effect.orDie)
+    return { server, client: Context.get(context, CourierClient.CourierClient), closed: yield* closedPort }
+  })
+)
+
+type Start = "GET" | "PUT" | "POST" | "POST with Idempotency-Key"
+type Hop = "none" | 301 | 302 | 303 | 307 | 308
+type End = "refused" | "reset" | "503" | "401"
+
+const scenario = fc.tuple(
+  fc.constantFrom<Start>("GET", "PUT", "POST", "POST with Idempotency-Key"),
+  fc.constantFrom<Hop>("none", 301, 302, 303, 307, 308),
+  fc.constantFrom<End>("refused", "reset", "503", "401")
+  // With no redirect a refused connection is the first hop's own: covered in Retry.test.ts.
+).filter(([, hop, end]) => !(hop === "none" && end === "refused"))
+
+/** The model: how many times the first hop reaches the server (retries: 2, one replay after a 401). */
+const expectedStarts = (start: Start, hop: Hop, end: End): number => {
+  const idempotent = start !== "POST"
+  if (end === "401") return idempotent || hop === "none" ? 2 : 1
+  return idempotent ? 3 : 1
+}
+
+const expectedTag = { refused: "Network", reset: "Network", "503": "BadResponse", "401": "Unauthorized" } as const
+
+let scenarios = 0
+
+layer(harness)("redirects × retry × auth, generated", (it) => {
+  it.effect.prop(
+    "a call is sent again only when it is idempotent or its failure came from its first hop",
+    [scenario],
+    ([[start, hop, end]]) =>
+      Effect.gen(function*() {
+        const { client, closed, server } = yield* Harness
+        const base = `/s${++scenarios}`
+        const failing = end === "reset" ? Reply.reset : end === "503" ? Reply.status(503) : Reply.status(401)
+        if (hop === "none") {
+          yield* server.route("*", `${base}/start`, failing)
+        } else {
+          const target = end === "refused" ? `http://127.0.0.1:${closed}${base}/end` : `${base}/end`
+          yield* server.route("*", `${base}/start`, Reply.redirect(hop, target))
+          yield* server.route("*", `${base}/end`, failing)
+        }
+        const method = start === "GET" ? "GET" : start === "PUT" ? "PUT" : "POST"
+        const headers: Record<string, string> = start === "POST with Idempotency-Key" ? { "idempotency-key": base } : {}
+        const body = method === "GET" ? {} : { body: Body.json({ item: base }) }
+        const error = yield* Effect.flip(client.request(method, `${base}/start`, { headers, ...body }))
+        expect(yield* count(server, `${base}/start`)).toBe(expectedStarts(start, hop, end))
+        expect(error._tag).toBe(expectedTag[end])
+        expect(error.request.redirects ?? 0).toBe(hop === "none" ? 0 : 1)
+        if (error._tag === "Network") expect(error.nothingSent).toBe(false)
+      }),
+    { fastCheck: { numRuns: 60 } }
+  )
 })
