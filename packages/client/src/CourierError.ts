@@ -102,8 +102,9 @@ export class Timeout extends Data.TaggedError("Timeout")<{
 
 /**
  * The server answered 401. With the auth Layer installed, this is the answer
- * after the one replay with a fresh token, or after the refresh itself failed
- * (then `cause` holds why).
+ * after the one replay with a fresh token, or after the refresh itself failed,
+ * or a 401 the Layer does not replay (a one-shot stream body; a call that is
+ * not idempotent whose 401 came after a redirect); then `cause` holds why.
  *
  * @since 0.1.0
  */
