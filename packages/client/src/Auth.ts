@@ -20,8 +20,9 @@
  *   requests are released. If the store meanwhile holds another token
  *   (another process refreshed), that one is used instead.
  * - When the refresh cannot be done now (unreachable, timed out, 5xx, 429,
- *   any other failure of the call), the waiting requests fail with
- *   `Unauthorized` reason `RefreshUnavailable` and the tokens are kept.
+ *   any other failure of the call, or the new tokens could not be stored),
+ *   the waiting requests fail with `Unauthorized` reason
+ *   `RefreshUnavailable` and the stored tokens are kept.
  * - The refresh call goes through the client below this Layer, which has no
  *   refresh in it; if a Retry Layer is below, it retries the refresh POST
  *   after what the Retry Layer retries for any POST (connection refused, DNS,

@@ -72,7 +72,6 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
     let cache: Record<string, Stored> | undefined
     let cachedStamp: string | undefined
 
-    const empty = () => Effect.succeed<Record<string, Stored>>(Object.create(null))
     const notFound = (error: { readonly _tag: string; readonly reason?: string }) =>
       error._tag === "SystemError" && error.reason === "NotFound"
 
@@ -80,7 +79,7 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
     const load = fs.readFileString(path).pipe(
       Effect.map(parse),
       // A missing file is an empty store; an unreadable one is an error.
-      Effect.catchIf(notFound, empty),
+      Effect.catchIf(notFound, () => Effect.succeed<Record<string, Stored>>(Object.create(null))),
       Effect.catchAllDefect((defect) => Effect.fail(defect)),
       Effect.mapError((cause) => new TokenStoreError({ operation: "read", cause }))
     )
@@ -95,9 +94,10 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
         Effect.mapError((cause) => new TokenStoreError({ operation: "read", cause }))
       )
       if (Option.isNone(info)) {
-        cache = Object.create(null)
+        const none: Record<string, Stored> = Object.create(null)
+        cache = none
         cachedStamp = undefined
-        return cache!
+        return none
       }
       const stamp = stampOf(info.value)
       if (cache !== undefined && cachedStamp === stamp) return cache
