@@ -60,11 +60,13 @@
  */
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 import type * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import * as internal from "./internal/auth.js"
+import * as oauth2 from "./internal/oauth2.js"
 import type * as TokenStore from "./TokenStore.js"
 
 /**
@@ -151,3 +153,56 @@ export const TokenResponse: Schema.Schema<
   | { readonly accessToken: string; readonly refreshToken?: string | undefined }
   | { readonly access_token: string; readonly refresh_token?: string | undefined }
 > = internal.TokenResponse
+
+/**
+ * The options of `refreshOAuth2`.
+ *
+ * @since 0.1.0
+ */
+export interface OAuth2Options {
+  /**
+   * The token endpoint, an absolute URL. It may be on another origin than the
+   * base URL: the refresh call alone may reach it (the client's
+   * `allowedOrigins` stay as they are for every other call), and it never
+   * carries the bearer token.
+   */
+  readonly tokenUrl: string
+  /** The client identifier, if the endpoint authenticates the client. */
+  readonly clientId?: string | undefined
+  /** The client secret (confidential clients). */
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  /**
+   * Where the client credentials go (RFC 6749 section 2.3.1): `basic`, an
+   * `Authorization: Basic` header of the form-encoded id and secret (the
+   * default), or `body`, `client_id` and `client_secret` form fields.
+   */
+  readonly clientAuth?: "basic" | "body" | undefined
+  /** Sent as `scope` when given (it may only narrow the original grant). */
+  readonly scope?: string | undefined
+}
+
+/**
+ * The OAuth 2.0 refresh (RFC 6749 section 6): POST
+ * `grant_type=refresh_token&refresh_token=...` (plus `scope`, and the client
+ * credentials as `clientAuth` says) as `application/x-www-form-urlencoded` to
+ * `tokenUrl`, and read `access_token`, `refresh_token` and `expires_in` from
+ * the JSON answer. A rotated `refresh_token` replaces the stored one; none
+ * keeps it. `expires_in` is stored as `Tokens.expiresAt`. The endpoint's
+ * `400 invalid_grant` ends the session; see `Options.refresh` for the rest.
+ *
+ * @example
+ * ```ts
+ * import { Auth } from "@courier/client"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const refresh = Auth.refreshOAuth2({
+ *   tokenUrl: "https://login.example.com/oauth2/token",
+ *   clientId: "notes-cli",
+ *   clientSecret: Redacted.make("s3cret"),
+ *   clientAuth: "basic"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const refreshOAuth2: (options: OAuth2Options) => Options["refresh"] = oauth2.refreshOAuth2

@@ -38,6 +38,12 @@ import * as internal from "./internal/tokenStore.js"
 export interface Tokens {
   readonly accessToken: Redacted.Redacted<string>
   readonly refreshToken: Redacted.Redacted<string> | undefined
+  /**
+   * When the access token expires (epoch milliseconds), if the token endpoint
+   * said (`expires_in`). Kept by the stores for the program to read; the auth
+   * Layer still refreshes on a 401, not ahead of time.
+   */
+  readonly expiresAt?: number | undefined
 }
 
 /**

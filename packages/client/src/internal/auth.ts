@@ -142,7 +142,11 @@ export const layer = (options: Auth.Options) =>
               )
               return
             }
-            const next: TokenStore.Tokens = { accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? refreshToken }
+            const next: TokenStore.Tokens = {
+              accessToken: fresh.accessToken,
+              refreshToken: fresh.refreshToken ?? refreshToken,
+              ...(fresh.expiresAt === undefined ? {} : { expiresAt: fresh.expiresAt })
+            }
             const saved = yield* Effect.exit(store.set(next))
             if (Exit.isSuccess(saved)) {
               yield* Deferred.succeed(deferred, next.accessToken)

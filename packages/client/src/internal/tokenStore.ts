@@ -8,6 +8,7 @@ import { TokenStoreError } from "../TokenStore.js"
 interface Stored {
   readonly accessToken: string
   readonly refreshToken?: string | undefined
+  readonly expiresAt?: number | undefined
 }
 
 const dirname = (path: string): string => {
@@ -27,9 +28,13 @@ const parse = (text: string): Record<string, Stored> => {
   const out: Record<string, Stored> = Object.create(null)
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== "object" || entry === null) continue
-    const { accessToken, refreshToken } = entry as Record<string, unknown>
+    const { accessToken, expiresAt, refreshToken } = entry as Record<string, unknown>
     if (typeof accessToken !== "string") continue
-    out[key] = { accessToken, refreshToken: typeof refreshToken === "string" ? refreshToken : undefined }
+    out[key] = {
+      accessToken,
+      refreshToken: typeof refreshToken === "string" ? refreshToken : undefined,
+      ...(typeof expiresAt === "number" && Number.isFinite(expiresAt) ? { expiresAt } : {})
+    }
   }
   return out
 }
@@ -56,7 +61,8 @@ const stampOf = (info: FileSystem.File.Info): string =>
 
 const toStored = (tokens: TokenStore.Tokens): Stored => ({
   accessToken: Redacted.value(tokens.accessToken),
-  refreshToken: tokens.refreshToken === undefined ? undefined : Redacted.value(tokens.refreshToken)
+  refreshToken: tokens.refreshToken === undefined ? undefined : Redacted.value(tokens.refreshToken),
+  ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt })
 })
 
 /** @internal */
@@ -135,7 +141,8 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
         const entry = all[key]
         return entry === undefined ? Option.none() : Option.some({
           accessToken: Redacted.make(entry.accessToken),
-          refreshToken: entry.refreshToken === undefined ? undefined : Redacted.make(entry.refreshToken)
+          refreshToken: entry.refreshToken === undefined ? undefined : Redacted.make(entry.refreshToken),
+          ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt })
         })
       }),
       set: (tokens) => lock.withPermits(1)(Effect.flatMap(load, (all) => writeAll({ ...all, [key]: toStored(tokens) }, "write"))),
