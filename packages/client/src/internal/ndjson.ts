@@ -6,7 +6,10 @@ import * as Stream from "effect/Stream"
 import type * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import type * as Ndjson from "../Ndjson.js"
+import { failureRedactor, parseFailure } from "./failureRedaction.js"
 import { splitLines } from "./lines.js"
+
+const encoder = new TextEncoder()
 
 /** @internal */
 export const stream = <A, I>(
@@ -18,18 +21,19 @@ export const stream = <A, I>(
   Stream.unwrap(Effect.map(client.prepare(method, url, options), (request) => {
     const decode = Schema.decodeUnknownEither(options.schema)
     const limit = options.maxLineBytes ?? 1024 * 1024
+    // A line that fails is shown like a body that fails `client.get`: each
+    // line is a JSON document, so it is redacted as one.
     const parse = (reason: CourierError.ParseReason, line: string, cause: ParseResult.ParseError | SyntaxError) =>
-      new CourierError.Parse({
-        request: request.info,
-        status: 200,
-        reason,
-        contentType: "application/x-ndjson",
-        issues: cause instanceof ParseResult.ParseError
-          ? ParseResult.ArrayFormatter.formatErrorSync(cause).map((i) => ({ path: i.path, message: i.message }))
-          : [],
-        bodyExcerpt: line.slice(0, 512),
-        cause
-      })
+      Effect.flatMap(failureRedactor(client.config.credentialHeaders, request), (redactor) =>
+        Effect.fail(parseFailure(redactor, {
+          request: request.info,
+          status: 200,
+          contentType: "application/x-ndjson",
+          excerptType: "application/json",
+          bytes: encoder.encode(line),
+          reason,
+          cause
+        })))
     return splitLines(
       client.stream(method, url, options),
       limit,
@@ -41,10 +45,10 @@ export const stream = <A, I>(
         try {
           json = JSON.parse(line)
         } catch (error) {
-          return Effect.fail(parse("InvalidJson", line, error as SyntaxError))
+          return parse("InvalidJson", line, error as SyntaxError)
         }
         const result = decode(json)
-        return Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(parse("SchemaMismatch", line, result.left))
+        return Either.isRight(result) ? Effect.succeed(result.right) : parse("SchemaMismatch", line, result.left)
       })
     )
   }))
