@@ -1,4 +1,4 @@
-import { CourierClient, Ndjson, Redaction } from "@courier/client"
+import { CourierClient, Ndjson, Redaction, ServerSentEvents } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
 import * as Logging from "@courier/client/Logging"
 import { Reply, TestClient, TestServer } from "@courier/testing"
@@ -83,6 +83,33 @@ describe("NDJSON failures are redacted like client.get", () => {
       const error = yield* Ndjson.stream(client, "GET", "/items", { schema: Item }).pipe(Stream.runDrain, Effect.flip)
       expect(error).toMatchObject({ _tag: "Parse", reason: "InvalidJson", bodyExcerpt: `<${broken.length} bytes of invalid JSON>` })
       expectHidden(renderings(error), [basicPassword])
+    }))
+})
+
+describe("SSE data decoded with a schema fails like client.get", () => {
+  const Price = Schema.Struct({ price: Schema.Number })
+
+  it.scopedLive("data that does not match: no access_token, password or echoed API key in the failure", () =>
+    Effect.gen(function*() {
+      const data = JSON.stringify({ price: "high", access_token: token, password: basicPassword, echo: apiKey, note: "kept" })
+      const server = yield* TestServer.make({
+        routes: [[
+          "GET",
+          "/prices",
+          Reply.text(`data: {"price":1}\n\ndata: ${data}\n\n`, { headers: { "content-type": "text/event-stream" } })
+        ]]
+      })
+      const client = yield* clientOn(server, "node")
+      const seen: Array<number> = []
+      const error = yield* ServerSentEvents.streamJson(client, "/prices", { schema: Price, headers: { "x-api-key": apiKey } }).pipe(
+        Stream.runForEach((event) => Effect.sync(() => seen.push(event.data.price))),
+        Effect.flip
+      )
+      expect(seen).toEqual([1])
+      expect(error).toMatchObject({ _tag: "Parse", reason: "SchemaMismatch", contentType: "text/event-stream" })
+      if (error._tag !== "Parse") return expect.fail(error._tag)
+      expect(error.bodyExcerpt).toContain("kept")
+      expectHidden([error.bodyExcerpt, JSON.stringify(error.issues), ...renderings(error)], [token, basicPassword, apiKey])
     }))
 })
 

@@ -13,6 +13,7 @@
  * success.
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as CourierError from "../CourierError.js"
 import * as Redaction from "../Redaction.js"
@@ -200,4 +201,46 @@ export const parseFailure = (
     bodyExcerpt: redactor.body(options.bytes, options.excerptType ?? options.contentType, excerptLength),
     cause: safe
   })
+}
+
+const encoder = new TextEncoder()
+
+/**
+ * Decodes one JSON document of a stream (an NDJSON line, an SSE event's
+ * data) for `request`, failing like a buffered body that fails `client.get`:
+ * the document is redacted as JSON, whatever the stream's content type.
+ *
+ * @internal
+ */
+export const decodeDocument = <A>(
+  credentialHeaders: Iterable<string>,
+  request: CourierRequestLike,
+  contentType: string,
+  decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
+) =>
+(text: string): Effect.Effect<A, CourierError.Parse> => {
+  const fail = (reason: CourierError.ParseReason, cause: ParseResult.ParseError | SyntaxError) =>
+    Effect.flatMap(failureRedactor(credentialHeaders, request), (redactor) =>
+      Effect.fail(parseFailure(redactor, {
+        request: request.info,
+        status: 200,
+        contentType,
+        excerptType: "application/json",
+        bytes: encoder.encode(text),
+        reason,
+        cause
+      })))
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    return fail("InvalidJson", error as SyntaxError)
+  }
+  const result = decode(json)
+  return Either.isRight(result) ? Effect.succeed(result.right) : fail("SchemaMismatch", result.left)
+}
+
+interface CourierRequestLike {
+  readonly headers: Readonly<Record<string, string>>
+  readonly info: CourierError.RequestInfo
 }
