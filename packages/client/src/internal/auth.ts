@@ -12,6 +12,7 @@ import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
+import { currentRole } from "./callRole.js"
 import * as Metrics from "./metrics.js"
 import { parseOrigin } from "./config.js"
 import * as Headers from "./headers.js"
@@ -81,7 +82,7 @@ export const layer = (options: Auth.Options) =>
           const exit = yield* Effect.exit(
             refreshToken === undefined
               ? Effect.fail("there is no refresh token")
-              : options.refresh({ refreshToken, client: below })
+              : Effect.locally(options.refresh({ refreshToken, client: below }), currentRole, "refresh")
           )
           if (Exit.isSuccess(exit)) {
             const fresh = exit.value
@@ -182,7 +183,8 @@ export const layer = (options: Auth.Options) =>
               }
               return Effect.flatMap(
                 freshToken(used, error),
-                (fresh) => Effect.flatMap(withToken(request, fresh), execute)
+                (fresh) =>
+                  Effect.flatMap(withToken(request, fresh), (replay) => Effect.locally(execute(replay), currentRole, "replay"))
               )
             })))
       })
