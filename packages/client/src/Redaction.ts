@@ -112,7 +112,8 @@ export const placeholder: string = internal.placeholder
  * `x-access-token`, `x-refresh-token`, `x-session-token`, `x-csrf-token`,
  * `x-xsrf-token`, `x-amz-security-token`. The same header list is what a
  * client drops when a redirect changes origin (with the headers of the
- * `Redaction` in context and the config's `credentialHeaders`). Query: `access_token`, `token`,
+ * `Redaction` in the client Layer's context when it is built, and the
+ * config's `credentialHeaders`). Query: `access_token`, `token`,
  * `sig`, `signature`, `key`, `api_key`, `password`, `secret`, `code`. Body
  * fields: `password`, `token`, `access_token`, `refresh_token`, `secret`,
  * `client_secret`, `api_key`.
