@@ -1,4 +1,4 @@
-import { CourierClient, Ndjson, Redaction, ServerSentEvents } from "@courier/client"
+import { Auth, CourierClient, Ndjson, Redaction, ServerSentEvents, TokenStore } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
 import * as Logging from "@courier/client/Logging"
 import { Reply, TestClient, TestServer } from "@courier/testing"
@@ -110,6 +110,39 @@ describe("SSE data decoded with a schema fails like client.get", () => {
       if (error._tag !== "Parse") return expect.fail(error._tag)
       expect(error.bodyExcerpt).toContain("kept")
       expectHidden([error.bodyExcerpt, JSON.stringify(error.issues), ...renderings(error)], [token, basicPassword, apiKey])
+    }))
+})
+
+describe("streams mask the credentials a Layer added", () => {
+  const Item = Schema.Struct({ id: Schema.Number })
+  const echo = JSON.stringify({ id: "x", seen: `Bearer ${token}` })
+
+  it.scopedLive("the auth Layer's bearer token echoed in a failing NDJSON line or SSE event is masked", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/items", Reply.text(`${echo}\n`)],
+          ["GET", "/events", Reply.text(`data: ${echo}\n\n`, { headers: { "content-type": "text/event-stream" } })]
+        ]
+      })
+      const client = yield* Effect.map(
+        Layer.build(
+          Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
+            Layer.provide(TestClient.layerFor(server, {}, "node")),
+            Layer.provide(TokenStore.layerMemory(TokenStore.tokens(token, "R1")))
+          )
+        ),
+        (context) => Context.get(context, CourierClient.CourierClient)
+      ).pipe(Effect.orDie)
+      const lineError = yield* Ndjson.stream(client, "GET", "/items", { schema: Item }).pipe(Stream.runDrain, Effect.flip)
+      const eventError = yield* ServerSentEvents.streamJson(client, "/events", { schema: Item }).pipe(Stream.runDrain, Effect.flip)
+      const [sent] = yield* server.requests("/items")
+      expect(sent.headers["authorization"]).toBe(`Bearer ${token}`)
+      for (const error of [lineError, eventError]) {
+        if (error._tag !== "Parse") return expect.fail(error._tag)
+        expect(error.bodyExcerpt).toContain("<redacted>")
+        expectHidden([error.bodyExcerpt, JSON.stringify(error.issues), ...renderings(error)], [token])
+      }
     }))
 })
 

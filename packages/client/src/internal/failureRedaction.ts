@@ -214,13 +214,15 @@ const encoder = new TextEncoder()
  */
 export const decodeDocument = <A>(
   credentialHeaders: Iterable<string>,
-  request: CourierRequestLike,
+  /** The request as it went on the wire, read when a failure is built. */
+  sent: () => CourierRequestLike,
   contentType: string,
   decode: (json: unknown) => Either.Either<A, ParseResult.ParseError>
 ) =>
 (text: string): Effect.Effect<A, CourierError.Parse> => {
-  const fail = (reason: CourierError.ParseReason, cause: ParseResult.ParseError | SyntaxError) =>
-    Effect.flatMap(failureRedactor(credentialHeaders, request), (redactor) =>
+  const fail = (reason: CourierError.ParseReason, cause: ParseResult.ParseError | SyntaxError) => {
+    const request = sent()
+    return Effect.flatMap(failureRedactor(credentialHeaders, request), (redactor) =>
       Effect.fail(parseFailure(redactor, {
         request: request.info,
         status: 200,
@@ -230,6 +232,7 @@ export const decodeDocument = <A>(
         reason,
         cause
       })))
+  }
   let json: unknown
   try {
     json = JSON.parse(text)

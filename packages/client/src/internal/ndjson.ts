@@ -3,9 +3,11 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
 import type * as Ndjson from "../Ndjson.js"
 import { decodeDocument } from "./failureRedaction.js"
 import { splitLines } from "./lines.js"
+import { streamCall } from "./streamCall.js"
 
 /** @internal */
 export const stream = <A, I>(
@@ -16,16 +18,20 @@ export const stream = <A, I>(
 ): Stream.Stream<A, CourierError.CourierError> =>
   Stream.unwrap(Effect.map(client.prepare(method, url, options), (request) => {
     const limit = options.maxLineBytes ?? 1024 * 1024
-    // The request as prepared: the headers a Layer adds (a bearer token) are
-    // not known here, so only the ones the program gave are masked.
+    // The request that went on the wire, once the response is in: its
+    // headers hold what the Layers added (a bearer token) to be masked.
+    let sent: CourierRequest.CourierRequest = request
     const decode = decodeDocument(
       client.config.credentialHeaders,
-      request,
+      () => sent,
       "application/x-ndjson",
       Schema.decodeUnknownEither(options.schema)
     )
+    const body = streamCall(request, client.streamingResponse(method, url, options), (response) => {
+      sent = response.request
+    })
     return splitLines(
-      client.stream(method, url, options),
+      body,
       limit,
       () => new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit })
     ).pipe(
