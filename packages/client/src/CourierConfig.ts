@@ -102,7 +102,11 @@ export interface Options {
   readonly maxContentEncodings?: number | undefined
   /** Other origins absolute URLs may name when a base URL is set, as `https://host[:port]`. Default none. */
   readonly allowedOrigins?: ReadonlyArray<string> | undefined
-  /** Extra header names dropped, like `authorization`, when a redirect changes origin. */
+  /**
+   * Extra secret header names: dropped when a redirect changes origin and
+   * redacted wherever a request or failure is shown, like the secret headers
+   * of `Redaction.defaults` (always included).
+   */
   readonly credentialHeaders?: ReadonlyArray<string> | undefined
   /** Decoding when a request names neither `schema` nor `responseType`. Default `json`. */
   readonly responseType?: ResponseType | undefined
@@ -129,7 +133,7 @@ export interface ResolvedConfig {
   readonly maxResponseBytes: number
   readonly maxContentEncodings: number
   readonly allowedOrigins: ReadonlySet<string>
-  /** Lower-cased; always includes authorization, cookie and proxy-authorization. */
+  /** Lower-cased; always includes the secret headers of `Redaction.defaults`. */
   readonly credentialHeaders: ReadonlySet<string>
   readonly responseType: ResponseType
   readonly arrayFormat: ArrayFormat

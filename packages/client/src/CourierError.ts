@@ -156,6 +156,12 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<{
  * `errorBody` holds the body decoded with the request's `errorSchema`, when
  * one was given and the body matched it.
  *
+ * `headers` and `bodyExcerpt` (here and in `Unauthorized`) are shown through
+ * the current `Redaction` rules: secret headers replaced, URL-valued headers
+ * (`location`, `link`...) with their query redacted, and the credential
+ * values the request sent (its token, API key, cookie values) masked
+ * wherever the server echoes them.
+ *
  * @since 0.1.0
  */
 export class BadResponse<out E = unknown> extends Data.TaggedError("BadResponse")<{
@@ -204,8 +210,10 @@ export interface ParseIssue {
  *
  * Like `BadResponse`, it shows the body only through the current `Redaction`
  * rules: `bodyExcerpt`, the values quoted by `issues` and the schema error in
- * `cause` are redacted (a mismatching answer may echo the request's
- * credentials or carry tokens).
+ * `cause` are redacted, and the credential values the request sent are
+ * masked wherever they appear (a mismatching answer may echo the request's
+ * credentials or carry tokens). An NDJSON line or SSE event that fails is
+ * shown the same way.
  *
  * @since 0.1.0
  */

@@ -1,4 +1,4 @@
-import { CourierConfig } from "@courier/client"
+import { CourierConfig, Redaction } from "@courier/client"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
@@ -24,7 +24,8 @@ describe("configuration", () => {
       expect(config.maxRedirects).toBe(10)
       expect(config.allowInsecureRedirects).toBe(false)
       expect(config.maxResponseBytes).toBe(32 * 1024 * 1024)
-      expect([...config.credentialHeaders]).toEqual(["authorization", "cookie", "proxy-authorization"])
+      // The secret headers of the redaction rules: one list for redaction and redirects.
+      expect([...config.credentialHeaders]).toEqual([...Redaction.defaults.headers])
       expect(config.urlCredentials).toBe("refuse")
     }))
 

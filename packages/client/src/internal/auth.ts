@@ -14,6 +14,7 @@ import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
+import { currentRole } from "./callRole.js"
 import * as Metrics from "./metrics.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "./retry.js"
@@ -115,6 +116,7 @@ export const layer = (options: Auth.Options) =>
        */
       const callRefresh = (refreshToken: Redacted.Redacted<string>) =>
         options.refresh({ refreshToken, client: below }).pipe(
+          Effect.locally(currentRole, "refresh"),
           Retry.withPolicy({ shouldRetry: RefreshFailure.shouldRetryRefresh }),
           Effect.timeoutFail({
             duration: refreshTimeout,
@@ -293,7 +295,8 @@ export const layer = (options: Auth.Options) =>
               const replay = { ...request, attempt: request.attempt + 1 }
               return Effect.flatMap(
                 freshToken(used, error, request),
-                (fresh) => Effect.flatMap(withToken(replay, fresh), execute)
+                (fresh) =>
+                  Effect.flatMap(withToken(replay, fresh), (authed) => Effect.locally(execute(authed), currentRole, "replay"))
               )
             })))
       })

@@ -1,6 +1,5 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
@@ -11,22 +10,19 @@ import type * as CourierClientNs from "../CourierClient.js"
 import { CourierClient } from "../CourierClient.js"
 import { CourierConfig } from "../CourierConfig.js"
 import type * as CourierConfigNs from "../CourierConfig.js"
-import * as CourierError from "../CourierError.js"
-import type * as CourierRequest from "../CourierRequest.js"
+import type * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import { Redaction } from "../Redaction.js"
 import { decode } from "./decode.js"
 import { prepare } from "./prepare.js"
 import { forClient } from "./redaction.js"
 import * as Send from "./send.js"
+import { streamCall } from "./streamCall.js"
 
 type Options = CourierClientNs.RequestOptions<unknown, unknown> & {
   readonly schema?: Schema.Schema<unknown, unknown, never>
   readonly responseType?: CourierConfigNs.ResponseType
 }
-
-const totalTimeout = (request: CourierRequest.CourierRequest) =>
-  new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
 
 const build = (
   config: CourierConfigNs.ResolvedConfig,
@@ -50,17 +46,7 @@ const build = (
 
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(
-      Effect.map(prepareEffect(method, url, options, true), (request) => {
-        const body = Stream.unwrap(
-          Effect.map(execute(request), (res) =>
-            res.body._tag === "Streaming" ? res.body.stream : Stream.succeed(res.body.bytes))
-        )
-        if (!Duration.isFinite(request.timeouts.total)) return body
-        return Stream.interruptWhen(
-          body,
-          Effect.zipRight(Effect.sleep(request.timeouts.total), Effect.fail(totalTimeout(request)))
-        )
-      })
+      Effect.map(prepareEffect(method, url, options, true), (request) => streamCall(request, execute(request)))
     )
 
   const method = (name: string) => (url: string, options?: Options) => call(name, url, options)

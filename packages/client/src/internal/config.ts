@@ -3,6 +3,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as CourierConfig from "../CourierConfig.js"
 import * as Headers from "./headers.js"
+import { secretHeaders } from "./redaction.js"
 
 const defaultTimeouts: CourierConfig.Timeouts = {
   connect: Duration.seconds(10),
@@ -11,7 +12,8 @@ const defaultTimeouts: CourierConfig.Timeouts = {
   total: Duration.seconds(60)
 }
 
-const alwaysCredentialHeaders = ["authorization", "cookie", "proxy-authorization"]
+/** The secret headers of the redaction defaults are always credentials: dropped on an origin change. */
+const alwaysCredentialHeaders = secretHeaders
 
 /** @internal */
 export const resolveTimeouts = (

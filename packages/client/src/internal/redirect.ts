@@ -6,6 +6,8 @@
 import type * as CourierConfig from "../CourierConfig.js"
 import type * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
+import type * as Redaction from "../Redaction.js"
+import { defaultRedactor } from "./redaction.js"
 import * as Url from "./url.js"
 
 /** @internal */
@@ -25,9 +27,12 @@ export type Next =
  * The request for the next hop, or why it is refused.
  *
  * - only http and https targets; https to http only when allowed;
- * - when the origin (scheme, host, port) changes, credential and trace
- *   headers are dropped; nothing adds them back later in the chain, so they
- *   stay dropped even if the chain returns to the first origin;
+ * - when the origin (scheme, host, port) changes, trace headers and every
+ *   header the redactor treats as a secret (its rules, the Redaction in
+ *   context and the config's `credentialHeaders`) are dropped: one list
+ *   decides what a log hides and what another origin never sees. Nothing
+ *   adds them back later in the chain, so they stay dropped even if the
+ *   chain returns to the first origin;
  * - 301/302 turn a POST into a GET, 303 turns anything but HEAD into a GET,
  *   both without the body; 307/308 keep method and body, and refuse when the
  *   body cannot be sent again;
@@ -40,7 +45,8 @@ export const follow = (
   config: CourierConfig.ResolvedConfig,
   request: CourierRequest.CourierRequest,
   status: number,
-  location: string
+  location: string,
+  redactor: Redaction.Redactor = defaultRedactor
 ): Next => {
   const redirects = (request.info.redirects ?? 0) + 1
   let target: URL
@@ -66,7 +72,9 @@ export const follow = (
   target.hash = ""
   const headers: Record<string, string> = { ...request.headers }
   if (target.origin !== request.url.origin) {
-    for (const name of config.credentialHeaders) delete headers[name]
+    for (const name of Object.keys(headers)) {
+      if (redactor.isSensitiveHeader(name) || config.credentialHeaders.has(name)) delete headers[name]
+    }
     for (const name of traceHeaders) delete headers[name]
   }
   let method = request.method

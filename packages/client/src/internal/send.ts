@@ -22,6 +22,7 @@ import type * as CourierResponse from "../CourierResponse.js"
 import type * as Redaction from "../Redaction.js"
 import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
+import { excerptLength, forFailure } from "./failureRedaction.js"
 import * as Redirect from "./redirect.js"
 import { type SendWatch, toPlatformBody } from "./requestBody.js"
 import { bodyStream, contentCodings, isFinite, readAll, readPrefix } from "./responseBody.js"
@@ -30,7 +31,6 @@ import { bodyStream, contentCodings, isFinite, readAll, readPrefix } from "./res
 const errorBodyLimit = 64 * 1024
 /** How much of a redirect body is drained to keep the connection; past it the socket is dropped. */
 const redirectDrainLimit = 16 * 1024
-const excerptLength = 512
 const textDecoder = new TextDecoder()
 
 
@@ -89,7 +89,8 @@ const sendOnce = (
 
 /**
  * The failure for a non-2xx answer. Its headers and body excerpt go through
- * the redactor: an error body may echo a token, and failures get logged.
+ * the failure redactor: an error body may echo a token, a `Location` may
+ * carry one in its query, and failures get logged.
  */
 const statusFailure = (
   request: CourierRequest.CourierRequest,
@@ -101,8 +102,9 @@ const statusFailure = (
     never,
     CourierError.Unauthorized | CourierError.BadResponse
   > => {
-    const headers = redactor.headers(response.headers)
-    const bodyExcerpt = redactor.body(bytes, response.headers["content-type"], excerptLength)
+    const shown = forFailure(redactor, request)
+    const headers = shown.headers(response.headers)
+    const bodyExcerpt = shown.body(bytes, response.headers["content-type"], excerptLength)
     if (response.status === 401) {
       // Whether this hop carried the credential tells the auth Layer if the 401
       // is about its token: a cross-origin redirect drops the header.
@@ -173,7 +175,7 @@ export const make = (
             )
           )
         }
-        const next = Redirect.follow(policy, request, status, response.headers["location"])
+        const next = Redirect.follow(policy, request, status, response.headers["location"], redactor)
         return Effect.zipRight(
           readPrefix(request, response, decoder, redirectDrainLimit),
           "reason" in next
