@@ -1,7 +1,7 @@
 /**
  * GET and POST: query parameters, path parameters, JSON bodies, responses
  * validated by a Schema, headers of the response, and a typed error body.
- * Run it with `pnpm docs:example 02`.
+ * Run it with `pnpm docs:example 02-get`.
  */
 import { Body, CourierClient } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"

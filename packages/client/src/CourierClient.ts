@@ -150,6 +150,62 @@ export interface MethodCall {
 }
 
 /**
+ * What `exchange` succeeds with: the status and headers of the last hop
+ * next to the decoded body.
+ *
+ * @since 0.1.0
+ */
+export interface Exchange<A> {
+  readonly status: number
+  /** Lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: A
+}
+
+/**
+ * A call that keeps the status and headers: `(method, url, options)`,
+ * decoding the body as the options say, like `MethodCall`.
+ *
+ * @since 0.1.0
+ */
+export interface ExchangeCall {
+  <A, I, E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
+  ): Effect.Effect<
+    Exchange<A>,
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+  >
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "text" }
+  ): Effect.Effect<Exchange<string>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
+  ): Effect.Effect<
+    Exchange<Uint8Array>,
+    Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded
+  >
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "none" }
+  ): Effect.Effect<Exchange<void>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
+  ): Effect.Effect<
+    Exchange<unknown>,
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+  >
+}
+
+/**
  * The decoration point of the client: a prepared request in, a response
  * (2xx, body buffered or streaming) or a typed failure out. Layers wrap it.
  *
@@ -182,6 +238,12 @@ export interface Service {
   readonly post: Call
   readonly put: Call
   readonly patch: Call
+  /**
+   * Status, lower-cased headers and the decoded body together, for when
+   * a header (`etag`, `x-total-count`) or the status matters next to a
+   * typed body. Fails like the other calls.
+   */
+  readonly exchange: ExchangeCall
   /** The whole response (status, headers, buffered body) for a 2xx. */
   readonly response: <E = unknown, EI = unknown>(
     method: string,

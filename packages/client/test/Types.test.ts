@@ -54,4 +54,26 @@ describe("the types of a call", () => {
     // @ts-expect-error a schema with requirements cannot decode a response
     const _program = (client: CourierClient.Service, s: Schema.Schema<number, string, "Needs">) => client.get("/x", { schema: s })
   })
+
+  it("exchange keeps the status and headers next to the body the options decode", () => {
+    const program = (client: CourierClient.Service) => client.exchange("GET", "/posts", { schema: Posts, errorSchema: ApiError })
+    expectTypeOf<ReturnType<typeof program>>().toEqualTypeOf<
+      Effect.Effect<
+        CourierClient.Exchange<ReadonlyArray<{ readonly id: number; readonly title: string }>>,
+        | Exclude<Failures, CourierError.BadResponse>
+        | CourierError.BadResponse<{ readonly code: string }>,
+        never
+      >
+    >()
+    expectTypeOf<CourierClient.Exchange<number>>().toEqualTypeOf<{
+      readonly status: number
+      readonly headers: Readonly<Record<string, string>>
+      readonly body: number
+    }>()
+    const text = (client: CourierClient.Service) => client.exchange("GET", "/x", { responseType: "text" })
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof text>>["body"]>().toEqualTypeOf<string>()
+    expectTypeOf<Effect.Effect.Error<ReturnType<typeof text>>>().toEqualTypeOf<Exclude<Failures, CourierError.Parse>>()
+    const json = (client: CourierClient.Service) => client.exchange("DELETE", "/x")
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof json>>["body"]>().toEqualTypeOf<unknown>()
+  })
 })

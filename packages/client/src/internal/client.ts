@@ -48,6 +48,21 @@ const build = (
       Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
   }
 
+  const exchange = (
+    method: string,
+    url: string,
+    options?: Options
+  ): Effect.Effect<CourierClientNs.Exchange<unknown>, CourierError.CourierError> => {
+    const responseType = options?.responseType ?? config.responseType
+    const schema = options?.schema
+    return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
+      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
+        Effect.map(
+          decode(res, responseType, schema, config.credentialHeaders),
+          (body): CourierClientNs.Exchange<unknown> => ({ status: res.status, headers: res.headers, body })
+        )))
+  }
+
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(
       Effect.map(prepareEffect(method, url, options, true), (request) => {
@@ -77,6 +92,7 @@ const build = (
     post: method("POST") as CourierClientNs.Call,
     put: method("PUT") as CourierClientNs.Call,
     patch: method("PATCH") as CourierClientNs.Call,
+    exchange: exchange as CourierClientNs.ExchangeCall,
     response: response as CourierClientNs.Service["response"],
     streamingResponse: ((method: string, url: string, options?: Options) =>
       Effect.flatMap(prepareEffect(method, url, options, true), execute)) as CourierClientNs.Service["streamingResponse"],

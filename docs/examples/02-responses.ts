@@ -1,0 +1,29 @@
+/**
+ * Responses as values: the status and headers next to a typed body.
+ * Run it with `pnpm docs:example 02-responses`.
+ */
+import { CourierClient } from "@courier/client"
+import { NodeTransport } from "@courier/client/node"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { DemoApi } from "demo-api"
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+
+const Post = Schema.Struct({ id: Schema.Number, userId: Schema.Number, title: Schema.String })
+
+const program = Effect.gen(function*() {
+  const client = yield* CourierClient.CourierClient
+
+  // `exchange`: status, lower-cased headers and the decoded body together.
+  const page = yield* client.exchange("GET", "/posts", { query: { _page: 1, _limit: 5 }, schema: Schema.Array(Post) })
+  yield* Console.log(`status ${page.status}: ${page.body.length} of ${page.headers["x-total-count"]} posts`)
+})
+
+// ── Wiring: the demo API on a free 127.0.0.1 port, and a client pointed at it.
+const Client = Layer.unwrapEffect(
+  Effect.map(DemoApi.DemoApi, (api) => NodeTransport.layerClient({ baseUrl: api.url }))
+)
+
+program.pipe(Effect.provide(Client.pipe(Layer.provide(DemoApi.layer()))), NodeRuntime.runMain)
