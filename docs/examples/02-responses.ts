@@ -1,5 +1,6 @@
 /**
- * Responses as values: the status and headers next to a typed body.
+ * Responses as values: the status and headers next to a typed body, and
+ * statuses the program handles as answers rather than failures.
  * Run it with `pnpm docs:example 02-responses`.
  */
 import { CourierClient } from "@courier/client"
@@ -12,6 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 
 const Post = Schema.Struct({ id: Schema.Number, userId: Schema.Number, title: Schema.String })
+const NotFound = Schema.Struct({ error: Schema.String })
 
 const program = Effect.gen(function*() {
   const client = yield* CourierClient.CourierClient
@@ -19,6 +21,24 @@ const program = Effect.gen(function*() {
   // `exchange`: status, lower-cased headers and the decoded body together.
   const page = yield* client.exchange("GET", "/posts", { query: { _page: 1, _limit: 5 }, schema: Schema.Array(Post) })
   yield* Console.log(`status ${page.status}: ${page.body.length} of ${page.headers["x-total-count"]} posts`)
+
+  // A 404 the program expects is an answer, not a failure: `acceptStatus`
+  // lists such statuses (or takes a predicate), and `schema` decodes them too.
+  const lookup = yield* client.exchange("GET", "/posts/{id}", {
+    params: { id: 9999 },
+    schema: Schema.Union(Post, NotFound),
+    acceptStatus: [404]
+  })
+  yield* Console.log(
+    lookup.status === 404 ? `post 9999: none (${JSON.stringify(lookup.body)})` : `post 9999: found`
+  )
+
+  // Without it, the same 404 is a typed BadResponse, as everywhere else.
+  const failed = yield* client.get("/posts/{id}", { params: { id: 9999 }, schema: Post }).pipe(
+    Effect.as("found?!"),
+    Effect.catchTag("BadResponse", (e) => Effect.succeed(`BadResponse ${e.status}`))
+  )
+  yield* Console.log(`without acceptStatus: ${failed}`)
 })
 
 // ── Wiring: the demo API on a free 127.0.0.1 port, and a client pointed at it.

@@ -69,6 +69,16 @@ export interface RequestOptions<E = unknown, EI = unknown> {
   readonly maxRedirects?: number | undefined
   /** Decodes the JSON body of a `BadResponse` into its `errorBody`. */
   readonly errorSchema?: Schema.Schema<E, EI, never> | undefined
+  /**
+   * Non-2xx statuses that are answers, not failures: a list (`[304, 404]`)
+   * or a predicate. Such a response is read whole under `maxResponseBytes`
+   * and decoded like a 2xx (by `schema` or `responseType`); it is a success
+   * for every Layer, so it is never retried, a 401 accepted here does not
+   * start a token refresh, and logs and metrics record it as `ok` with its
+   * status. Redirects are followed before this is consulted (set
+   * `maxRedirects: 0` to see a 3xx). Default: only 2xx.
+   */
+  readonly acceptStatus?: ReadonlyArray<number> | ((status: number) => boolean) | undefined
   /** Called as the request body is handed to the socket. */
   readonly onUploadProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
   /** Called as the response body arrives (buffered calls and streams alike). */
@@ -207,7 +217,8 @@ export interface ExchangeCall {
 
 /**
  * The decoration point of the client: a prepared request in, a response
- * (2xx, body buffered or streaming) or a typed failure out. Layers wrap it.
+ * (2xx or a status the request accepts, body buffered or streaming) or a
+ * typed failure out. Layers wrap it.
  *
  * @since 0.1.0
  */
@@ -244,7 +255,7 @@ export interface Service {
    * typed body. Fails like the other calls.
    */
   readonly exchange: ExchangeCall
-  /** The whole response (status, headers, buffered body) for a 2xx. */
+  /** The whole response (status, headers, buffered body) for a 2xx or an accepted status. */
   readonly response: <E = unknown, EI = unknown>(
     method: string,
     url: string,

@@ -1,15 +1,28 @@
-import { CourierError } from "@courier/client"
-import { Reply, TestServer } from "@courier/testing"
+import { Auth, CourierClient, CourierError, Retry, TokenStore } from "@courier/client"
+import * as Logging from "@courier/client/Logging"
+import { Reply, TestClient, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { clientOn, transports } from "./support.js"
+import { captureLogs } from "./recorders.js"
+import { clientOn, pattern, transports } from "./support.js"
 
 // Responses as values: `exchange` keeps the status and headers next to the
-// decoded body. Each case is checked on a real loopback server and its journal.
+// decoded body, and `acceptStatus` turns chosen non-2xx statuses into
+// answers. Each case is checked on a real loopback server and its journal.
 
 const Post = Schema.Struct({ id: Schema.Number, title: Schema.String })
 const NotFound = Schema.Struct({ error: Schema.String })
+
+/** A client with `layer` over a real node transport on `server`. */
+const clientWith = <E>(
+  server: TestServer.Service,
+  layer: (base: ReturnType<typeof TestClient.layerFor>) => Layer.Layer<CourierClient.CourierClient, E>
+) =>
+  Effect.map(Layer.build(layer(TestClient.layerFor(server, {}, "node"))), (context) =>
+    Context.get(context, CourierClient.CourierClient)).pipe(Effect.orDie)
 
 describe("exchange", () => {
   for (const kind of transports) {
@@ -50,4 +63,106 @@ describe("exchange", () => {
       const wrong = yield* Effect.flip(client.exchange("GET", "/wrong", { schema: Post }))
       expect(wrong).toMatchObject({ _tag: "Parse", reason: "SchemaMismatch", status: 200 })
     }))
+})
+
+describe("acceptStatus", () => {
+  it.scoped("an accepted 404 is a value whose body the schema decodes; the default stays a BadResponse", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/posts/9", Reply.json({ error: "no such post" }, { status: 404 })]]
+      })
+      const client = yield* clientOn(server, "node")
+      const found = yield* client.exchange("GET", "/posts/9", {
+        schema: Schema.Union(Post, NotFound),
+        acceptStatus: [404]
+      })
+      expect(found).toMatchObject({ status: 404, body: { error: "no such post" } })
+      const byPredicate = yield* client.get("/posts/9", { schema: NotFound, acceptStatus: (status) => status < 500 })
+      expect(byPredicate).toEqual({ error: "no such post" })
+      const failed = yield* Effect.flip(client.get("/posts/9", { schema: Post, acceptStatus: [410] }))
+      expect(failed).toMatchObject({ _tag: "BadResponse", status: 404 })
+      expect((yield* server.requests("/posts/9")).length).toBe(3)
+    }))
+
+  it.scoped("a 304 answer to a conditional GET is a value with no body", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/posts/7", Reply.status(304, { headers: { etag: "\"v7\"" } })]]
+      })
+      const client = yield* clientOn(server, "node")
+      const result = yield* client.exchange("GET", "/posts/7", {
+        headers: { "if-none-match": "\"v7\"" },
+        schema: Schema.UndefinedOr(Post),
+        acceptStatus: [304]
+      })
+      expect(result).toEqual({ status: 304, headers: expect.objectContaining({ etag: "\"v7\"" }), body: undefined })
+      const [entry] = yield* server.requests("/posts/7")
+      expect(entry.headers["if-none-match"]).toBe("\"v7\"")
+    }))
+
+  it.scoped("an accepted status is read whole under maxResponseBytes, not cut to the error-body prefix", () =>
+    Effect.gen(function*() {
+      const big = pattern(200 * 1024)
+      const server = yield* TestServer.make({
+        routes: [["GET", "/big", Reply.bytes(big, { status: 422 })]]
+      })
+      const client = yield* clientOn(server, "node")
+      const whole = yield* client.exchange("GET", "/big", { responseType: "bytes", acceptStatus: [422] })
+      expect(whole.status).toBe(422)
+      expect(whole.body).toEqual(big)
+      const capped = yield* Effect.flip(
+        client.exchange("GET", "/big", { responseType: "bytes", acceptStatus: [422], maxResponseBytes: 64 * 1024 })
+      )
+      expect(capped).toMatchObject({ _tag: "LimitExceeded", reason: "ResponseTooLarge" })
+    }))
+
+  it.scoped("with Retry, an accepted 503 is answered once and never retried", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/busy", Reply.json({ error: "busy" }, { status: 503 })]]
+      })
+      const client = yield* clientWith(server, (base) => Retry.layer({ baseDelay: 0 }).pipe(Layer.provide(base)))
+      const result = yield* client.exchange("GET", "/busy", { schema: NotFound, acceptStatus: [503] })
+      expect(result.status).toBe(503)
+      expect((yield* server.requests("/busy")).length).toBe(1)
+      // Not accepted: the default policy retries it (three requests in all).
+      yield* Effect.flip(client.get("/busy"))
+      expect((yield* server.requests("/busy")).length).toBe(4)
+    }))
+
+  it.scoped("with Auth, an accepted 401 is returned as is: no refresh reaches the server", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["POST", "/auth/refresh", Reply.json({ accessToken: "T2", refreshToken: "R2" })],
+          ["GET", "/me", Reply.json({ error: "expired" }, { status: 401 })]
+        ]
+      })
+      const client = yield* clientWith(server, (base) =>
+        Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
+          Layer.provide(base),
+          Layer.provide(TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
+        ))
+      const result = yield* client.exchange("GET", "/me", { schema: NotFound, acceptStatus: [401] })
+      expect(result).toMatchObject({ status: 401, body: { error: "expired" } })
+      expect((yield* server.requests("/auth/refresh")).length).toBe(0)
+      expect((yield* server.requests("/me")).map((entry) => entry.headers["authorization"])).toEqual(["Bearer T1"])
+      // Not accepted: the 401 starts the refresh.
+      yield* Effect.flip(client.get("/me"))
+      expect((yield* server.requests("/auth/refresh")).length).toBe(1)
+    }))
+
+  it.scopedLive("with Logging, an accepted 404 is logged as ok with its status", () => {
+    const { layer, lines } = captureLogs()
+    return Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/gone", Reply.json({ error: "gone" }, { status: 404 })]]
+      })
+      const client = yield* clientWith(server, (base) => Logging.layer().pipe(Layer.provide(base)))
+      yield* client.get("/gone", { acceptStatus: [404] })
+      const logged = lines.filter((line) => line.message === Logging.message)
+      expect(logged.map((line) => [line.level, line.annotations["http.status"], line.annotations["http.outcome"]]))
+        .toEqual([["INFO", 404, "ok"]])
+    }).pipe(Effect.provide(layer))
+  })
 })

@@ -76,4 +76,14 @@ describe("the types of a call", () => {
     const json = (client: CourierClient.Service) => client.exchange("DELETE", "/x")
     expectTypeOf<Effect.Effect.Success<ReturnType<typeof json>>["body"]>().toEqualTypeOf<unknown>()
   })
+
+  it("acceptStatus takes a list of statuses or a predicate, on every call", () => {
+    const list = (client: CourierClient.Service) => client.get("/x", { schema: Post, acceptStatus: [304, 404] })
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof list>>>().toEqualTypeOf<{ readonly id: number; readonly title: string }>()
+    const predicate = (client: CourierClient.Service) =>
+      client.exchange("GET", "/x", { responseType: "none", acceptStatus: (status: number) => status === 404 })
+    expectTypeOf(predicate).toBeFunction()
+    // @ts-expect-error statuses are numbers
+    const _wrong = (client: CourierClient.Service) => client.get("/x", { acceptStatus: ["404"] })
+  })
 })

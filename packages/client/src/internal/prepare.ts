@@ -73,6 +73,16 @@ const errorBodyDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
   return decoder
 }
 
+/** `acceptStatus` as one predicate: a list becomes a membership test. */
+const acceptStatusOf = (
+  accept: CourierClient.RequestOptions["acceptStatus"]
+): ((status: number) => boolean) | undefined => {
+  if (accept === undefined || typeof accept === "function") return accept
+  if (accept.length === 0) return undefined
+  const statuses = new Set(accept)
+  return (status) => statuses.has(status)
+}
+
 /** @internal */
 export const prepare = (
   config: CourierConfig.ResolvedConfig,
@@ -136,6 +146,7 @@ export const prepare = (
     decodeErrorBody: options.errorSchema === undefined
       ? undefined
       : errorBodyDecoder(options.errorSchema as Schema.Schema<unknown, unknown, never>),
+    acceptStatus: acceptStatusOf(options.acceptStatus),
     onUploadProgress: options.onUploadProgress,
     onDownloadProgress: options.onDownloadProgress,
     info
