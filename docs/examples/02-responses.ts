@@ -1,6 +1,7 @@
 /**
- * Responses as values: the status and headers next to a typed body, and
- * statuses the program handles as answers rather than failures.
+ * Responses as values: the status and headers next to a typed body,
+ * statuses the program handles as answers rather than failures, and a
+ * paged collection as one Stream.
  * Run it with `pnpm docs:example 02-responses`.
  */
 import { CourierClient } from "@courier/client"
@@ -11,6 +12,7 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 
 const Post = Schema.Struct({ id: Schema.Number, userId: Schema.Number, title: Schema.String })
 const NotFound = Schema.Struct({ error: Schema.String })
@@ -39,6 +41,13 @@ const program = Effect.gen(function*() {
     Effect.catchTag("BadResponse", (e) => Effect.succeed(`BadResponse ${e.status}`))
   )
   yield* Console.log(`without acceptStatus: ${failed}`)
+
+  // A paged collection as one Stream: each page is a GET through the
+  // client's Layers, decoded by the schema; `Link: rel="next"` is followed
+  // until it ends, `maxItems` is reached, or the stream stops pulling.
+  const ids = yield* client.paginate("/posts", { query: { userId: 2, _limit: 4 }, schema: Schema.Array(Post), maxItems: 9 })
+    .pipe(Stream.map((post) => post.id), Stream.runCollect)
+  yield* Console.log(`user 2's first 9 posts, 4 per page: ${[...ids].join(", ")}`)
 })
 
 // ── Wiring: the demo API on a free 127.0.0.1 port, and a client pointed at it.

@@ -48,6 +48,7 @@ import type {
 import type * as CourierRequest from "./CourierRequest.js"
 import type * as CourierResponse from "./CourierResponse.js"
 import * as internal from "./internal/client.js"
+import type * as Pagination from "./Pagination.js"
 import type * as Url from "./Url.js"
 
 /**
@@ -255,6 +256,12 @@ export interface Service {
    * typed body. Fails like the other calls.
    */
   readonly exchange: ExchangeCall
+  /**
+   * The items of a paged collection as a `Stream`, one GET per page
+   * through `execute`, following `Link: rel="next"` or the caller's
+   * `next` (see the `Pagination` module).
+   */
+  readonly paginate: Pagination.Paginate
   /** The whole response (status, headers, buffered body) for a 2xx or an accepted status. */
   readonly response: <E = unknown, EI = unknown>(
     method: string,

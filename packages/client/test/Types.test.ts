@@ -2,7 +2,9 @@ import { CourierClient } from "@courier/client"
 import type { CourierError } from "@courier/client"
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import type * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
 
 // Checked by `pnpm typecheck`: a program written as in the README gets the
 // exact failure union, and `catchTag` narrows it.
@@ -85,5 +87,25 @@ describe("the types of a call", () => {
     expectTypeOf(predicate).toBeFunction()
     // @ts-expect-error statuses are numbers
     const _wrong = (client: CourierClient.Service) => client.get("/x", { acceptStatus: ["404"] })
+  })
+
+  it("paginate streams the items of each page, typed by the schema or by `items`", () => {
+    const arrays = (client: CourierClient.Service) => client.paginate("/posts", { schema: Posts, maxItems: 10 })
+    expectTypeOf<ReturnType<typeof arrays>>().toEqualTypeOf<
+      Stream.Stream<{ readonly id: number; readonly title: string }, CourierError.CourierError, never>
+    >()
+    const Feed = Schema.Struct({ posts: Posts, cursor: Schema.NullOr(Schema.String) })
+    const feed = (client: CourierClient.Service) =>
+      client.paginate("/feed", {
+        schema: Feed,
+        errorSchema: ApiError,
+        items: (page) => page.body.posts.map((post) => post.title),
+        next: (page) => Option.map(Option.fromNullable(page.body.cursor), (cursor) => ({ query: { cursor } }))
+      })
+    expectTypeOf<ReturnType<typeof feed>>().toEqualTypeOf<
+      Stream.Stream<string, CourierError.CourierError<{ readonly code: string }>, never>
+    >()
+    // @ts-expect-error without `items`, the schema must decode a page to an array
+    const _notArray = (client: CourierClient.Service) => client.paginate("/x", { schema: Post })
   })
 })

@@ -16,6 +16,7 @@ import type * as CourierRequest from "../CourierRequest.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import { Redaction } from "../Redaction.js"
 import { decode } from "./decode.js"
+import * as Pagination from "./pagination.js"
 import { prepare } from "./prepare.js"
 import { forClient } from "./redaction.js"
 import * as Send from "./send.js"
@@ -63,6 +64,17 @@ const build = (
         )))
   }
 
+  const fetchPage: Pagination.FetchPage = (url, options) =>
+    Effect.flatMap(prepareEffect("GET", url, options as Options, false), (request) =>
+      Effect.flatMap(execute(request), (res) =>
+        Effect.map(
+          decode(res, options.responseType ?? config.responseType, options.schema as Options["schema"], config.credentialHeaders),
+          (body) => ({
+            page: { status: res.status, headers: res.headers, body, url: res.request.url },
+            info: res.request.info
+          })
+        )))
+
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(
       Effect.map(prepareEffect(method, url, options, true), (request) => {
@@ -93,6 +105,8 @@ const build = (
     put: method("PUT") as CourierClientNs.Call,
     patch: method("PATCH") as CourierClientNs.Call,
     exchange: exchange as CourierClientNs.ExchangeCall,
+    paginate: ((url: string, options: Pagination.PageOptions) =>
+      Pagination.paginate(fetchPage, url, options)) as CourierClientNs.Service["paginate"],
     response: response as CourierClientNs.Service["response"],
     streamingResponse: ((method: string, url: string, options?: Options) =>
       Effect.flatMap(prepareEffect(method, url, options, true), execute)) as CourierClientNs.Service["streamingResponse"],
