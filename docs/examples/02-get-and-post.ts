@@ -57,6 +57,17 @@ const program = Effect.gen(function*() {
   })
   yield* Console.log(`created post ${created.id}`)
 
+  // A body encoded through a Schema: `publishAt` is a Date in the program and
+  // an ISO string on the wire; a value the schema rejects is refused before
+  // any I/O (RequestRefused, InvalidBody, with the issue's path).
+  const Draft = Schema.Struct({ userId: Schema.Number, title: Schema.String, body: Schema.String, publishAt: Schema.Date })
+  const draft = yield* client.post("/posts", {
+    headers: authorization,
+    body: Body.json({ userId: 1, title: "Scheduled", body: "...", publishAt: new Date("2030-01-01T00:00:00Z") }, { schema: Draft }),
+    schema: Post
+  })
+  yield* Console.log(`created post ${draft.id} from a schema-encoded body`)
+
   // A 400 is a BadResponse; with `errorSchema` its body arrives decoded and typed.
   const invalid = yield* client.post("/posts", {
     headers: authorization,

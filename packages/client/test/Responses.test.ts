@@ -1,4 +1,4 @@
-import { Auth, CourierClient, CourierError, Retry, TokenStore } from "@courier/client"
+import { Auth, Body, CourierClient, CourierError, Retry, TokenStore } from "@courier/client"
 import * as Logging from "@courier/client/Logging"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
@@ -10,8 +10,8 @@ import { captureLogs } from "./recorders.js"
 import { clientOn, pattern, transports } from "./support.js"
 
 // Responses as values: `exchange` keeps the status and headers next to the
-// decoded body, and `acceptStatus` turns chosen non-2xx statuses into
-// answers. Each case is checked on a real loopback server and its journal.
+// decoded body, `acceptStatus` turns chosen non-2xx statuses into
+// answers, and `Body.json(value, { schema })` encodes a request body. Each case is checked on a real loopback server and its journal.
 
 const Post = Schema.Struct({ id: Schema.Number, title: Schema.String })
 const NotFound = Schema.Struct({ error: Schema.String })
@@ -165,4 +165,59 @@ describe("acceptStatus", () => {
         .toEqual([["INFO", 404, "ok"]])
     }).pipe(Effect.provide(layer))
   })
+})
+
+describe("Body.json with a schema", () => {
+  const Amount = Schema.NumberFromString.pipe(Schema.brand("Amount"))
+  class Author extends Schema.Class<Author>("Author")({ name: Schema.String.pipe(Schema.minLength(3)) }) {}
+  const NewEvent = Schema.Struct({ title: Schema.String, at: Schema.Date, amount: Amount, author: Author })
+
+  it.scoped("the value is encoded by the schema (Date, transformation, brand, class) and sent as JSON", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["POST", "/events", Reply.status(204)]] })
+      const client = yield* clientOn(server, "node")
+      yield* client.post("/events", {
+        body: Body.json({
+          title: "launch",
+          at: new Date("2030-01-01T00:00:00Z"),
+          amount: Amount.make(12.5),
+          author: new Author({ name: "Ada" })
+        }, { schema: NewEvent }),
+        responseType: "none"
+      })
+      const [entry] = yield* server.requests("/events")
+      expect(entry.headers["content-type"]).toBe("application/json")
+      expect(JSON.parse(entry.bodyText)).toEqual({
+        title: "launch",
+        at: "2030-01-01T00:00:00.000Z",
+        amount: "12.5",
+        author: { name: "Ada" }
+      })
+    }))
+
+  it.scoped("a value the schema rejects is RequestRefused(InvalidBody) naming the path, not the value, before any I/O", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["POST", "/events", Reply.status(204)]] })
+      const client = yield* clientOn(server, "node")
+      const Login = Schema.Struct({ user: Schema.Struct({ password: Schema.String.pipe(Schema.minLength(12)) }) })
+      const error = yield* Effect.flip(client.post("/login", {
+        body: Body.json({ user: { password: "hunter2" } }, { schema: Login }),
+        responseType: "none"
+      }))
+      expect(error).toBeInstanceOf(CourierError.RequestRefused)
+      expect(error).toMatchObject({ _tag: "RequestRefused", reason: "InvalidBody" })
+      expect(error.message).toContain("user.password")
+      expect(error.message).not.toContain("hunter2")
+      // A transformation that throws is a refusal too, never a defect.
+      const Throws = Schema.transform(Schema.String, Schema.String, {
+        strict: true,
+        decode: (s) => s,
+        encode: () => {
+          throw new Error("boom")
+        }
+      })
+      const thrown = yield* Effect.flip(client.post("/events", { body: Body.json("x", { schema: Throws }), responseType: "none" }))
+      expect(thrown).toMatchObject({ _tag: "RequestRefused", reason: "InvalidBody" })
+      expect((yield* server.journal).length).toBe(0)
+    }))
 })

@@ -1,4 +1,4 @@
-import { CourierClient } from "@courier/client"
+import { Body, CourierClient } from "@courier/client"
 import type { CourierError } from "@courier/client"
 import { describe, expectTypeOf, it } from "@effect/vitest"
 import type * as Effect from "effect/Effect"
@@ -107,5 +107,14 @@ describe("the types of a call", () => {
     >()
     // @ts-expect-error without `items`, the schema must decode a page to an array
     const _notArray = (client: CourierClient.Service) => client.paginate("/x", { schema: Post })
+  })
+
+  it("Body.json with a schema takes the schema's Type, not its Encoded", () => {
+    const Event = Schema.Struct({ at: Schema.Date })
+    expectTypeOf(Body.json({ at: new Date() }, { schema: Event })).toEqualTypeOf<Body.Body>()
+    // @ts-expect-error the value is the schema's Type: a Date, not its encoded string
+    Body.json({ at: "2030-01-01" }, { schema: Event })
+    // @ts-expect-error schemas that need services cannot encode a body
+    const _needs = (s: Schema.Schema<number, string, "Needs">) => Body.json(1, { schema: s })
   })
 })
