@@ -1,13 +1,15 @@
-import { Auth, Body, CourierClient, CourierError, Retry, TokenStore } from "@courier/client"
+import { Auth, Body, CourierClient, CourierError, Download, Retry, TokenStore } from "@courier/client"
 import * as Logging from "@courier/client/Logging"
 import { Reply, TestClient, TestServer } from "@courier/testing"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
+import * as Fs from "node:fs"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { captureLogs } from "./recorders.js"
-import { clientOn, pattern, transports } from "./support.js"
+import { clientOn, pattern, scratchDir, transports } from "./support.js"
 
 // Responses as values: `exchange` keeps the status and headers next to the
 // decoded body, `acceptStatus` turns chosen non-2xx statuses into
@@ -165,6 +167,19 @@ describe("acceptStatus", () => {
         .toEqual([["INFO", 404, "ok"]])
     }).pipe(Effect.provide(layer))
   })
+})
+
+describe("acceptStatus and downloads", () => {
+  it.scoped("a download never writes an error page to the file, even when acceptStatus slips through", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/file", Reply.text("not found", { status: 404 })]] })
+      const client = yield* clientOn(server, "node")
+      const dir = yield* scratchDir
+      const options = { path: `${dir}/out.bin`, acceptStatus: [404] } as Download.Options
+      const error = yield* Effect.flip(Download.toFile(client, "/file", options))
+      expect(error).toMatchObject({ _tag: "BadResponse", status: 404 })
+      expect(Fs.readdirSync(dir)).toEqual([])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
 
 describe("Body.json with a schema", () => {
