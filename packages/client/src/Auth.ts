@@ -16,6 +16,8 @@
  *   request does not cancel the refresh the others wait on; it goes through
  *   the client below this Layer, which has no refresh in it.
  * - A request whose body is a one-shot stream is not replayed.
+ * - A request listing 401 in `acceptStatus` gets its 401 as an answer: no
+ *   refresh, no replay.
  *
  * @example
  * ```ts

@@ -8,7 +8,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { clientOn } from "./support.js"
+import { clientOn, transports } from "./support.js"
 
 // Paged collections as a Stream, proven on the wire: the journal says which
 // pages were requested, in which order, and that no page was fetched that
@@ -60,6 +60,23 @@ describe("paginate", () => {
       expect(idsOf(items)).toEqual([1, 2, 3, 4, 5])
       expect((yield* server.journal).map((entry) => entry.path)).toEqual(["/api/p1?size=2", "/api/p2?size=2", "/api/p3?a=%7B1%7D"])
     }))
+
+  for (const kind of transports) {
+    it.scoped(`${kind}: a relative link resolves against the URL after redirects; several Link fields are all read`, () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make({
+          routes: [
+            ["GET", "/old/list", Reply.redirect(301, "/v2/list")],
+            ["GET", "/v2/list", Reply.json([{ id: 1 }], { headers: { link: ["<list>; rel=\"first\"", "<list2>; rel=\"next\""] } })],
+            ["GET", "/v2/list2", page([2])]
+          ]
+        })
+        const client = yield* clientOn(server, kind)
+        const items = yield* Stream.runCollect(client.paginate("/old/list", { schema: Items }))
+        expect(idsOf(items)).toEqual([1, 2])
+        expect((yield* server.journal).map((entry) => entry.path)).toEqual(["/old/list", "/v2/list", "/v2/list2"])
+      }))
+  }
 
   it.scoped("a cursor `next` replaces the query; each page is decoded by the schema and `items` picks the items", () =>
     Effect.gen(function*() {
