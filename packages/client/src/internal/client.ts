@@ -49,31 +49,32 @@ const build = (
       Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
   }
 
-  const exchange = (
+  // A decoded call that keeps what `f` needs of the response beside the body.
+  const decodedWith = <B>(
     method: string,
     url: string,
-    options?: Options
-  ): Effect.Effect<CourierClientNs.Exchange<unknown>, CourierError.CourierError> => {
+    options: Options | undefined,
+    f: (res: CourierResponse.CourierResponse, body: unknown) => B
+  ): Effect.Effect<B, CourierError.CourierError> => {
     const responseType = options?.responseType ?? config.responseType
     const schema = options?.schema
     return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
       Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
-        Effect.map(
-          decode(res, responseType, schema, config.credentialHeaders),
-          (body): CourierClientNs.Exchange<unknown> => ({ status: res.status, headers: res.headers, body })
-        )))
+        Effect.map(decode(res, responseType, schema, config.credentialHeaders), (body) => f(res, body))))
   }
 
+  const exchange = (method: string, url: string, options?: Options) =>
+    decodedWith(method, url, options, (res, body): CourierClientNs.Exchange<unknown> => ({
+      status: res.status,
+      headers: res.headers,
+      body
+    }))
+
   const fetchPage: Pagination.FetchPage = (url, options) =>
-    Effect.flatMap(prepareEffect("GET", url, options as Options, false), (request) =>
-      Effect.flatMap(execute(request), (res) =>
-        Effect.map(
-          decode(res, options.responseType ?? config.responseType, options.schema as Options["schema"], config.credentialHeaders),
-          (body) => ({
-            page: { status: res.status, headers: res.headers, body, url: res.request.url },
-            info: res.request.info
-          })
-        )))
+    decodedWith("GET", url, options as Options, (res, body) => ({
+      page: { status: res.status, headers: res.headers, body, url: res.request.url },
+      info: res.request.info
+    }))
 
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(
