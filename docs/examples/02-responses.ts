@@ -35,6 +35,11 @@ const program = Effect.gen(function*() {
     lookup.status === 404 ? `post 9999: none (${JSON.stringify(lookup.body)})` : `post 9999: found`
   )
 
+  // One schema per status: the statuses named are the answers, and checking
+  // `status` narrows `body` to that status's type.
+  const byStatus = yield* client.exchange("GET", "/posts/{id}", { params: { id: 3 }, schemas: { 200: Post, 404: NotFound } })
+  yield* Console.log(byStatus.status === 200 ? `post 3: "${byStatus.body.title.slice(0, 20)}..."` : `post 3: ${byStatus.body.error}`)
+
   // Without it, the same 404 is a typed BadResponse, as everywhere else.
   const failed = yield* client.get("/posts/{id}", { params: { id: 9999 }, schema: Post }).pipe(
     Effect.as("found?!"),

@@ -169,6 +169,31 @@ describe("acceptStatus", () => {
   })
 })
 
+describe("exchange with one schema per status", () => {
+  it.scoped("the statuses named are answers, each decoded by its own schema; others fail as usual", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/posts/7", Reply.json({ id: 7, title: "seven" })],
+          ["GET", "/posts/9", Reply.json({ error: "no such post" }, { status: 404 })],
+          ["GET", "/posts/created", Reply.json({ id: 8, title: "eight" }, { status: 201 })],
+          ["GET", "/posts/broken", Reply.json({ error: "down" }, { status: 500 })]
+        ]
+      })
+      const client = yield* clientOn(server, "node")
+      const schemas = { 200: Post, 404: NotFound }
+      const found = yield* client.exchange("GET", "/posts/7", { schemas })
+      expect(found).toMatchObject({ status: 200, body: { id: 7, title: "seven" } })
+      const missing = yield* client.exchange("GET", "/posts/9", { schemas })
+      expect(missing).toMatchObject({ status: 404, body: { error: "no such post" } })
+      const unnamed = yield* Effect.flip(client.exchange("GET", "/posts/created", { schemas }))
+      expect(unnamed).toMatchObject({ _tag: "Parse", status: 201, issues: [{ message: "no schema for status 201" }] })
+      const failed = yield* Effect.flip(client.exchange("GET", "/posts/broken", { schemas }))
+      expect(failed).toMatchObject({ _tag: "BadResponse", status: 500 })
+      expect((yield* server.journal).length).toBe(4)
+    }))
+})
+
 describe("acceptStatus and downloads", () => {
   it.scoped("a download never writes an error page to the file, even when acceptStatus slips through", () =>
     Effect.gen(function*() {

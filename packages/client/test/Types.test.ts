@@ -117,4 +117,18 @@ describe("the types of a call", () => {
     // @ts-expect-error schemas that need services cannot encode a body
     const _needs = (s: Schema.Schema<number, string, "Needs">) => Body.json(1, { schema: s })
   })
+
+  it("exchange with schemas is a union discriminated by status", () => {
+    const program = (client: CourierClient.Service) =>
+      client.exchange("GET", "/posts/1", { schemas: { 200: Post, 404: ApiError } })
+    type A = Effect.Effect.Success<ReturnType<typeof program>>
+    expectTypeOf<A>().toEqualTypeOf<
+      | CourierClient.ExchangeAt<200, { readonly id: number; readonly title: string }>
+      | CourierClient.ExchangeAt<404, { readonly code: string }>
+    >()
+    const narrow = (a: A) => a.status === 404 ? a.body.code : a.body.title
+    expectTypeOf(narrow).returns.toEqualTypeOf<string>()
+    // @ts-expect-error schemas and schema do not go together
+    const _both = (client: CourierClient.Service) => client.exchange("GET", "/x", { schemas: { 200: Post }, schema: Post })
+  })
 })

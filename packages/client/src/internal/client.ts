@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ContentDecoder } from "../ContentDecoder.js"
 import type * as CourierClientNs from "../CourierClient.js"
@@ -25,6 +25,12 @@ type Options = CourierClientNs.RequestOptions<unknown, unknown> & {
   readonly schema?: Schema.Schema<unknown, unknown, never>
   readonly responseType?: CourierConfigNs.ResponseType
 }
+
+type StatusSchemas = { readonly [status: number]: Schema.Schema<unknown, unknown, never> }
+
+/** Fails every body, saying why: the status had no schema in `schemas`. */
+const noSchemaFor = (status: number): Schema.Schema<unknown, unknown, never> =>
+  Schema.Unknown.pipe(Schema.filter(() => `no schema for status ${status}`))
 
 const totalTimeout = (request: CourierRequest.CourierRequest) =>
   new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
@@ -54,21 +60,36 @@ const build = (
     method: string,
     url: string,
     options: Options | undefined,
-    f: (res: CourierResponse.CourierResponse, body: unknown) => B
+    f: (res: CourierResponse.CourierResponse, body: unknown) => B,
+    schemaOf?: (res: CourierResponse.CourierResponse) => Schema.Schema<unknown, unknown, never>
   ): Effect.Effect<B, CourierError.CourierError> => {
     const responseType = options?.responseType ?? config.responseType
     const schema = options?.schema
     return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
       Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
-        Effect.map(decode(res, responseType, schema, config.credentialHeaders), (body) => f(res, body))))
+        Effect.map(
+          decode(res, responseType, schemaOf === undefined ? schema : schemaOf(res), config.credentialHeaders),
+          (body) => f(res, body)
+        )))
   }
 
-  const exchange = (method: string, url: string, options?: Options) =>
-    decodedWith(method, url, options, (res, body): CourierClientNs.Exchange<unknown> => ({
-      status: res.status,
-      headers: res.headers,
-      body
-    }))
+  const toExchange = (res: CourierResponse.CourierResponse, body: unknown): CourierClientNs.Exchange<unknown> => ({
+    status: res.status,
+    headers: res.headers,
+    body
+  })
+
+  const exchange = (method: string, url: string, options?: Options & { readonly schemas?: StatusSchemas }) => {
+    const schemas = options?.schemas
+    if (schemas === undefined) return decodedWith(method, url, options, toExchange)
+    // The statuses of the map are the answers; any other status fails as usual,
+    // and a 2xx the map does not name is a Parse failure saying so.
+    const acceptStatus = Object.keys(schemas).map(Number)
+    return decodedWith(method, url, { ...options, acceptStatus }, toExchange, (res) =>
+      Object.prototype.hasOwnProperty.call(schemas, res.status)
+        ? schemas[res.status]!
+        : noSchemaFor(res.status))
+  }
 
   const fetchPage: Pagination.FetchPage = (url, options) =>
     decodedWith("GET", url, options as Options, (res, body) => ({
