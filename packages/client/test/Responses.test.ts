@@ -102,6 +102,23 @@ describe("acceptStatus", () => {
       expect(entry.headers["if-none-match"]).toBe("\"v7\"")
     }))
 
+  it.scoped("redirects are followed first; with maxRedirects: 0 an accepted 302 is an answer", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/old", Reply.redirect(302, "/new")],
+          ["GET", "/new", Reply.json({ error: "moved here" })]
+        ]
+      })
+      const client = yield* clientOn(server, "node")
+      const followed = yield* client.exchange("GET", "/old", { schema: NotFound, acceptStatus: [302] })
+      expect(followed).toMatchObject({ status: 200, body: { error: "moved here" } })
+      const seen = yield* client.exchange("GET", "/old", { responseType: "none", acceptStatus: [302], maxRedirects: 0 })
+      expect(seen.status).toBe(302)
+      expect(seen.headers["location"]).toBe("/new")
+      expect((yield* server.journal).map((entry) => entry.path)).toEqual(["/old", "/new", "/old"])
+    }))
+
   it.scoped("an accepted status is read whole under maxResponseBytes, not cut to the error-body prefix", () =>
     Effect.gen(function*() {
       const big = pattern(200 * 1024)
