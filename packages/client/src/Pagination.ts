@@ -52,10 +52,12 @@ export interface Page<A> extends CourierClient.Exchange<A> {
 }
 
 /**
- * The request for the following page. `url` (a path or an absolute URL,
- * under the same origin rules as any call) defaults to the first call's
- * path with its `params`; `query`, when given, replaces the first call's
- * query. Headers, timeouts and the other options stay the first call's.
+ * The request for the following page. Without `url`, it is the first
+ * call's path and `params`, with `query` (when given) in place of the
+ * first call's query. With `url` (a path or an absolute URL, under the
+ * same origin rules as any call), the first call's `params` and `query`
+ * are not reused: the URL carries its own, plus `query` if given.
+ * Headers, timeouts and the other options stay the first call's.
  *
  * @since 0.1.0
  */
