@@ -345,12 +345,13 @@ export class RequestRefused extends Data.TaggedError("RequestRefused")<{
  *
  * @since 0.1.0
  */
-export type LimitReason = "ResponseTooLarge" | "TooManyRedirects" | "TooManyEncodings"
+export type LimitReason = "ResponseTooLarge" | "TooManyRedirects" | "TooManyEncodings" | "TooManyPages"
 
 /**
  * A response went over a configured limit: a body larger than
  * `maxResponseBytes` (counted after decompression), more redirects than
- * `maxRedirects`, or more content encodings than `maxContentEncodings`.
+ * `maxRedirects`, more content encodings than `maxContentEncodings`, or
+ * a paged collection going on past `maxPages`.
  *
  * @since 0.1.0
  */
@@ -364,7 +365,9 @@ export class LimitExceeded extends Data.TaggedError("LimitExceeded")<{
       ? `the response body is larger than ${this.limit} bytes; raise maxResponseBytes or stream it`
       : this.reason === "TooManyRedirects"
       ? `more than ${this.limit} redirects`
-      : `more than ${this.limit} content encodings`
+      : this.reason === "TooManyEncodings"
+      ? `more than ${this.limit} content encodings`
+      : `more than ${this.limit} pages; raise maxPages or take fewer items`
     return `${this.request.method} ${this.request.url}: ${what}`
   }
 }

@@ -196,7 +196,8 @@ export const make = (
           )
         )
       }
-      if (status < 200 || status >= 300) {
+      // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
+      if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
         return statusFailure(request, response, decoder, redactor)
       }
       if (request.streaming) {
