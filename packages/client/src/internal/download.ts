@@ -254,7 +254,7 @@ export const toFile = (client: CourierClient.Service, url: string, options: Down
         duration: total,
         onTimeout: () =>
           new CourierError.Timeout({
-            request: { method: "GET", url: redactText(url, client.config.baseUrl) },
+            request: { method: "GET", url: redactText(url, client.config) },
             phase: "total",
             duration: total
           })
