@@ -119,6 +119,7 @@ export const prepare = (
     body = serialised.body
   }
   const timeouts = resolveTimeouts(config.timeouts, options.timeouts)
+  if (typeof timeouts === "string") return refuse(info, "InvalidOption", timeouts)
   const deadline = Duration.isFinite(timeouts.total) ? now + Duration.toMillis(timeouts.total) : undefined
   const maxResponseBytes = options.maxResponseBytes ?? config.maxResponseBytes
   const maxRedirects = options.maxRedirects ?? config.maxRedirects
