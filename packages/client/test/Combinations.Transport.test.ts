@@ -1,6 +1,7 @@
-import { AppHeaders, CourierClient, CourierConfig, FetchTransport, Retry } from "@courier/client"
+import { AppHeaders, CourierClient, CourierConfig, Download, FetchTransport, Retry } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestClient, TestServer } from "@courier/testing"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -280,6 +281,29 @@ describe("a duration that is not one is a typed failure, not a defect", () => {
       expect(error).toMatchObject({ _tag: "ConfigError", _op: "InvalidData" })
       expect(String(error)).toContain("maxDelay")
     }))
+
+  it.scoped("in the Node transport's keepAliveTimeout: a ConfigError", () =>
+    Effect.gen(function*() {
+      const error = yield* buildFailure(
+        CourierClient.layer.pipe(
+          Layer.provide(NodeTransport.layer({ keepAliveTimeout: "long" as never })),
+          Layer.provideMerge(CourierConfig.layer({}))
+        )
+      )
+      expect(error).toMatchObject({ _tag: "ConfigError", _op: "InvalidData" })
+      expect(String(error)).toContain("keepAliveTimeout")
+    }))
+
+  it.scopedLive("in a download's timeouts: RequestRefused(InvalidOption), not a throw from toFile", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/file", Reply.text("x")]] })
+      const client = yield* clientAt(server.url, "node")
+      const error = yield* Effect.flip(
+        Effect.suspend(() => Download.toFile(client, "/file", { path: "/nonexistent/out.bin", timeouts: { total: "soon" as never } }))
+      )
+      expect(error).toMatchObject({ _tag: "RequestRefused", reason: "InvalidOption" })
+      expect(yield* server.journal).toHaveLength(0)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.scopedLive("in a per-call retry override: RequestRefused(InvalidOption) before any I/O", () =>
     Effect.gen(function*() {
