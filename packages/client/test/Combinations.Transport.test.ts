@@ -1,4 +1,4 @@
-import { AppHeaders, CourierClient, CourierConfig, Download, FetchTransport, Retry } from "@courier/client"
+import { AppHeaders, Body, CourierClient, CourierConfig, Download, FetchTransport, Retry } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -207,6 +207,19 @@ describe("headers the transport owns are refused before any I/O", () => {
         const error = yield* Effect.flip(client.get("/x", { headers: { [name.toUpperCase()]: value } }))
         expect(error).toMatchObject({ _tag: "RequestRefused", reason: "InvalidHeader" })
         expect(error.message).toContain(name)
+        expect(yield* server.journal).toHaveLength(0)
+      }))
+  }
+
+  for (const kind of transports) {
+    it.scopedLive(`a per-call content-length that is not a number on ${kind}`, () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make({ routes: [["POST", "/x", Reply.json({})]] })
+        const client = yield* clientAt(server.url, kind, {}, Retry.layer({ baseDelay: 0 }))
+        const error = yield* Effect.flip(
+          client.post("/x", { body: Body.text("abc"), headers: { "content-length": "three", "idempotency-key": "k1" } })
+        )
+        expect(error).toMatchObject({ _tag: "RequestRefused", reason: "InvalidHeader" })
         expect(yield* server.journal).toHaveLength(0)
       }))
   }

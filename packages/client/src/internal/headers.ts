@@ -64,6 +64,10 @@ export const normalize = (
     if (!isFieldValue(value)) {
       return { name, problem: "the header value contains CR, LF, NUL or another control character" }
     }
+    // undici refuses any other content-length at send time (a network failure, retried).
+    if (lower === "content-length" && !/^[ \t]*\d+[ \t]*$/.test(value)) {
+      return { name: lower, problem: "the value must be a non-negative integer" }
+    }
     // Only optional whitespace (space, tab) is trimmed: String#trim would also
     // drop obs-text such as U+00A0, changing what the program sent.
     into[lower] = value.replace(ows, "")
