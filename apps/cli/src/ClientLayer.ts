@@ -113,7 +113,8 @@ export const layerWithoutAuth = (
     : Retry.layer().pipe(Layer.provide(logged))
   return Layer.mapError(retried, (error) =>
     new UsageError({
-      message: `invalid configuration: ${error._op === "InvalidData" && error.path.length === 0 ? error.message : String(error)}`
+      // Courier's own messages name the variable or option at fault.
+      message: `invalid configuration: ${error._op === "InvalidData" ? error.message : String(error)}`
     }))
 }
 
