@@ -84,7 +84,12 @@ export interface Service {
   readonly route: (method: string, path: string, reply: Reply.Reply) => Effect.Effect<void>
   /** A snapshot of every request since start (or the last `clearJournal`), oldest first. */
   readonly journal: Effect.Effect<ReadonlyArray<JournalEntry>>
-  /** Journal entries whose pathname is `path` (all entries without it). */
+  /**
+   * Journal entries for `path`: with a query (`"/todos?userId=1"`), those
+   * whose path and query are exactly that, as received; without one
+   * (`"/todos"`), those whose pathname is `path`, whatever their query. All
+   * entries without `path`.
+   */
   readonly requests: (path?: string) => Effect.Effect<ReadonlyArray<JournalEntry>>
   readonly clearJournal: Effect.Effect<void>
   /** TCP connections currently open on the server side. */
@@ -93,10 +98,26 @@ export interface Service {
   readonly totalConnections: Effect.Effect<number>
   /**
    * Succeeds with `true` once no connection is open, or `false` when
-   * `timeout` (default 5 seconds) passes first. The timeout runs on the wall
-   * clock even under `TestClock`, since sockets close in real time.
+   * `timeout` (default 5 seconds) passes first: the check that a client
+   * closed its sockets. A client that keeps connections alive after its
+   * responses is not idle until it closes them or the server's
+   * `keepAliveTimeout` does; {@link awaitRequestsDone} waits for the
+   * exchanges only. The timeout runs on the wall clock even under
+   * `TestClock`, since sockets close in real time.
    */
   readonly awaitIdle: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
+  /**
+   * Requests received whose exchange has not ended: the response is not
+   * fully written and its connection is still open.
+   */
+  readonly requestsInFlight: Effect.Effect<number>
+  /**
+   * Succeeds with `true` once no request is in flight (every response
+   * written in full, or its connection gone), whatever connections stay open
+   * for keep-alive; `false` when `timeout` (default 5 seconds, wall clock)
+   * passes first.
+   */
+  readonly awaitRequestsDone: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
 }
 
 /**

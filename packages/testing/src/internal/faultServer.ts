@@ -10,7 +10,7 @@ import type { Terminal } from "./faultConnection.js"
 import type { Head } from "./faultWire.js"
 import type { LiveEntry } from "./journal.js"
 import { pathnameOf, snapshotEntry } from "./journal.js"
-import { awaitIdle, closeServer, host, listening, listenLoopback, portOf } from "./testServer.js"
+import { awaitIdle, closeServer, host, listening, listenLoopback, portOf, wake } from "./testServer.js"
 
 interface Route {
   readonly method: string
@@ -76,10 +76,7 @@ class State {
     this.sockets.add(socket)
     socket.once("close", () => {
       this.sockets.delete(socket)
-      if (this.sockets.size === 0) {
-        for (const waiter of this.idleWaiters) waiter()
-        this.idleWaiters.clear()
-      }
+      if (this.sockets.size === 0) wake(this.idleWaiters)
     })
     new Connection({ timers: this.timers, keepAliveMillis, accept: (head, id) => this.accept(head, id) }, socket, this.totalConnections)
   }

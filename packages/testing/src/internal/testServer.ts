@@ -30,8 +30,10 @@ class State {
   readonly timers = new Exchange.Timers()
   readonly sockets = new Set<Net.Socket>()
   readonly idleWaiters = new Set<() => void>()
+  readonly doneWaiters = new Set<() => void>()
   readonly server: Http.Server
   totalConnections = 0
+  requestsInFlight = 0
   closed = false
 
   constructor(options: TestServer.Options | undefined) {
@@ -55,10 +57,7 @@ class State {
     this.sockets.add(socket)
     socket.once("close", () => {
       this.sockets.delete(socket)
-      if (this.sockets.size === 0) {
-        for (const waiter of this.idleWaiters) waiter()
-        this.idleWaiters.clear()
-      }
+      if (this.sockets.size === 0) wake(this.idleWaiters)
     })
   }
 
@@ -68,6 +67,13 @@ class State {
       return
     }
     const entry = this.journal.open(request, connectionIds.get(request.socket) ?? 0)
+    // "close" follows the last byte of the response, or the connection's end
+    // when the response never completes (a stall, a reset, a client abort).
+    this.requestsInFlight += 1
+    response.once("close", () => {
+      this.requestsInFlight -= 1
+      if (this.requestsInFlight === 0) wake(this.doneWaiters)
+    })
     const route = this.router.match(request.method ?? "GET", pathnameOf(request.url ?? "/"))
     const resolved = route === undefined ? resolve(notFound, new Map()) : resolve(route.reply, route.counters)
     Exchange.run(resolved, request, response, entry, this.timers)
@@ -113,6 +119,39 @@ export const closeServer = (server: Net.Server, sockets: Iterable<Net.Socket>, o
 
 const connectionIds = new WeakMap<Net.Socket, number>()
 
+/** Calls and forgets every waiter. Shared with the fault server. @internal */
+export const wake = (waiters: Set<() => void>): void => {
+  for (const waiter of waiters) waiter()
+  waiters.clear()
+}
+
+/**
+ * Succeeds with `true` once `done()` holds, `false` after `timeout` (default
+ * 5 s) on the wall clock. The owner of the state calls every waiter when
+ * `done()` may have become true.
+ */
+const awaitUntil = (
+  done: () => boolean,
+  waiters: Set<() => void>,
+  timeout: Duration.DurationInput | undefined
+): Effect.Effect<boolean> =>
+  Effect.async<boolean>((resume) => {
+    if (done()) {
+      resume(Effect.succeed(true))
+      return
+    }
+    const waiter = (): void => resume(Effect.succeed(true))
+    waiters.add(waiter)
+    return Effect.sync(() => waiters.delete(waiter))
+  }).pipe(
+    Effect.timeoutTo({
+      duration: timeout ?? Duration.seconds(5),
+      onSuccess: (idle) => idle,
+      onTimeout: () => false
+    }),
+    Effect.withClock(liveClock)
+  )
+
 /**
  * Succeeds with `true` once `state.sockets` is empty, `false` after `timeout`
  * (default 5 s) on the wall clock. The owner calls every idle waiter when its
@@ -123,23 +162,15 @@ const connectionIds = new WeakMap<Net.Socket, number>()
 export const awaitIdle = (
   state: { readonly sockets: ReadonlySet<unknown>; readonly idleWaiters: Set<() => void> },
   timeout: Duration.DurationInput | undefined
-): Effect.Effect<boolean> =>
-  Effect.async<boolean>((resume) => {
-    if (state.sockets.size === 0) {
-      resume(Effect.succeed(true))
-      return
-    }
-    const waiter = (): void => resume(Effect.succeed(true))
-    state.idleWaiters.add(waiter)
-    return Effect.sync(() => state.idleWaiters.delete(waiter))
-  }).pipe(
-    Effect.timeoutTo({
-      duration: timeout ?? Duration.seconds(5),
-      onSuccess: (idle) => idle,
-      onTimeout: () => false
-    }),
-    Effect.withClock(liveClock)
-  )
+): Effect.Effect<boolean> => awaitUntil(() => state.sockets.size === 0, state.idleWaiters, timeout)
+
+/** Journal entries whose pathname is `path`, or whose path and query are `path` when it has a `?`. */
+const matching = (entries: ReadonlyArray<TestServer.JournalEntry>, path: string | undefined) =>
+  path === undefined
+    ? entries
+    : path.includes("?")
+    ? entries.filter((entry) => entry.path === path)
+    : entries.filter((entry) => pathnameOf(entry.path) === path)
 
 const toService = (state: State): TestServer.Service => {
   const url = `http://${host}:${state.port}`
@@ -149,15 +180,14 @@ const toService = (state: State): TestServer.Service => {
     port: state.port,
     route: (method: string, path: string, reply: Reply.Reply) => Effect.sync(() => state.router.add(method, path, reply)),
     journal: Effect.sync(() => state.journal.snapshot()),
-    requests: (path?: string) =>
-      Effect.sync(() => {
-        const entries = state.journal.snapshot()
-        return path === undefined ? entries : entries.filter((entry) => pathnameOf(entry.path) === path)
-      }),
+    requests: (path?: string) => Effect.sync(() => matching(state.journal.snapshot(), path)),
     clearJournal: Effect.sync(() => state.journal.clear()),
     openConnections: Effect.sync(() => state.sockets.size),
     totalConnections: Effect.sync(() => state.totalConnections),
-    awaitIdle: (timeout?: Duration.DurationInput) => awaitIdle(state, timeout)
+    awaitIdle: (timeout?: Duration.DurationInput) => awaitIdle(state, timeout),
+    requestsInFlight: Effect.sync(() => state.requestsInFlight),
+    awaitRequestsDone: (timeout?: Duration.DurationInput) =>
+      awaitUntil(() => state.requestsInFlight === 0, state.doneWaiters, timeout)
   }
 }
 
