@@ -6,12 +6,15 @@
 // Run by `prepare` (so `pnpm install` builds it), by `pnpm --filter cli build`,
 // and by the tests' global setup (so they run the current sources).
 import * as esbuild from "esbuild"
+import { rmSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 
-export const bundle = () =>
-  esbuild.build({
+export const bundle = () => {
+  // Chunk names carry a hash: without this, each build would leave the last one's.
+  rmSync(`${root}/dist`, { recursive: true, force: true })
+  return esbuild.build({
     absWorkingDir: root,
     entryPoints: { courier: "src/main.ts" },
     outdir: "dist",
@@ -28,6 +31,7 @@ export const bundle = () =>
     sourcemap: "linked",
     logLevel: "warning"
   })
+}
 
 // The tests' global setup.
 export const setup = async () => {
