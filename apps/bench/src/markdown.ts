@@ -150,8 +150,8 @@ ${input.cliStart === undefined ? "" : `
 ## CLI start time
 
 \`courier --version\` as a user runs it (\`apps/cli/bin/courier.js\`, which loads the bundle \`pnpm install\`
-builds), next to Node's own start and a native command; wall time of each process, by
-\`node apps/cli/scripts/start-time.js\`, not pinned.
+builds), next to Node's own start and a native command; wall time of each process, the three run round by
+round, by \`node apps/cli/scripts/start-time.js\`, not pinned.
 
 ${input.cliStart}
 `}`

@@ -26,24 +26,27 @@ const loadBefore = load()
 const rows = []
 rows.push(`| command | median of ${runs} (ms) | min (ms) | max (ms) |`)
 rows.push("| --- | --- | --- | --- |")
-for (const [name, file, args] of commands) {
-  const times = []
-  for (let i = 0; i < runs; i++) {
+// Round by round, each command once per round, so that a burst of other load
+// slows the three alike rather than one of them.
+const times = commands.map(() => [])
+const failed = new Set()
+for (let round = 0; round < runs; round++) {
+  commands.forEach(([, file, args], i) => {
+    if (failed.has(i)) return
     const start = process.hrtime.bigint()
     const result = spawnSync(file, args, { stdio: "ignore" })
-    const elapsed = Number(process.hrtime.bigint() - start) / 1e6
-    if (result.error !== undefined || result.status !== 0) {
-      times.length = 0
-      break
-    }
-    times.push(elapsed)
-  }
-  rows.push(
-    times.length === 0
-      ? `| ${name} | (not available) | | |`
-      : `| ${name} | ${median(times).toFixed(0)} | ${Math.min(...times).toFixed(0)} | ${Math.max(...times).toFixed(0)} |`
-  )
+    if (result.error !== undefined || result.status !== 0) failed.add(i)
+    else times[i].push(Number(process.hrtime.bigint() - start) / 1e6)
+  })
 }
+commands.forEach(([name], i) => {
+  const t = times[i]
+  rows.push(
+    failed.has(i)
+      ? `| ${name} | (not available) | | |`
+      : `| ${name} | ${median(t).toFixed(0)} | ${Math.min(...t).toFixed(0)} | ${Math.max(...t).toFixed(0)} |`
+  )
+})
 // Other processes on the machine slow every row alike; the load says how busy it was.
 console.log(`Load average (1 min) ${loadBefore} before and ${load()} after, on ${cpus().length} cores.\n`)
 console.log(rows.join("\n"))
