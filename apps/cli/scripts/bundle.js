@@ -1,6 +1,6 @@
 // Bundles the command into dist/courier.js (and chunks it imports), so that a
 // start loads a few modules instead of compiling TypeScript (tsx) or
-// resolving hundreds of files: `courier --version` went from about 2 s to about 0.2 s.
+// resolving hundreds of files: `courier --version` went from about 2 s to 0.2–0.3 s.
 // The workspace packages are bundled from their sources (the "@courier/source"
 // export condition), so the bundle needs no prior build of them.
 // Run by `prepare` (so `pnpm install` builds it), by `pnpm --filter cli build`,
