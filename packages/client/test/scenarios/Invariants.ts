@@ -99,7 +99,11 @@ const fitting = (scenario: Scenario, obs: Observation): Array<string> =>
     return [`call ${result.marker} failed with ${tag} though the servers gave no cause for it (${detail})`]
   })
 
-/** A POST without an Idempotency-Key reached each hop once, unless that hop answered it 401. */
+/**
+ * A POST without an Idempotency-Key reached each hop once, unless that hop
+ * answered it 401 (refused: the replay with a fresh token is the point) or
+ * 307/308 (not acted on: "send it there instead").
+ */
 const atMostOnce = (scenario: Scenario, obs: Observation): Array<string> => {
   if (!nonIdempotent(scenario.kind)) return []
   const out: Array<string> = []
@@ -110,7 +114,7 @@ const atMostOnce = (scenario: Scenario, obs: Observation): Array<string> => {
     groups.set(id, [...(groups.get(id) ?? []), s])
   }
   for (const [id, list] of groups) {
-    const resent = list.slice(0, -1).filter((s) => s.answer !== 401)
+    const resent = list.slice(0, -1).filter((s) => s.answer !== 401 && s.answer !== 307 && s.answer !== 308)
     if (resent.length > 0) {
       out.push(`the POST of call ${id} reached the server ${list.length} times (answers: ${list.map((s) => s.answer).join(", ")})`)
     }

@@ -72,8 +72,11 @@ export interface Scenario {
   /** Calls of this kind started together (each with its own marker). */
   readonly calls: 1 | 2
   readonly hops: ReadonlyArray<Hop>
-  /** `expired`: the base origin refuses the first access token. */
-  readonly token: "valid" | "expired"
+  /**
+   * `expired`: the base origin refuses the first access token; `expiring`:
+   * it accepts it for one request, then refuses it (it expires mid-call).
+   */
+  readonly token: "valid" | "expired" | "expiring"
   /** The 401 the base origin sends for a bad token echoes the Authorization header (as text or as JSON). */
   readonly echo: "text" | "json"
   readonly refresh: Refresh
@@ -112,7 +115,7 @@ const okStep = (kind: Kind): fc.Arbitrary<Step> =>
   })
 
 const failStep: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ _tag: fc.constant("status" as const), status: fc.constantFrom<401 | 429 | 503 | 500 | 400>(401, 429, 503, 503, 500, 400), retryAfter, delay }) },
+  { weight: 4, arbitrary: fc.record({ _tag: fc.constant("status" as const), status: fc.constantFrom<401 | 429 | 503 | 500 | 400>(401, 401, 429, 503, 503, 500, 400), retryAfter, delay }) },
   { weight: 2, arbitrary: fc.record({ _tag: fc.constant("reset" as const), afterBody: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ _tag: fc.constant("closeMidBody" as const), delay }) },
   { weight: 1, arbitrary: fc.constant({ _tag: "stall" as const }) }
@@ -156,7 +159,7 @@ export const scenario: fc.Arbitrary<Scenario> = fc.constantFrom(...kinds).chain(
     kind: fc.constant(kind),
     calls: fc.constantFrom(1 as const, 1 as const, 2 as const),
     hops: hops(kind),
-    token: fc.constantFrom("valid" as const, "expired" as const),
+    token: fc.constantFrom("valid" as const, "expired" as const, "expiring" as const),
     echo: fc.constantFrom("text" as const, "json" as const),
     refresh: fc.constantFrom<Refresh>("ok", "ok", "slow", "fail500", "transient503", "reset", "rejected401", "rejected400"),
     refreshDelay: fc.constantFrom(100, 400, 3000),

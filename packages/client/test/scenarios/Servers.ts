@@ -89,7 +89,7 @@ export const make = (scenario: Scenario) =>
     }
     const served: Array<Served> = []
     const refreshes: Array<RefreshServed> = []
-    const accepted = new Set<string>(scenario.token === "valid" ? [secrets.access[0]] : [])
+    const accepted = new Set<string>(scenario.token === "expired" ? [] : [secrets.access[0]])
     const counters = new Map<string, number>()
     const timers = new Set<NodeJS.Timeout>()
     yield* Effect.addFinalizer(() => Effect.sync(() => timers.forEach(clearTimeout)))
@@ -143,7 +143,10 @@ export const make = (scenario: Scenario) =>
         // The base origin checks the token (a hop of B never should see one).
         if (origin === "A") {
           const token = authorization?.startsWith("Bearer ") ? authorization.slice(7) : undefined
-          if (token === undefined || !accepted.has(token)) {
+          const valid = token !== undefined && accepted.has(token)
+          // An expiring first token is good for one request.
+          if (valid && scenario.token === "expiring" && token === secrets.access[0]) accepted.delete(token)
+          if (!valid) {
             record(401)
             const echoed = authorization ?? "none"
             return whenBodyRead(() =>
