@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { violations } from "./scenarios/Invariants.js"
 import { run } from "./scenarios/Run.js"
-import { fromSeed } from "./scenarios/Scenario.js"
+import { fromSeed, type Scenario } from "./scenarios/Scenario.js"
 
 // The guarantees in every combination. fast-check generates scenarios (a
 // request kind; what two real origins answer on each hop of a redirect
@@ -17,6 +17,8 @@ import { fromSeed } from "./scenarios/Scenario.js"
 //   COURIER_SCENARIOS=10000 COURIER_SCENARIO_BUDGET=1800 (seconds)  (`pnpm fuzz`)
 // Replay one failing run, printed with its seed:
 //   COURIER_SCENARIO_SEED=<seed> COURIER_SCENARIOS=1 pnpm vitest run packages/client/test/Scenarios.test.ts
+// or run a scenario given as JSON (as printed, edited at will):
+//   COURIER_SCENARIO_JSON='{"kind":"post",...}' COURIER_SCENARIOS=1 pnpm vitest run ...
 
 const env = process.env
 const count = Number(env.COURIER_SCENARIOS ?? 40)
@@ -38,14 +40,17 @@ describe("scenarios: redirect × retry × auth × deadline × faults", () => {
         let ran = 0
         for (let i = 0; i < count && Date.now() - started < budgetMillis; i++) {
           const seed = baseSeed + i
-          const scenario = fromSeed(seed)
+          // A scenario written by hand (or edited from a printed one) runs as the only one.
+          const scenario: Scenario = env.COURIER_SCENARIO_JSON !== undefined ? JSON.parse(env.COURIER_SCENARIO_JSON) : fromSeed(seed)
           const observation = yield* Effect.scoped(run(scenario))
           ran += 1
           const found = violations(scenario, observation)
           if (found.length > 0) {
             failures.push(
               [
-                `seed ${seed} (replay: COURIER_SCENARIO_SEED=${seed} COURIER_SCENARIOS=1)`,
+                env.COURIER_SCENARIO_JSON !== undefined
+                  ? "the scenario given in COURIER_SCENARIO_JSON"
+                  : `seed ${seed} (replay: COURIER_SCENARIO_SEED=${seed} COURIER_SCENARIOS=1)`,
                 `  scenario: ${JSON.stringify(scenario)}`,
                 ...found.map((v) => `  ${v}`)
               ].join("\n")

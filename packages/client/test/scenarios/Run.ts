@@ -97,30 +97,41 @@ export const run = (scenario: Scenario) =>
   Effect.gen(function*() {
     const world = yield* Servers.make(scenario)
     const dir = yield* scratchDir
-    const store = yield* TokenStore.makeMemory(TokenStore.tokens(world.secrets.access[0], world.secrets.refresh[0]))
+    const initial = TokenStore.tokens(world.secrets.access[0], world.secrets.refresh[0])
+    const tokenFile = { path: `${dir}/session/tokens.json`, key: "api" }
+    const fileStore = TokenStore.makeFile(tokenFile).pipe(Effect.provide(NodeFileSystem.layer))
+    // Memory: the one store, read back after the run. Shared file: each client
+    // opens its own store on the file; a third store reads it back.
+    const store = scenario.store === "memory" ? yield* TokenStore.makeMemory(initial) : yield* fileStore
+    if (scenario.store === "sharedFile") yield* Effect.orDie(store.set(initial))
+    const storeLayer = scenario.store === "memory"
+      ? Layer.succeed(TokenStore.TokenStore, store)
+      : TokenStore.layerFile(tokenFile).pipe(Layer.provide(NodeFileSystem.layer))
     const logs = captureLogs()
     const defaultHeaders: Record<string, string> = {}
     if (scenario.apiKey) defaultHeaders["x-api-key"] = world.secrets.apiKey
     if (scenario.cookie) defaultHeaders["cookie"] = `sid=${world.secrets.cookie}`
 
     const calls = yield* Effect.scoped(Effect.gen(function*() {
-      const client = yield* Effect.map(
+      const makeClient = Effect.map(
         Layer.build(
           Preset.layer(
             { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
             { retry: { baseDelay: "20 millis" }, logging: { mode: scenario.logging } }
           ).pipe(
             Layer.provide(NodeTransport.layerClient({ baseUrl: `${world.a.url}/api`, headers: defaultHeaders })),
-            Layer.provide(Layer.succeed(TokenStore.TokenStore, store))
+            Layer.provide(storeLayer)
           )
         ),
         Context.get(CourierClient.CourierClient)
       ).pipe(Effect.orDie)
+      const one = yield* makeClient
+      const clients = scenario.store === "memory" ? [one, one] : [one, yield* makeClient]
       const markers = Array.from({ length: scenario.calls }, (_, i) => `c${i}${Math.random().toString(36).slice(2, 8)}`)
-      return yield* Effect.forEach(markers, (marker) =>
+      return yield* Effect.forEach(markers, (marker, i) =>
         Effect.gen(function*() {
           const started = performance.now()
-          const exit = yield* Effect.exit(Effect.suspend(() => call(client, scenario, marker, dir))).pipe(
+          const exit = yield* Effect.exit(Effect.suspend(() => call(clients[i], scenario, marker, dir))).pipe(
             Effect.timeoutTo({
               duration: `${scenario.total + watchdogMillis} millis`,
               onTimeout: () => undefined,
@@ -137,7 +148,7 @@ export const run = (scenario: Scenario) =>
       world,
       calls,
       logs: logs.lines,
-      tokens: yield* Effect.orDie(store.get),
+      tokens: yield* Effect.orDie(scenario.store === "memory" ? store.get : Effect.flatMap(fileStore, (s) => s.get)),
       openAfter: {
         a: idleA ? 0 : yield* world.a.openConnections,
         b: idleB ? 0 : yield* world.b.openConnections

@@ -80,6 +80,12 @@ export interface Scenario {
   /** The 401 the base origin sends for a bad token echoes the Authorization header (as text or as JSON). */
   readonly echo: "text" | "json"
   readonly refresh: Refresh
+  /**
+   * `memory`: one client, one memory store. `sharedFile`: two clients (one
+   * call each), each with its own file store on the same file, as two
+   * processes of one program.
+   */
+  readonly store: "memory" | "sharedFile"
   readonly refreshDelay: number
   /** The call's `total` timeout, and its `receive` timeout if any, in ms. */
   readonly total: number
@@ -143,8 +149,8 @@ const hops = (kind: Kind): fc.Arbitrary<ReadonlyArray<Hop>> =>
         const origin = i === 0
           ? fc.constant("A" as const)
           : last
-          ? fc.constantFrom("A" as const, "B" as const, "B" as const, "refused" as const)
-          : fc.constantFrom("A" as const, "B" as const)
+          ? fc.constantFrom("A" as const, "A" as const, "B" as const, "B" as const, "refused" as const)
+          : fc.constantFrom("A" as const, "A" as const, "B" as const)
         return origin.chain((o) =>
           o === "refused"
             ? fc.constant<Hop>({ origin: o, steps: [] })
@@ -161,6 +167,7 @@ export const scenario: fc.Arbitrary<Scenario> = fc.constantFrom(...kinds).chain(
     hops: hops(kind),
     token: fc.constantFrom("valid" as const, "expired" as const, "expiring" as const),
     echo: fc.constantFrom("text" as const, "json" as const),
+    store: fc.constantFrom("memory" as const, "memory" as const, "sharedFile" as const),
     refresh: fc.constantFrom<Refresh>("ok", "ok", "slow", "fail500", "transient503", "reset", "rejected401", "rejected400"),
     refreshDelay: fc.constantFrom(100, 400, 3000),
     total: fc.constantFrom(400, 800, 1500, 2500),
@@ -172,7 +179,7 @@ export const scenario: fc.Arbitrary<Scenario> = fc.constantFrom(...kinds).chain(
       { weight: 12, arbitrary: fc.constant(undefined) },
       { weight: 1, arbitrary: fc.constantFrom("transfer-encoding" as const, "upgrade" as const, "connection" as const, "expect" as const) }
     )
-  })
+  }).map((s): Scenario => s.store === "sharedFile" ? { ...s, calls: 2 } : s)
 )
 
 /** The scenario fast-check generates from `seed`: one seed, one scenario, so any run replays alone. */

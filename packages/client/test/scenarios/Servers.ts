@@ -41,6 +41,8 @@ export interface Served {
 
 export interface RefreshServed {
   readonly answer: number | "reset"
+  /** Refused because the refresh token presented was not the latest issued (rotation with reuse detection). */
+  readonly stale: boolean
   readonly at: number
 }
 
@@ -256,16 +258,27 @@ export const make = (scenario: Scenario) =>
         closed = true
       }
       response.once("close", done)
-      request.resume()
+      const chunks: Array<Buffer> = []
+      request.on("data", (chunk: Buffer) => chunks.push(chunk))
       request.on("end", () => {
         const n = refreshes.length
-        const answer = (status: number, body: string) => {
-          refreshes.push({ answer: status, at: performance.now() })
+        let presented: unknown
+        try {
+          presented = JSON.parse(Buffer.concat(chunks).toString("utf8")).refreshToken
+        } catch {
+          presented = undefined
+        }
+        const answer = (status: number, body: string, stale = false) => {
+          refreshes.push({ answer: status, stale, at: performance.now() })
           if (response.destroyed) return
           response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
           response.end(body)
         }
         const issue = () => {
+          // Rotation: only the latest refresh token is good, once.
+          if (presented !== secrets.refresh[secrets.refresh.length - 1]) {
+            return answer(401, `{"error":"invalid_grant","detail":"refresh token reused"}`, true)
+          }
           const access = `at${secrets.access.length + 1}-${random()}`
           const refresh = `rt${secrets.refresh.length + 1}-${random()}`
           secrets.access.push(access)
@@ -284,7 +297,7 @@ export const make = (scenario: Scenario) =>
             return n === 0 ? answer(503, `{"error":"try later"}`) : issue()
           case "reset":
             if (n > 0) return issue()
-            refreshes.push({ answer: "reset", at: performance.now() })
+            refreshes.push({ answer: "reset", stale: false, at: performance.now() })
             done()
             return request.socket.resetAndDestroy()
           case "rejected401":
