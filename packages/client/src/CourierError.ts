@@ -298,12 +298,16 @@ export type RefusalReason =
   | "InvalidBody"
   | "InsecureRedirect"
   | "BodyNotReplayable"
+  | "InvalidOption"
 
 /**
  * The request was refused before any byte was sent: an invalid URL, a path
  * or absolute URL that escapes the base URL, a scheme other than http(s),
- * credentials in the URL, CR/LF/NUL in a header or method, a body that cannot
- * be serialised, or a redirect Courier will not follow.
+ * credentials in the URL, CR/LF/NUL in a header or method, a header the
+ * transport owns (`connection`, `keep-alive`, `transfer-encoding`, `upgrade`,
+ * `expect`, `te`, `trailer`), a body that cannot be serialised, an option
+ * with an invalid value (`InvalidOption`: a timeout that is not a duration),
+ * or a redirect Courier will not follow.
  *
  * @since 0.1.0
  */

@@ -13,18 +13,43 @@ const defaultTimeouts: CourierConfig.Timeouts = {
 
 const alwaysCredentialHeaders = ["authorization", "cookie", "proxy-authorization"]
 
-/** @internal */
+/**
+ * A duration from user input, or undefined when it is not one. Types stop
+ * none of this at run time (JavaScript callers, options read from JSON), and
+ * `Duration.decode` throws on a string it cannot read; a negative or NaN
+ * number would silently become zero, a timeout that fires at once.
+ *
+ * @internal
+ */
+export const decodeDuration = (input: unknown): Duration.Duration | undefined => {
+  if (typeof input === "number" && !(input >= 0)) return undefined
+  if (typeof input === "bigint" && input < BigInt(0)) return undefined
+  if (typeof input === "string" && input.trimStart().startsWith("-")) return undefined
+  if (Array.isArray(input) && !input.every((n) => typeof n === "number" && n >= 0)) return undefined
+  return Option.getOrUndefined(Duration.decodeUnknown(input))
+}
+
+/** The problem with a duration option, naming it, or undefined when it is valid. @internal */
+export const durationProblem = (name: string, input: unknown): string | undefined =>
+  input === undefined || decodeDuration(input) !== undefined
+    ? undefined
+    : `${name} is not a duration (a Duration, a number of milliseconds or a string like "10 seconds")`
+
+/** The timeouts with the given ones over `base`, or the problem with one of them. @internal */
 export const resolveTimeouts = (
   base: CourierConfig.Timeouts,
   input: CourierConfig.TimeoutsInput | undefined
-): CourierConfig.Timeouts => {
+): CourierConfig.Timeouts | string => {
   if (input === undefined) return base
-  return {
-    connect: input.connect === undefined ? base.connect : Duration.decode(input.connect),
-    send: input.send === undefined ? base.send : Duration.decode(input.send),
-    receive: input.receive === undefined ? base.receive : Duration.decode(input.receive),
-    total: input.total === undefined ? base.total : Duration.decode(input.total)
+  const out: { -readonly [K in keyof CourierConfig.Timeouts]: Duration.Duration } = { ...base }
+  for (const key of ["connect", "send", "receive", "total"] as const) {
+    const value: unknown = input[key]
+    if (value === undefined) continue
+    const decoded = decodeDuration(value)
+    if (decoded === undefined) return durationProblem(`timeouts.${key}`, value)!
+    out[key] = decoded
   }
+  return out
 }
 
 const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0
@@ -77,12 +102,14 @@ export const resolve = (options: CourierConfig.Options = {}): Either.Either<Cour
     if (!Headers.isToken(name)) return Either.left(`credentialHeaders: ${name} is not a header name`)
     credentialHeaders.add(name.toLowerCase())
   }
+  const timeouts = resolveTimeouts(defaultTimeouts, options.timeouts)
+  if (typeof timeouts === "string") return Either.left(timeouts)
   const basePath = baseUrl === undefined ? "" : baseUrl.pathname.replace(/\/+$/, "")
   return Either.right({
     baseUrl,
     basePath,
     headers,
-    timeouts: resolveTimeouts(defaultTimeouts, options.timeouts),
+    timeouts,
     maxRedirects,
     allowInsecureRedirects: options.allowInsecureRedirects ?? false,
     maxResponseBytes,

@@ -8,6 +8,7 @@ import type * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import type * as Download from "../Download.js"
+import { decodeDuration } from "./config.js"
 import { redactText } from "./url.js"
 
 const dirname = (path: string): string => {
@@ -246,15 +247,16 @@ export const toFile = (client: CourierClient.Service, url: string, options: Down
     }
     return result
   }).pipe((effect) => {
+    // A value that is not a duration is refused by the first request (InvalidOption).
     const total = options.timeouts?.total === undefined
       ? client.config.timeouts.total
-      : Duration.decode(options.timeouts.total)
-    return Duration.isFinite(total)
+      : decodeDuration(options.timeouts.total)
+    return total !== undefined && Duration.isFinite(total)
       ? Effect.timeoutFail(effect, {
         duration: total,
         onTimeout: () =>
           new CourierError.Timeout({
-            request: { method: "GET", url: redactText(url, client.config.baseUrl) },
+            request: { method: "GET", url: redactText(url, client.config) },
             phase: "total",
             duration: total
           })

@@ -85,11 +85,11 @@ export const prepare = (
   const normalizedMethod = Headers.normalizeMethod(method)
   if (normalizedMethod === undefined) {
     const shown = Headers.isToken(method) ? method : "<invalid>"
-    return refuse({ method: shown, url: Url.redactText(path, config.baseUrl) }, "InvalidMethod", "the method is not a valid token")
+    return refuse({ method: shown, url: Url.redactText(path, config) }, "InvalidMethod", "the method is not a valid token")
   }
   const built = Url.build(config, path, options.params, options.query)
   if ("reason" in built) {
-    return refuse({ method: normalizedMethod, url: Url.redactText(path, config.baseUrl) }, built.reason, built.detail)
+    return refuse({ method: normalizedMethod, url: Url.redactText(path, config) }, built.reason, built.detail)
   }
   const url = built.url
   const info: CourierError.RequestInfo = { method: normalizedMethod, url: Url.redact(url) }
@@ -119,6 +119,7 @@ export const prepare = (
     body = serialised.body
   }
   const timeouts = resolveTimeouts(config.timeouts, options.timeouts)
+  if (typeof timeouts === "string") return refuse(info, "InvalidOption", timeouts)
   const deadline = Duration.isFinite(timeouts.total) ? now + Duration.toMillis(timeouts.total) : undefined
   const maxResponseBytes = options.maxResponseBytes ?? config.maxResponseBytes
   const maxRedirects = options.maxRedirects ?? config.maxRedirects

@@ -24,7 +24,7 @@ import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
 import * as Redirect from "./redirect.js"
 import { type SendWatch, toPlatformBody } from "./requestBody.js"
-import { bodyStream, contentCodings, isFinite, readAll, readPrefix } from "./responseBody.js"
+import { bodyStream, isFinite, readAll, readPrefix, responseCodings } from "./responseBody.js"
 
 /** How much of a non-2xx body is read for the failure (excerpt and errorSchema). */
 const errorBodyLimit = 64 * 1024
@@ -180,7 +180,7 @@ export const make = (
             : hop(next, redirects + 1)
         )
       }
-      const encodings = contentCodings(response.headers["content-encoding"]).length
+      const encodings = responseCodings(request, response).length
       if (encodings > policy.maxContentEncodings) {
         return Effect.zipRight(
           readPrefix(request, response, decoder, 0),
