@@ -88,8 +88,10 @@ const fitting = (scenario: Scenario, obs: Observation): Array<string> =>
         case "Parse":
           return scenario.hops.some((h) => h.steps.some((s) => s._tag === "ok" && s.shape === "secret"))
         case "RequestRefused":
-          // A one-shot body can not follow a redirect that resends it.
-          return scenario.kind === "oneShot" && mine.some((s) => s.answer === 307 || s.answer === 308)
+          // A header the transport owns is refused before any I/O; a one-shot
+          // body can not follow a redirect that resends it.
+          return scenario.forbiddenHeader !== undefined ||
+            (scenario.kind === "oneShot" && mine.some((s) => s.answer === 307 || s.answer === 308))
         default:
           return false
       }
@@ -97,6 +99,16 @@ const fitting = (scenario: Scenario, obs: Observation): Array<string> =>
     if (allowed) return []
     const detail = Option.match(failureOf(result), { onNone: () => "", onSome: (e) => strings(e).slice(0, 12).join(" | ") })
     return [`call ${result.marker} failed with ${tag} though the servers gave no cause for it (${detail})`]
+  })
+
+/** A header the transport owns (framing, upgrade, expect) is refused before any byte goes out. */
+const refusedBeforeSending = (scenario: Scenario, obs: Observation): Array<string> =>
+  scenario.forbiddenHeader === undefined ? [] : obs.calls.flatMap((result) => {
+    const sent = obs.world.served.filter((s) => s.marker === result.marker).length
+    const tag = tagOf(result)
+    return tag === "RequestRefused" && sent === 0
+      ? []
+      : [`call ${result.marker} with a per-call ${scenario.forbiddenHeader} header ended with ${tag ?? "a value"} after ${sent} request(s) reached the servers`]
   })
 
 /**
@@ -144,7 +156,9 @@ const refreshes = (scenario: Scenario, obs: Observation): Array<string> => {
   const count = obs.world.refreshes.length
   // Two clients on one file are two processes: each may refresh once per rejected token.
   const clients = scenario.store === "sharedFile" ? 2 : 1
-  if (count > rejected.size * clients) {
+  // A refresh the token endpoint failed without rejecting it (5xx, reset) may be tried again.
+  const transient = obs.world.refreshes.filter((r) => r.answer !== 200 && r.answer !== 400 && r.answer !== 401).length
+  if (count > rejected.size * clients + transient) {
     out.push(`${count} refresh(es) for ${rejected.size} distinct token(s) answered 401 (401s: ${obs.world.served.filter((s) => s.answer === 401).map((s) => `${s.origin} hop ${s.hop} ${s.authorization === undefined ? "without token" : "with token"}`).join(", ")})`)
   }
   if (obs.world.maxRefreshesInFlight() > clients) out.push(`${obs.world.maxRefreshesInFlight()} refreshes were in flight at once`)
@@ -209,6 +223,7 @@ const attemptsCounted = (_: Scenario, obs: Observation): Array<string> =>
 export const checks = {
   ended,
   fitting,
+  refusedBeforeSending,
   atMostOnce,
   retryAfterHonoured,
   refreshes,
