@@ -92,6 +92,9 @@ const fitting = (scenario: Scenario, obs: Observation): Array<string> =>
           // body can not follow a redirect that resends it.
           return scenario.forbiddenHeader !== undefined ||
             (scenario.kind === "oneShot" && mine.some((s) => s.answer === 307 || s.answer === 308))
+        case "LimitExceeded":
+          // The only limit a scenario can reach: more redirects than it allows.
+          return scenario.maxRedirects !== undefined
         default:
           return false
       }

@@ -60,6 +60,7 @@ const call = (client: CourierClient.Service, scenario: Scenario, marker: string,
   }
   const options: CourierClient.RequestOptions = {
     headers,
+    ...(scenario.maxRedirects === undefined ? {} : { maxRedirects: scenario.maxRedirects }),
     timeouts: scenario.receive === undefined
       ? { total: Duration.millis(scenario.total) }
       : { total: Duration.millis(scenario.total), receive: Duration.millis(scenario.receive) }

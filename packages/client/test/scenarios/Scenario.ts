@@ -93,6 +93,8 @@ export interface Scenario {
   /** Default headers carrying secrets: `x-api-key`, `cookie`. */
   readonly apiKey: boolean
   readonly cookie: boolean
+  /** The call's `maxRedirects` (0: a redirect is the answer), or the default. */
+  readonly maxRedirects: 0 | 1 | undefined
   /** The Logging Layer's mode: `development` logs headers and bodies at Debug. */
   readonly logging: "production" | "development"
   /** A per-call header the transport must not take from a caller. */
@@ -173,6 +175,7 @@ export const scenario: fc.Arbitrary<Scenario> = fc.constantFrom(...kinds).chain(
     total: fc.constantFrom(400, 800, 1500, 2500),
     receive: fc.constantFrom(undefined, undefined, 250, 1000),
     logging: fc.constantFrom("production" as const, "development" as const),
+    maxRedirects: fc.constantFrom<0 | 1 | undefined>(undefined, undefined, undefined, undefined, 0, 1),
     apiKey: fc.boolean(),
     cookie: fc.boolean(),
     forbiddenHeader: fc.oneof(
