@@ -13,6 +13,10 @@ import { fromSeed, type Scenario } from "./scenarios/Scenario.js"
 // loopback servers, and every invariant is checked whatever the scenario:
 // see scenarios/Invariants.ts.
 //
+// Each scenario is drawn from its own seed (fc.sample, not fc.assert): every
+// failing run replays alone, one run reports every failing seed rather than
+// the first, and nothing is shrunk (each try is real sockets and timers).
+//
 // `pnpm test` runs a fixed set (the same seeds every time). More:
 //   COURIER_SCENARIOS=10000 COURIER_SCENARIO_BUDGET=1800 (seconds)  (`pnpm fuzz`)
 // Replay one failing run, printed with its seed:

@@ -52,11 +52,19 @@ export interface Observation {
 /** How long past its `total` a call may run before it counts as hung. */
 export const watchdogMillis = 10_000
 
+/** What a caller would plausibly put in a header the transport owns. */
+const forbiddenValues = {
+  "transfer-encoding": "chunked",
+  upgrade: "websocket",
+  connection: "close",
+  expect: "100-continue"
+} as const
+
 const call = (client: CourierClient.Service, scenario: Scenario, marker: string, dir: string) => {
   const headers: Record<string, string> = {}
   if (scenario.kind === "postKey") Object.assign(headers, Retry.idempotencyKey())
   if (scenario.forbiddenHeader !== undefined) {
-    headers[scenario.forbiddenHeader] = scenario.forbiddenHeader === "expect" ? "100-continue" : scenario.forbiddenHeader === "upgrade" ? "websocket" : scenario.forbiddenHeader === "connection" ? "close" : "chunked"
+    headers[scenario.forbiddenHeader] = forbiddenValues[scenario.forbiddenHeader]
   }
   const options: CourierClient.RequestOptions = {
     headers,

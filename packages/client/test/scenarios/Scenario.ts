@@ -15,7 +15,7 @@ export const kinds = ["get", "head", "post", "postKey", "upload", "oneShot", "do
  */
 export type Kind = typeof kinds[number]
 
-/** Whether the retry policy may send the request again once it reached the server. */
+/** A POST without an Idempotency-Key: it may reach each server it is sent to once (or again after a 401). */
 export const nonIdempotent = (kind: Kind): boolean => kind === "post" || kind === "oneShot"
 
 /** What a 2xx answer carries. */
