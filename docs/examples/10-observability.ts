@@ -1,7 +1,7 @@
 /**
  * Observability: one structured log line per attempt through Effect's
  * Logger, secrets redacted everywhere, Effect metrics, and client spans
- * exported with OpenTelemetry. Run it with `pnpm docs:example 10`.
+ * exported with OpenTelemetry. Run it with `pnpm docs:example 10-obs`.
  */
 import { Body, CourierClient, Logging, Metrics, Preset, Redaction } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"

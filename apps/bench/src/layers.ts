@@ -10,6 +10,7 @@ import { NodeTransport } from "@courier/client/node"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as LogLevel from "effect/LogLevel"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as fs from "node:fs"
 import { presetAuth, presetStack, presetTokens } from "./clients/courier.js"
@@ -44,7 +45,7 @@ const stacks: Record<LayerStack, Layer.Layer<CourierClient.CourierClient, Config
   stub,
   retry: Retry.layer().pipe(Layer.provide(stub)),
   tracing: Tracing.layer().pipe(Layer.provide(stub)),
-  logging: Logging.layer({ mode: "production" }).pipe(Layer.provide(stub)),
+  logging: Logging.layer({ mode: "production", level: LogLevel.Info }).pipe(Layer.provide(stub)),
   metrics: Metrics.layer.pipe(Layer.provide(stub)),
   auth: Auth.layer(presetAuth).pipe(Layer.provide(stub), Layer.provide(tokens)),
   preset: presetStack().pipe(Layer.provide(stub), Layer.provide(tokens))

@@ -119,7 +119,7 @@ const Client = Layer.unwrapEffect(
   Effect.map(DemoApi.DemoApi, (api) =>
     Preset.layer(
       { refresh: Auth.refreshJson({ path: "/auth/refresh" }), exclude: (r) => r.url.pathname === "/auth/login" },
-      { retry: { baseDelay: "100 millis" }, logging: { mode: "production" }, tracing: false, appHeaders: { userAgent: "courier-demo/0.1" } }
+      { retry: { baseDelay: "100 millis" }, logging: { mode: "production", level: LogLevel.Info }, tracing: false, appHeaders: { userAgent: "courier-demo/0.1" } }
     ).pipe(
       Layer.provide(NodeTransport.layerClient({ baseUrl: api.url, timeouts: { receive: "10 seconds", total: "30 seconds" } }))
     ))

@@ -30,6 +30,7 @@ import * as Fiber from "effect/Fiber"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
@@ -219,7 +220,8 @@ const program = Effect.gen(function*() {
 
   const run = Effect.gen(function*() {
     const context = yield* Layer.build(
-      Preset.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
+      // Successes at Info, so every request line is built and tallied, as before they moved to Debug.
+      Preset.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }, { logging: { level: LogLevel.Info } }).pipe(
         Layer.provide(NodeTransport.layerClient({
           baseUrl: server.url,
           timeouts: { connect: "2 seconds", send: "2 seconds", receive: "2 seconds", total: "5 seconds" }

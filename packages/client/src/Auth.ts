@@ -37,7 +37,12 @@
  *   its own deadline passes; the refresh goes on for the others.
  * - The replay carries the next attempt number (`request.attempt + 1`), so
  *   logs, spans and metrics show it as a second attempt.
- * - A request whose body is a one-shot stream is not replayed.
+ * - A request whose body is a one-shot stream is not replayed. Neither is
+ *   a request that is not idempotent (a POST without `Idempotency-Key`)
+ *   when the 401 comes after a redirect: its first hop was already sent and
+ *   answered. It fails with `Unauthorized` without a refresh.
+ * - A request listing 401 in `acceptStatus` gets its 401 as an answer: no
+ *   refresh, no replay.
  *
  * @example
  * ```ts

@@ -102,7 +102,11 @@ export interface Options {
   readonly maxContentEncodings?: number | undefined
   /** Other origins absolute URLs may name when a base URL is set, as `https://host[:port]`. Default none. */
   readonly allowedOrigins?: ReadonlyArray<string> | undefined
-  /** Extra header names dropped, like `authorization`, when a redirect changes origin. */
+  /**
+   * Extra secret header names: dropped when a redirect changes origin and
+   * redacted wherever a request or failure is shown, like the secret headers
+   * of `Redaction.defaults` (always included).
+   */
   readonly credentialHeaders?: ReadonlyArray<string> | undefined
   /** Decoding when a request names neither `schema` nor `responseType`. Default `json`. */
   readonly responseType?: ResponseType | undefined
@@ -129,7 +133,7 @@ export interface ResolvedConfig {
   readonly maxResponseBytes: number
   readonly maxContentEncodings: number
   readonly allowedOrigins: ReadonlySet<string>
-  /** Lower-cased; always includes authorization, cookie and proxy-authorization. */
+  /** Lower-cased; always includes the secret headers of `Redaction.defaults`. */
   readonly credentialHeaders: ReadonlySet<string>
   readonly responseType: ResponseType
   readonly arrayFormat: ArrayFormat
@@ -173,20 +177,27 @@ export const layer = (options: Options = {}): Layer.Layer<CourierConfig, ConfigE
  *
  * @since 0.1.0
  */
-export const config = (prefix = "COURIER"): Config.Config<Options> =>
-  Config.nested(
+export const config = (prefix = "COURIER"): Config.Config<Options> => {
+  // Each value is checked where it is read, so that the message names the
+  // variable the user set (`COURIER_BASE_URL: "x" is not an absolute URL`)
+  // rather than the option it becomes.
+  const variable = <A>(name: string, parse: (text: string) => Either.Either<A, string>) =>
+    Config.option(Config.mapOrFail(Config.string(name), (text) =>
+      Either.mapLeft(parse(text), (problem) => ConfigError.InvalidData([], `${prefix}_${name}: ${problem}`))))
+  return Config.nested(
     Config.all({
-      baseUrl: Config.option(Config.string("BASE_URL")),
-      connect: Config.option(Config.duration("TIMEOUT_CONNECT")),
-      send: Config.option(Config.duration("TIMEOUT_SEND")),
-      receive: Config.option(Config.duration("TIMEOUT_RECEIVE")),
-      total: Config.option(Config.duration("TIMEOUT_TOTAL")),
-      maxRedirects: Config.option(Config.integer("MAX_REDIRECTS")),
-      maxResponseBytes: Config.option(Config.integer("MAX_RESPONSE_BYTES")),
-      allowInsecureRedirects: Config.option(Config.boolean("ALLOW_INSECURE_REDIRECTS"))
+      baseUrl: variable("BASE_URL", internal.parseEnv.baseUrl),
+      connect: variable("TIMEOUT_CONNECT", internal.parseEnv.duration),
+      send: variable("TIMEOUT_SEND", internal.parseEnv.duration),
+      receive: variable("TIMEOUT_RECEIVE", internal.parseEnv.duration),
+      total: variable("TIMEOUT_TOTAL", internal.parseEnv.duration),
+      maxRedirects: variable("MAX_REDIRECTS", internal.parseEnv.count),
+      maxResponseBytes: variable("MAX_RESPONSE_BYTES", internal.parseEnv.count),
+      allowInsecureRedirects: variable("ALLOW_INSECURE_REDIRECTS", internal.parseEnv.boolean)
     }),
     prefix
   ).pipe(Config.map(internal.fromEnvValues))
+}
 
 /**
  * A Layer of the configuration read from `Config` (the environment by

@@ -54,6 +54,13 @@ export interface RequestInfo {
   readonly method: string
   /** The URL with user info removed and every query value replaced by `<redacted>`. */
   readonly url: string
+  /**
+   * How many redirects the call followed before this request was sent; absent
+   * on the first hop. When it is set, the first hop already reached the server
+   * and was answered, so a failure here does not mean the call sent nothing:
+   * Retry and Auth send a non-idempotent call again only when it is absent.
+   */
+  readonly redirects?: number
 }
 
 /**
@@ -112,7 +119,9 @@ export type UnauthorizedReason = "SessionExpired" | "RefreshUnavailable"
 /**
  * The server answered 401. With the auth Layer installed, this is the answer
  * after the one replay with a fresh token, or after the refresh itself failed
- * (then `cause` holds why and `reason` says whether the session ended).
+ * (then `reason` says whether the session ended), or a 401 the Layer does not
+ * replay (a one-shot stream body; a call that is not idempotent whose 401 came
+ * after a redirect); `cause` holds why.
  *
  * @since 0.1.0
  */
@@ -146,6 +155,12 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<{
  *
  * `errorBody` holds the body decoded with the request's `errorSchema`, when
  * one was given and the body matched it.
+ *
+ * `headers` and `bodyExcerpt` (here and in `Unauthorized`) are shown through
+ * the current `Redaction` rules: secret headers replaced, URL-valued headers
+ * (`location`, `link`...) with their query redacted, and the credential
+ * values the request sent (its token, API key, cookie values) masked
+ * wherever the server echoes them.
  *
  * @since 0.1.0
  */
@@ -195,8 +210,10 @@ export interface ParseIssue {
  *
  * Like `BadResponse`, it shows the body only through the current `Redaction`
  * rules: `bodyExcerpt`, the values quoted by `issues` and the schema error in
- * `cause` are redacted (a mismatching answer may echo the request's
- * credentials or carry tokens).
+ * `cause` are redacted, and the credential values the request sent are
+ * masked wherever they appear (a mismatching answer may echo the request's
+ * credentials or carry tokens). An NDJSON line or SSE event that fails is
+ * shown the same way.
  *
  * @since 0.1.0
  */
@@ -230,7 +247,7 @@ export class Parse extends Data.TaggedError("Parse")<{
 
 /**
  * Why the transport failed. `ConnectionRefused`, `DnsLookup` and
- * `Unreachable` prove that no byte of the request reached the server.
+ * `Unreachable` prove that no byte of this hop's request reached the server.
  *
  * @since 0.1.0
  */
@@ -258,9 +275,14 @@ export class Network extends Data.TaggedError("Network")<{
   readonly code: string | undefined
   readonly cause: unknown
 }> {
-  /** True when the failure proves no byte of the request was sent. */
+  /**
+   * True when the failure proves no byte of the call was sent: the connection
+   * was never made, on the first hop. After a redirect it is false even when
+   * this hop's connection was refused, since the first hop reached the server.
+   */
   get nothingSent(): boolean {
-    return this.reason === "ConnectionRefused" || this.reason === "DnsLookup" || this.reason === "Unreachable"
+    return (this.request.redirects ?? 0) === 0 &&
+      (this.reason === "ConnectionRefused" || this.reason === "DnsLookup" || this.reason === "Unreachable")
   }
 
   override get message(): string {
@@ -327,12 +349,13 @@ export class RequestRefused extends Data.TaggedError("RequestRefused")<{
  *
  * @since 0.1.0
  */
-export type LimitReason = "ResponseTooLarge" | "TooManyRedirects" | "TooManyEncodings"
+export type LimitReason = "ResponseTooLarge" | "TooManyRedirects" | "TooManyEncodings" | "TooManyPages"
 
 /**
  * A response went over a configured limit: a body larger than
  * `maxResponseBytes` (counted after decompression), more redirects than
- * `maxRedirects`, or more content encodings than `maxContentEncodings`.
+ * `maxRedirects`, more content encodings than `maxContentEncodings`, or
+ * a paged collection going on past `maxPages`.
  *
  * @since 0.1.0
  */
@@ -346,7 +369,9 @@ export class LimitExceeded extends Data.TaggedError("LimitExceeded")<{
       ? `the response body is larger than ${this.limit} bytes; raise maxResponseBytes or stream it`
       : this.reason === "TooManyRedirects"
       ? `more than ${this.limit} redirects`
-      : `more than ${this.limit} content encodings`
+      : this.reason === "TooManyEncodings"
+      ? `more than ${this.limit} content encodings`
+      : `more than ${this.limit} pages; raise maxPages or take fewer items`
     return `${this.request.method} ${this.request.url}: ${what}`
   }
 }

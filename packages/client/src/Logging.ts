@@ -12,12 +12,21 @@
  *   when the failure has them,
  * - `http.outcome`: `ok`, the failure's tag, `interrupted` or `defect`,
  * - `http.duration_ms` (Clock time, so `TestClock` makes it deterministic),
- * - `http.attempt`.
+ * - `http.attempt`,
+ * - `http.role`: `refresh` for the auth Layer's refresh call, `replay` for
+ *   the request sent again after a refresh (absent for other requests).
  *
- * A success logs at `level` (Info), a failure at `failureLevel` (Warning), a
- * defect at Error. An interrupted call (the caller's total timeout, a race,
- * a shutdown) is not a failure of the request: it logs at Debug with
- * `http.outcome=interrupted`.
+ * A routine success logs at `level` (Debug), so it stays out of Effect's
+ * default output (minimum level Info): a CLI does not print a line per call
+ * into its own stdout. A success that is worth noticing (an attempt after a
+ * retry, a refresh call, a replay after a refresh) logs at `retryLevel`
+ * (Info); a failure at `failureLevel` (Warning, retried attempts included);
+ * a defect at Error. An interrupted call (the caller's total timeout, a
+ * race, a shutdown) is not a failure of the request: it logs at Debug with
+ * `http.outcome=interrupted`. `level: LogLevel.Info` shows every success.
+ *
+ * The level is decided first: a line under the minimum log level builds
+ * nothing (no annotations, no redaction).
  *
  * Placed above the retry Layer it logs once per call; below it, once per
  * attempt (`http.attempt` tells them apart).
@@ -70,8 +79,14 @@ export type Mode = "production" | "development"
 export interface Options {
   /** Default `production`. */
   readonly mode?: Mode | undefined
-  /** The level of the request line of a success. Default `Info`. */
+  /** The level of the request line of a routine success. Default `Debug`; `Info` shows every call. */
   readonly level?: LogLevel.LogLevel | undefined
+  /**
+   * The level of a success after a retry (`http.attempt` above 1), of the
+   * refresh call and of the replay after a refresh. Default `Info`, and never
+   * below `level`.
+   */
+  readonly retryLevel?: LogLevel.LogLevel | undefined
   /** The level of the request line of a failure. Default `Warning`. */
   readonly failureLevel?: LogLevel.LogLevel | undefined
   /** Development mode: the longest body excerpt, in characters. Default 4096. */

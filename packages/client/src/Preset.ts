@@ -70,7 +70,11 @@ import * as Tracing from "./Tracing.js"
 export interface Options {
   /** Default: the default policy. */
   readonly retry?: Partial<Retry.Policy> | false | undefined
-  /** Default: production mode. */
+  /**
+   * Default: production mode, routine successes at Debug (retries, refreshes
+   * and replays at Info, failures at Warning); `{ level: LogLevel.Info }`
+   * shows every success.
+   */
   readonly logging?: Logging.Options | false | undefined
   /** Default: spans with propagation to the base origin. */
   readonly tracing?: Tracing.Options | false | undefined

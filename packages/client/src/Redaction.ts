@@ -68,7 +68,12 @@ export interface Redactor {
    * parameters become `<redacted>`, the others are kept.
    */
   readonly url: (url: URL) => string
-  /** A copy with the values of the listed headers replaced by `<redacted>`. */
+  /**
+   * A copy with the values of the listed headers replaced by `<redacted>`.
+   * Headers whose value is a URL (`location`, `content-location`, `link`,
+   * `refresh`, `referer`) keep their value with its query redacted as by
+   * `url` (a relative URL stays relative; a non-http scheme is hidden whole).
+   */
   readonly headers: (headers: Readonly<Record<string, string>>) => Record<string, string>
   /**
    * A body as text for a person, at most about `maxBytes` characters plus
@@ -83,7 +88,9 @@ export interface Redactor {
    * - `application/x-www-form-urlencoded`: listed fields (and listed query
    *   names) replaced.
    * - other text: an excerpt, control characters replaced by `?`. Secrets
-   *   inside free text are not recognised.
+   *   inside free text are not recognised by the rules; a failure (and its
+   *   log line) also masks the credential values its request sent, wherever
+   *   they appear in the excerpt, headers or schema issues.
    * - anything else (binary, multipart): `<N bytes>`.
    */
   readonly body: (bytes: Uint8Array, contentType: string | undefined, maxBytes: number) => string
@@ -101,7 +108,12 @@ export const placeholder: string = internal.placeholder
 
 /**
  * The default rules. Headers: `authorization`, `proxy-authorization`,
- * `cookie`, `set-cookie`, `x-api-key`. Query: `access_token`, `token`,
+ * `cookie`, `set-cookie`, `x-api-key`, `api-key`, `x-auth-token`,
+ * `x-access-token`, `x-refresh-token`, `x-session-token`, `x-csrf-token`,
+ * `x-xsrf-token`, `x-amz-security-token`. The same header list is what a
+ * client drops when a redirect changes origin (with the headers of the
+ * `Redaction` in the client Layer's context when it is built, and the
+ * config's `credentialHeaders`). Query: `access_token`, `token`,
  * `sig`, `signature`, `key`, `api_key`, `password`, `secret`, `code`. Body
  * fields: `password`, `token`, `access_token`, `refresh_token`, `secret`,
  * `client_secret`, `api_key`.

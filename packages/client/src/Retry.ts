@@ -4,8 +4,10 @@
  * - only what is safe: idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE,
  *   TRACE), any method carrying an `Idempotency-Key`, or any method when the
  *   failure proves nothing was sent (connection refused, DNS, connect
- *   timeout). A POST whose bytes may have reached the server is not retried.
- *   A one-shot stream body is never retried;
+ *   timeout, on the first hop). A POST whose bytes may have reached the
+ *   server is not retried, nor one whose later hop failed after a redirect
+ *   (a POST answered 303, then its GET refused). A one-shot stream body is
+ *   never retried;
  * - only transient failures: `Network` (refused, reset, temporary DNS, a
  *   body cut short), `Timeout` in the `connect` and `receive` phases, and the
  *   statuses 408, 429, 500, 502, 503 and 504. Never another 4xx, `Parse` or

@@ -150,6 +150,58 @@ describe("a buffered body costs about its size in memory, however it arrives", (
     }), 60_000)
 })
 
+/** `body` as a chunked body cut into chunks of the given sizes, in turn. */
+const chunkedAs = (socket: Net.Socket, head: string, body: Uint8Array, sizes: ReadonlyArray<number>) => {
+  const parts: Array<Buffer> = [Buffer.from(head)]
+  for (let offset = 0, i = 0; offset < body.byteLength; i++) {
+    const end = Math.min(body.byteLength, offset + sizes[i % sizes.length])
+    parts.push(Buffer.from(`${(end - offset).toString(16)}\r\n`), Buffer.from(body.subarray(offset, end)), Buffer.from("\r\n"))
+    offset = end
+  }
+  parts.push(Buffer.from("0\r\n\r\n"))
+  socket.write(Buffer.concat(parts))
+}
+
+describe("gathered bodies keep every byte, whatever the chunk sizes", () => {
+  const body = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251)
+  const sizes = [1, 3, 20_000, 1, 70_000, 500, 16_384, 2, 65_536, 1]
+
+  for (const kind of transports) {
+    it.scopedLive(`a body of mixed chunk sizes on ${kind}, and an error body's excerpt`, () =>
+      Effect.gen(function*() {
+        const text = new TextEncoder().encode("x".repeat(100) + "é".repeat(300))
+        const { url } = yield* rawServer((head, socket) => {
+          if (head.startsWith("GET /error")) {
+            chunkedAs(socket, "HTTP/1.1 500 Oops\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n", text, [1])
+          } else {
+            chunkedAs(socket, "HTTP/1.1 200 OK\r\ncontent-type: application/octet-stream\r\ntransfer-encoding: chunked\r\n\r\n", body, sizes)
+          }
+        })
+        const client = yield* clientAt(url, kind)
+        const bytes = yield* client.get("/", { responseType: "bytes" })
+        expect(Buffer.from(bytes).equals(Buffer.from(body))).toBe(true)
+        const error = yield* Effect.flip(client.get("/error"))
+        expect(error).toMatchObject({ _tag: "BadResponse", status: 500 })
+        if (error._tag === "BadResponse") expect(error.bodyExcerpt.startsWith("x".repeat(100) + "é".repeat(200))).toBe(true)
+      }))
+  }
+
+  it.scopedLive("the same body gzipped, decoded on node", () =>
+    Effect.gen(function*() {
+      const { url } = yield* rawServer((_head, socket) =>
+        chunkedAs(
+          socket,
+          "HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ntransfer-encoding: chunked\r\n\r\n",
+          Zlib.gzipSync(body),
+          sizes
+        )
+      )
+      const client = yield* clientAt(url, "node")
+      const bytes = yield* client.get("/", { responseType: "bytes" })
+      expect(Buffer.from(bytes).equals(Buffer.from(body))).toBe(true)
+    }))
+})
+
 describe("answers without a body are never decoded", () => {
   // The content-encoding and content-length of these answers describe the
   // body a GET would have had (RFC 9110 8.6, 15.3.5, 15.4.5): there is none to gunzip.

@@ -15,6 +15,7 @@ import * as Fiber from "effect/Fiber"
 import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -258,7 +259,8 @@ const presetClient = (
     Layer.build(
       Preset.layer(
         { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
-        { retry: { baseDelay: "20 millis" } }
+        // Successes at Info, so every attempt writes a visible line to count.
+        { retry: { baseDelay: "20 millis" }, logging: { level: LogLevel.Info } }
       ).pipe(
         Layer.provide(
           transport === "node"

@@ -1,4 +1,4 @@
-import { Body, CourierClient } from "@courier/client"
+import { Auth, Body, CourierClient, Redaction, Retry, TokenStore } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
 import * as Logging from "@courier/client/Logging"
 import { Reply, TestClient, TestServer } from "@courier/testing"
@@ -56,7 +56,7 @@ describe("Logging", () => {
       expect(lines.length).toBe(2)
       expect(logged.length).toBe(2)
       const [first, second] = logged
-      expect(first.level).toBe("INFO")
+      expect(first.level).toBe("DEBUG")
       expect(first.annotations).toMatchObject({
         "http.method": "GET",
         "http.url": `${server.url}/api/posts?page=2&token=<redacted>`,
@@ -136,7 +136,7 @@ describe("Logging", () => {
     )
     return Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})], ["GET", "/y", Reply.status(404)]] })
-      const client = yield* loggedClient(server)
+      const client = yield* loggedClient(server, { level: LogLevel.Info })
       yield* client.get("/x")
       yield* Effect.flip(client.get("/y"))
       expect(json.length).toBe(2)
@@ -188,7 +188,7 @@ describe("Logging", () => {
     const { layer, lines } = capture()
     return Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["GET", "/stream", Reply.text("abcdef")]] })
-      const client = yield* loggedClient(server, { mode: "development" })
+      const client = yield* loggedClient(server, { mode: "development", level: LogLevel.Info })
       const chunks = yield* Stream.runCollect(client.stream("GET", "/stream"))
       expect(new TextDecoder().decode(Buffer.concat(Array.from(chunks)))).toBe("abcdef")
       expect(detailLines(lines)[0].annotations["http.response.body"]).toBe("<stream, not read by logging>")
@@ -209,5 +209,114 @@ describe("Logging", () => {
       expect(lines[0].level).toBe("DEBUG")
       expect(Object.keys(lines[0].annotations).some((key) => key.includes("headers") || key.includes("body"))).toBe(false)
     }).pipe(Effect.provide(layer), Effect.provide(Logger.minimumLogLevel(LogLevel.Debug)))
+  })
+
+  describe("levels", () => {
+    it.scopedLive("a routine success is Debug, invisible under Effect's default minimum level; a failure warns", () => {
+      const { layer, lines } = capture()
+      return Effect.gen(function*() {
+        const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})], ["GET", "/y", Reply.status(500)]] })
+        const client = yield* loggedClient(server)
+        yield* client.get("/x")
+        expect(lines).toEqual([])
+        yield* Effect.flip(client.get("/y"))
+        expect(lines.map((line) => [line.level, line.annotations["http.status"]])).toEqual([["WARN", 500]])
+        // The same success, with debugging on.
+        yield* client.get("/x").pipe(Logger.withMinimumLogLevel(LogLevel.Debug))
+        expect(lines[1]).toMatchObject({ level: "DEBUG", annotations: { "http.status": 200 } })
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.scopedLive("level: Info shows every success again", () => {
+      const { layer, lines } = capture()
+      return Effect.gen(function*() {
+        const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})]] })
+        const client = yield* loggedClient(server, { level: LogLevel.Info })
+        yield* client.get("/x")
+        expect(lines.map((line) => line.level)).toEqual(["INFO"])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.scopedLive("below Retry: the failed attempt warns, the success after the retry is Info", () => {
+      const { layer, lines } = capture()
+      return Effect.gen(function*() {
+        const server = yield* TestServer.make({
+          routes: [["GET", "/flaky", Reply.sequence([Reply.status(503), Reply.json({ ok: true })])]]
+        })
+        const client = yield* Effect.map(
+          Layer.build(
+            Retry.layer({ baseDelay: 0 }).pipe(
+              Layer.provide(Logging.layer()),
+              Layer.provide(TestClient.layerFor(server, {}, "node"))
+            )
+          ),
+          (context) => Context.get(context, CourierClient.CourierClient)
+        ).pipe(Effect.orDie)
+        yield* client.get("/flaky")
+        expect(requestLines(lines).map((line) => [line.level, line.annotations["http.status"], line.annotations["http.attempt"]]))
+          .toEqual([["WARN", 503, 1], ["INFO", 200, 2]])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.scopedLive("below Auth: the 401 warns, the refresh call and the replay are Info with http.role", () => {
+      const { layer, lines } = capture()
+      return Effect.gen(function*() {
+        const server = yield* TestServer.make({
+          routes: [
+            ["POST", "/auth/refresh", Reply.json({ accessToken: "T2", refreshToken: "R2" })],
+            ["GET", "/me", Reply.sequence([Reply.status(401), Reply.json({ ok: true })])]
+          ]
+        })
+        const client = yield* Effect.map(
+          Layer.build(
+            Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
+              Layer.provide(Logging.layer()),
+              Layer.provide(TestClient.layerFor(server, {}, "node")),
+              Layer.provide(TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
+            )
+          ),
+          (context) => Context.get(context, CourierClient.CourierClient)
+        ).pipe(Effect.orDie)
+        yield* client.get("/me")
+        yield* client.get("/me").pipe(Effect.ignore)
+        expect(requestLines(lines).map((line) => [line.level, line.annotations["http.url"], line.annotations["http.role"]]))
+          .toEqual([
+            ["WARN", `${server.url}/me`, undefined],
+            ["INFO", `${server.url}/auth/refresh`, "refresh"],
+            ["INFO", `${server.url}/me`, "replay"]
+          ])
+      }).pipe(Effect.provide(layer))
+    })
+
+    it.scopedLive("a success under the minimum level builds nothing: the redactor is not even asked for the URL", () => {
+      const { layer, lines } = capture()
+      let urls = 0
+      const base = Redaction.make()
+      const counting: Redaction.Redactor = {
+        ...base,
+        url: (url) => {
+          urls++
+          return base.url(url)
+        }
+      }
+      return Effect.gen(function*() {
+        const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})], ["GET", "/y", Reply.status(404)]] })
+        const client = yield* Effect.map(
+          Layer.build(
+            Logging.layer({ mode: "development" }).pipe(
+              Layer.provide(TestClient.layerFor(server, {}, "node")),
+              Layer.provide(Layer.succeed(Redaction.Redaction, counting))
+            )
+          ),
+          (context) => Context.get(context, CourierClient.CourierClient)
+        ).pipe(Effect.orDie)
+        for (let i = 0; i < 20; i++) yield* client.get("/x")
+        expect(urls).toBe(0)
+        expect(lines).toEqual([])
+        yield* Effect.flip(client.get("/y"))
+        expect(urls).toBe(1)
+        expect(lines.length).toBe(1)
+      }).pipe(Effect.provide(layer))
+    })
   })
 })

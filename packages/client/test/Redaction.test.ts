@@ -48,6 +48,36 @@ describe("Redaction", () => {
         accept: "application/json"
       })
     })
+
+    it("the common API-key headers are secrets by default", () => {
+      for (const name of ["X-Api-Key", "api-key", "X-Auth-Token", "x-access-token", "x-csrf-token", "X-Amz-Security-Token"]) {
+        expect(redactor.isSensitiveHeader(name), name).toBe(true)
+        expect(redactor.headers({ [name]: "v" })[name]).toBe("<redacted>")
+      }
+      expect(redactor.isSensitiveHeader("x-request-id")).toBe(false)
+    })
+
+    it("URL-valued headers keep their value with the query redacted like a URL", () => {
+      const out = redactor.headers({
+        location: "https://idp.example.com/cb?code=C1&state=ok&token=T1",
+        "content-location": "/items/1?access_token=T2&page=2",
+        link: "<https://a.example.com/p?sig=S1&v=1>; rel=next, </q?key=K1>; rel=prev",
+        refresh: "5; url=https://b.example.com/?password=P1",
+        referer: "https://app.example.com/?api_key=K2#frag",
+        "x-other": "https://c.example.com/?token=kept-as-is"
+      })
+      expect(out).toEqual({
+        location: "https://idp.example.com/cb?code=<redacted>&state=ok&token=<redacted>",
+        "content-location": "/items/1?access_token=<redacted>&page=2",
+        link: "<https://a.example.com/p?sig=<redacted>&v=1>; rel=next, </q?key=<redacted>>; rel=prev",
+        refresh: "5; url=https://b.example.com/?password=<redacted>",
+        referer: "https://app.example.com/?api_key=<redacted>",
+        "x-other": "https://c.example.com/?token=kept-as-is"
+      })
+      // An app link is not shown at all; user info never is.
+      expect(redactor.headers({ location: "myapp://callback?code=C1" }).location).toBe("myapp:<redacted>")
+      expect(redactor.headers({ location: "https://u:pw@x.example.com/" }).location).toBe("https://x.example.com/")
+    })
   })
 
   describe("body", () => {

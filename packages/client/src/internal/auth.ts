@@ -14,11 +14,13 @@ import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
+import { currentRole } from "./callRole.js"
 import * as Metrics from "./metrics.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "./retry.js"
 import { parseOrigin } from "./config.js"
 import * as Headers from "./headers.js"
+import * as Resend from "./resend.js"
 
 type Token = Redacted.Redacted<string> | undefined
 
@@ -114,6 +116,7 @@ export const layer = (options: Auth.Options) =>
        */
       const callRefresh = (refreshToken: Redacted.Redacted<string>) =>
         options.refresh({ refreshToken, client: below }).pipe(
+          Effect.locally(currentRole, "refresh"),
           Retry.withPolicy({ shouldRetry: RefreshFailure.shouldRetryRefresh }),
           Effect.timeoutFail({
             duration: refreshTimeout,
@@ -275,6 +278,15 @@ export const layer = (options: Auth.Options) =>
           Effect.flatMap(withToken(request, used), (authed) =>
             Effect.catchTag(execute(authed), "Unauthorized", (error) => {
               if (!aboutOurToken(error)) return Effect.fail(error)
+              // A 401 after a redirect: the first hop was already sent and answered (a
+              // POST answered 303 did its work), so only an idempotent call is sent
+              // again. No refresh either: nothing would use the token; the next call
+              // that meets a 401 on its first hop refreshes.
+              if (!Resend.mayResend(request, error)) {
+                return Effect.fail(
+                  unauthorized(error, "the 401 came after a redirect and the request is not idempotent, so it is not replayed", undefined)
+                )
+              }
               if (!CourierRequest.isReplayable(request)) {
                 return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed", undefined))
               }
@@ -283,7 +295,8 @@ export const layer = (options: Auth.Options) =>
               const replay = { ...request, attempt: request.attempt + 1 }
               return Effect.flatMap(
                 freshToken(used, error, request),
-                (fresh) => Effect.flatMap(withToken(replay, fresh), execute)
+                (fresh) =>
+                  Effect.flatMap(withToken(replay, fresh), (authed) => Effect.locally(execute(authed), currentRole, "replay"))
               )
             })))
       })

@@ -36,7 +36,8 @@ const minBlock = 1024
  * each holding on to the socket read it came from: kept in an array, 4 MB
  * took 500 MB. Small chunks, and views on a much larger buffer, are copied
  * into blocks that grow with the body up to 64 KiB; large chunks that own
- * their buffer are kept without a copy.
+ * their buffer are kept without a copy. A body that is one chunk (most
+ * answers) is kept as that chunk: one view costs nothing worth a copy.
  *
  * @internal
  */
@@ -44,13 +45,31 @@ export class Collector {
   private parts: Array<Uint8Array> = []
   private block: Uint8Array | undefined = undefined
   private used = 0
+  /** The first chunk, as it came, until a second one arrives. */
+  private first: Uint8Array | undefined = undefined
   /** Bytes gathered so far. */
   size = 0
 
   push(chunk: Uint8Array): void {
     const n = chunk.byteLength
     if (n === 0) return
+    if (this.size === 0) {
+      this.size = n
+      this.first = chunk
+      return
+    }
+    if (this.first !== undefined) {
+      const first = this.first
+      this.first = undefined
+      this.add(first)
+    }
     this.size += n
+    this.add(chunk)
+  }
+
+  /** Files a chunk (already counted in `size`) as a part of its own or into the block. */
+  private add(chunk: Uint8Array): void {
+    const n = chunk.byteLength
     if (n >= keepAsIs && n * 2 >= chunk.buffer.byteLength) {
       this.seal()
       this.parts.push(plain(chunk))
@@ -68,6 +87,12 @@ export class Collector {
 
   /** Everything gathered, as chunks, and starts over. */
   take(): Array<Uint8Array> {
+    if (this.first !== undefined) {
+      const first = plain(this.first)
+      this.first = undefined
+      this.size = 0
+      return [first]
+    }
     this.seal()
     const parts = this.parts
     this.parts = []

@@ -3,6 +3,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as CourierConfig from "../CourierConfig.js"
 import * as Headers from "./headers.js"
+import { secretHeaders } from "./redaction.js"
 
 const defaultTimeouts: CourierConfig.Timeouts = {
   connect: Duration.seconds(10),
@@ -11,7 +12,8 @@ const defaultTimeouts: CourierConfig.Timeouts = {
   total: Duration.seconds(60)
 }
 
-const alwaysCredentialHeaders = ["authorization", "cookie", "proxy-authorization"]
+/** The secret headers of the redaction defaults are always credentials: dropped on an origin change. */
+const alwaysCredentialHeaders = secretHeaders
 
 /**
  * A duration from user input, or undefined when it is not one. Types stop
@@ -64,21 +66,40 @@ export const parseOrigin = (origin: string): string | undefined => {
   }
 }
 
+// A value is echoed in a message only when it cannot carry a secret: a URL
+// that does not parse may still hold `user:password@`.
+const quote = (text: string): string => text.includes("@") ? "(value not shown)" : JSON.stringify(text)
+
+/**
+ * The base URL, or a message that says what is wrong with it, worded so that
+ * the caller can put the name of the setting in front (`baseUrl: ...`,
+ * `COURIER_BASE_URL: ...`).
+ *
+ * @internal
+ */
+export const parseBaseUrl = (value: string | URL): Either.Either<URL, string> => {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    return Either.left(`${quote(String(value))} is not an absolute URL`)
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return Either.left(`${quote(url.href)} must use http or https, not ${url.protocol}`)
+  }
+  if (url.username !== "" || url.password !== "") {
+    return Either.left("must not embed credentials; send them with a header or the auth Layer")
+  }
+  return Either.right(url)
+}
+
 /** @internal */
 export const resolve = (options: CourierConfig.Options = {}): Either.Either<CourierConfig.ResolvedConfig, string> => {
   let baseUrl: URL | undefined
   if (options.baseUrl !== undefined) {
-    try {
-      baseUrl = new URL(options.baseUrl)
-    } catch {
-      return Either.left("baseUrl is not an absolute URL")
-    }
-    if (baseUrl.protocol !== "http:" && baseUrl.protocol !== "https:") {
-      return Either.left(`baseUrl must use http or https, not ${baseUrl.protocol}`)
-    }
-    if (baseUrl.username !== "" || baseUrl.password !== "") {
-      return Either.left("baseUrl must not embed credentials; send them with a header or the auth Layer")
-    }
+    const parsed = parseBaseUrl(options.baseUrl)
+    if (Either.isLeft(parsed)) return Either.left(`baseUrl: ${parsed.left}`)
+    baseUrl = parsed.right
   }
   const headers: Record<string, string> = { accept: "application/json, text/plain, */*" }
   const problem = Headers.normalize(headers, options.headers ?? {})
@@ -88,8 +109,11 @@ export const resolve = (options: CourierConfig.Options = {}): Either.Either<Cour
   const maxRedirects = options.maxRedirects ?? 10
   const maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024
   const maxContentEncodings = options.maxContentEncodings ?? 2
-  if (!isCount(maxRedirects) || !isCount(maxResponseBytes) || !isCount(maxContentEncodings)) {
-    return Either.left("maxRedirects, maxResponseBytes and maxContentEncodings must be non-negative integers")
+  for (const [name, value] of [["maxRedirects", maxRedirects], ["maxResponseBytes", maxResponseBytes], [
+    "maxContentEncodings",
+    maxContentEncodings
+  ]] as const) {
+    if (!isCount(value)) return Either.left(`${name}: ${value} is not a whole number of at least 0`)
   }
   const allowedOrigins = new Set<string>()
   for (const origin of options.allowedOrigins ?? []) {
@@ -120,6 +144,45 @@ export const resolve = (options: CourierConfig.Options = {}): Either.Either<Cour
     arrayFormat: options.arrayFormat ?? "repeat",
     urlCredentials: options.urlCredentials ?? "refuse"
   })
+}
+
+const booleans: Record<string, boolean> = {
+  true: true,
+  yes: true,
+  on: true,
+  "1": true,
+  false: false,
+  no: false,
+  off: false,
+  "0": false
+}
+
+/**
+ * Parsers for the environment's text, each failing with a message the caller
+ * prefixes with the variable's name. They accept what `Config.duration`,
+ * `Config.integer` and `Config.boolean` accept, minus negative counts.
+ *
+ * @internal
+ */
+export const parseEnv = {
+  baseUrl: (text: string): Either.Either<string, string> => Either.map(parseBaseUrl(text), () => text),
+  duration: (text: string): Either.Either<Duration.Duration, string> =>
+    Either.fromOption(
+      Duration.decodeUnknown(text),
+      () => `${JSON.stringify(text)} is not a duration such as "5 seconds" or "500 millis"`
+    ),
+  count: (text: string): Either.Either<number, string> => {
+    const value = Number(text)
+    return text.trim() !== "" && isCount(value)
+      ? Either.right(value)
+      : Either.left(`${JSON.stringify(text)} is not a whole number of at least 0`)
+  },
+  boolean: (text: string): Either.Either<boolean, string> => {
+    const value = Object.hasOwn(booleans, text) ? booleans[text] : undefined
+    return value === undefined
+      ? Either.left(`${JSON.stringify(text)} is not one of true, false, yes, no, on, off, 1, 0`)
+      : Either.right(value)
+  }
 }
 
 /** @internal */

@@ -1,7 +1,7 @@
 /**
  * Decoding a buffered response into what the program asked for. A `Parse`
- * failure shows the body through the current redactor, like `BadResponse`
- * does: an answer that does not match the schema may echo the request's
+ * failure is built by `failureRedaction`, like every failure that shows a
+ * body: an answer that does not match the schema may echo the request's
  * credentials or carry tokens, and failures get logged.
  */
 import * as Effect from "effect/Effect"
@@ -9,14 +9,11 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type * as CourierConfig from "../CourierConfig.js"
-import * as CourierError from "../CourierError.js"
+import type * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
-import * as Redaction from "../Redaction.js"
-import { redactParseError } from "./issueRedaction.js"
-import { forClient } from "./redaction.js"
+import { failureRedactor, parseFailure } from "./failureRedaction.js"
 
 const textDecoder = new TextDecoder()
-const excerptLength = 512
 const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
 
 const schemaDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
@@ -33,42 +30,24 @@ const schemaDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
 export const hasNoBody = (response: CourierResponse.CourierResponse): boolean =>
   response.request.method === "HEAD" || response.status === 204 || response.status === 205 || response.status === 304
 
-// V8 quotes the start of the text it could not parse: `Unexpected token 'B', "Bearer abc"... is not valid JSON`.
-const quotedInput = /, "[\s\S]*"(?:\.\.\.)? is not valid JSON$/
-
-/** The syntax error without the excerpt of the body V8 puts in its message. */
-const withoutInput = (error: SyntaxError): SyntaxError =>
-  quotedInput.test(error.message) ? new SyntaxError(error.message.replace(quotedInput, " is not valid JSON")) : error
-
-const parseFailure = (
-  redactor: Redaction.Redactor,
+const fail = (
   response: CourierResponse.CourierResponse,
+  credentialHeaders: Iterable<string>,
   bytes: Uint8Array,
   reason: CourierError.ParseReason,
   cause: ParseResult.ParseError | SyntaxError | undefined,
   issues?: ReadonlyArray<CourierError.ParseIssue>
-) => {
-  const safe = cause instanceof ParseResult.ParseError
-    ? redactParseError(redactor, cause)
-    : cause instanceof SyntaxError
-    ? withoutInput(cause)
-    : undefined
-  return new CourierError.Parse({
-    request: response.request.info,
-    status: response.status,
-    reason,
-    contentType: response.headers["content-type"],
-    issues: issues ?? (safe instanceof ParseResult.ParseError
-      ? ParseResult.ArrayFormatter.formatErrorSync(safe).map((issue) => ({ path: issue.path, message: issue.message }))
-      : []),
-    bodyExcerpt: redactor.body(bytes, response.headers["content-type"], excerptLength),
-    cause: safe
-  })
-}
-
-/** The redactor for a failure, read only when one is built. */
-const redactorOf = (credentialHeaders: Iterable<string>) =>
-  Effect.map(Redaction.Redaction, (redactor) => forClient(redactor, credentialHeaders))
+): Effect.Effect<never, CourierError.Parse> =>
+  Effect.flatMap(failureRedactor(credentialHeaders, response.request), (redactor) =>
+    Effect.fail(parseFailure(redactor, {
+      request: response.request.info,
+      status: response.status,
+      contentType: response.headers["content-type"],
+      bytes,
+      reason,
+      cause,
+      issues
+    })))
 
 /**
  * Decodes a buffered response: with a schema (JSON then validation), or as
@@ -101,8 +80,7 @@ export const decode = (
     try {
       json = JSON.parse(textDecoder.decode(bytes))
     } catch (error) {
-      return Effect.flatMap(redactorOf(credentialHeaders), (redactor) =>
-        Effect.fail(parseFailure(redactor, response, bytes, "InvalidJson", error as SyntaxError)))
+      return fail(response, credentialHeaders, bytes, "InvalidJson", error as SyntaxError)
     }
   }
   if (schema === undefined) return Effect.succeed(json)
@@ -113,15 +91,11 @@ export const decode = (
     // A recursive schema walks a deeply nested body by recursion: past the
     // stack, the answer is a mismatch, not a defect.
     if (!(error instanceof RangeError)) throw error
-    return Effect.flatMap(redactorOf(credentialHeaders), (redactor) =>
-      Effect.fail(
-        parseFailure(redactor, response, bytes, "SchemaMismatch", undefined, [
-          { path: [], message: "the body is nested too deeply to decode" }
-        ])
-      ))
+    return fail(response, credentialHeaders, bytes, "SchemaMismatch", undefined, [
+      { path: [], message: "the body is nested too deeply to decode" }
+    ])
   }
   if (Either.isRight(result)) return Effect.succeed(result.right)
   const failed = result.left
-  return Effect.flatMap(redactorOf(credentialHeaders), (redactor) =>
-    Effect.fail(parseFailure(redactor, response, bytes, empty ? "EmptyBody" : "SchemaMismatch", empty ? undefined : failed)))
+  return fail(response, credentialHeaders, bytes, empty ? "EmptyBody" : "SchemaMismatch", empty ? undefined : failed)
 }

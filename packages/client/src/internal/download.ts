@@ -112,7 +112,9 @@ const discard = (response: CourierResponse.CourierResponse): Effect.Effect<void>
 export const toFile = (client: CourierClient.Service, url: string, options: Download.Options) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const { maxResumes = 3, onProgress, path, useContentDisposition = false, ...request } = options
+    // `acceptStatus` is dropped even when an untyped caller passes it: an error page is never the file.
+    const { acceptStatus: _accept, maxResumes = 3, onProgress, path, useContentDisposition = false, ...request } =
+      options as Download.Options & { readonly acceptStatus?: unknown }
     const limit = options.maxResponseBytes
     const state: Progressed = { written: 0, total: undefined, validator: undefined, resumes: 0, unread: undefined }
     const report = onProgress === undefined

@@ -5,7 +5,8 @@
  * headers, its query, its JSON body) or carries tokens would put them in
  * every log line that shows the failure. The values are replaced by what
  * the redactor makes of them; any value under a sensitive name is replaced
- * whole.
+ * whole, and a plain string goes through `mask` (the credential values the
+ * request sent).
  */
 import * as ParseResult from "effect/ParseResult"
 import type * as Redaction from "../Redaction.js"
@@ -16,10 +17,11 @@ const encoder = new TextEncoder()
 const maxDepth = 64
 
 /** A value as the redactor shows it: objects and arrays redacted field by field, primitives kept. */
-const redactValue = (redactor: Redaction.Redactor, value: unknown): unknown => {
+const redactValue = (redactor: Redaction.Redactor, value: unknown, mask: (text: string) => string): unknown => {
   if (value === null || typeof value !== "object") {
     // A string that is itself a JSON document is redacted as one.
-    return typeof value === "string" && /^\s*[[{]/.test(value) ? redactText(redactor, value) : value
+    if (typeof value !== "string") return value
+    return /^\s*[[{]/.test(value) ? redactText(redactor, value) : mask(value)
   }
   let text: string | undefined
   try {
@@ -47,12 +49,13 @@ const isSensitivePath = (redactor: Redaction.Redactor, path: ParseResult.Pointer
 const redactIssue = (
   redactor: Redaction.Redactor,
   issue: ParseResult.ParseIssue,
+  mask: (text: string) => string,
   hidden: boolean,
   depth: number
 ): ParseResult.ParseIssue => {
-  const actual = (value: unknown): unknown => hidden ? placeholder : redactValue(redactor, value)
+  const actual = (value: unknown): unknown => hidden ? placeholder : redactValue(redactor, value, mask)
   if (depth >= maxDepth) return new ParseResult.Unexpected(placeholder, "the issue is nested too deeply to show")
-  const next = (inner: ParseResult.ParseIssue, hide = hidden) => redactIssue(redactor, inner, hide, depth + 1)
+  const next = (inner: ParseResult.ParseIssue, hide = hidden) => redactIssue(redactor, inner, mask, hide, depth + 1)
   switch (issue._tag) {
     case "Type":
       return new ParseResult.Type(issue.ast, actual(issue.actual), issue.message)
@@ -91,5 +94,8 @@ const redactIssue = (
  *
  * @internal
  */
-export const redactParseError = (redactor: Redaction.Redactor, error: ParseResult.ParseError): ParseResult.ParseError =>
-  new ParseResult.ParseError({ issue: redactIssue(redactor, error.issue, false, 0) })
+export const redactParseError = (
+  redactor: Redaction.Redactor,
+  error: ParseResult.ParseError,
+  mask: (text: string) => string = (text) => text
+): ParseResult.ParseError => new ParseResult.ParseError({ issue: redactIssue(redactor, error.issue, mask, false, 0) })

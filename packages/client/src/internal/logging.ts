@@ -9,6 +9,7 @@ import type * as CourierRequest from "../CourierRequest.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import type * as Logging from "../Logging.js"
 import * as Redaction from "../Redaction.js"
+import { currentRole, type Role } from "./callRole.js"
 import * as Outcome from "./outcome.js"
 import { forClient } from "./redaction.js"
 
@@ -23,6 +24,7 @@ const encoder = new TextEncoder()
 interface Settings {
   readonly development: boolean
   readonly level: LogLevel.LogLevel
+  readonly retryLevel: LogLevel.LogLevel
   readonly failureLevel: LogLevel.LogLevel
   readonly maxBodyBytes: number
   readonly redactor: Redaction.Redactor
@@ -31,18 +33,43 @@ interface Settings {
 const durationMs = (clock: Clock.Clock, start: bigint): number =>
   Math.round(Number(clock.unsafeCurrentTimeNanos() - start) / 10_000) / 100
 
+/**
+ * The level of the request line, known before anything is built: a routine
+ * success is quiet (Debug by default), a success that needed a retry, a
+ * refresh or a replay after one says so (Info), a failure warns.
+ */
+const levelOf = (
+  settings: Settings,
+  request: CourierRequest.CourierRequest,
+  outcome: Outcome.Outcome,
+  role: Role
+): LogLevel.LogLevel => {
+  switch (outcome._tag) {
+    case "Success":
+      return role !== "request" || request.attempt > 1 ? settings.retryLevel : settings.level
+    case "Failure":
+      return settings.failureLevel
+    case "Interrupted":
+      // Not a failure of the request: the caller gave up (a total timeout, a
+      // race, a shutdown). Visible only when debugging.
+      return LogLevel.Debug
+    case "Defect":
+      return LogLevel.Error
+  }
+}
+
 /** The annotations of the request line: method, redacted URL, attempt, duration and how it ended. */
 const summary = (
   settings: Settings,
   request: CourierRequest.CourierRequest,
   outcome: Outcome.Outcome,
+  role: Role,
   duration: number
-): { readonly level: LogLevel.LogLevel; readonly annotations: Record<string, unknown> } => {
+): Record<string, unknown> => {
   const annotations: Record<string, unknown> = {
     "http.method": request.method,
     "http.url": settings.redactor.url(request.url)
   }
-  let level = settings.level
   switch (outcome._tag) {
     case "Success":
       annotations["http.status"] = outcome.response.status
@@ -58,25 +85,21 @@ const summary = (
       if (reason !== undefined) annotations["http.reason"] = reason
       if (phase !== undefined) annotations["http.phase"] = phase
       annotations["http.outcome"] = error._tag
-      level = settings.failureLevel
       break
     }
     case "Interrupted":
-      // Not a failure of the request: the caller gave up (a total timeout, a
-      // race, a shutdown). Visible only when debugging.
       annotations["http.outcome"] = "interrupted"
-      level = LogLevel.Debug
       break
     case "Defect":
       annotations["http.failure"] = "Defect"
       annotations["http.reason"] = outcome.name
       annotations["http.outcome"] = "defect"
-      level = LogLevel.Error
       break
   }
   annotations["http.duration_ms"] = duration
   annotations["http.attempt"] = request.attempt
-  return { level, annotations }
+  if (role !== "request") annotations["http.role"] = role
+  return annotations
 }
 
 const requestBody = (settings: Settings, request: CourierRequest.CourierRequest): string | undefined => {
@@ -135,20 +158,25 @@ const emit = (
   start: bigint
 ): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
-    const duration = durationMs(clock, start)
     const minimum = fiber.getFiberRef(FiberRef.currentMinimumLogLevel)
     const outcome = Outcome.of(exit)
-    const line = summary(settings, request, outcome, duration)
+    const role = fiber.getFiberRef(currentRole)
+    const level = levelOf(settings, request, outcome, role)
+    const shown = LogLevel.greaterThanEqual(level, minimum)
     const debug = settings.development && LogLevel.greaterThanEqual(LogLevel.Debug, minimum)
-    const main = LogLevel.greaterThanEqual(line.level, minimum)
-      ? Effect.annotateLogs(Effect.logWithLevel(line.level, message), line.annotations)
-      : Effect.void
+    // Below the minimum level nothing is built: a quiet success costs a few comparisons.
+    if (!shown && !debug) return Effect.void
+    const annotations = summary(settings, request, outcome, role, durationMs(clock, start))
+    const main = shown ? Effect.annotateLogs(Effect.logWithLevel(level, message), annotations) : Effect.void
     if (!debug) return main
     return Effect.zipRight(
       main,
-      Effect.annotateLogs(Effect.logDebug(detailMessage), details(settings, request, outcome, line.annotations))
+      Effect.annotateLogs(Effect.logDebug(detailMessage), details(settings, request, outcome, annotations))
     )
   })
+
+const maxLevel = (a: LogLevel.LogLevel, b: LogLevel.LogLevel): LogLevel.LogLevel =>
+  LogLevel.greaterThanEqual(a, b) ? a : b
 
 /** @internal */
 export const layer = (options: Logging.Options = {}) =>
@@ -157,7 +185,9 @@ export const layer = (options: Logging.Options = {}) =>
       const current = forClient(inContext, client.config.credentialHeaders)
       const settings: Settings = {
         development: options.mode === "development",
-        level: options.level ?? LogLevel.Info,
+        level: options.level ?? LogLevel.Debug,
+        // A success worth noticing is never quieter than a routine one.
+        retryLevel: maxLevel(options.retryLevel ?? LogLevel.Info, options.level ?? LogLevel.Debug),
         failureLevel: options.failureLevel ?? LogLevel.Warning,
         maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
         redactor: options.redaction === undefined ? current : Redaction.extend(current, options.redaction)

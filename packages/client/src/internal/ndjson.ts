@@ -1,12 +1,13 @@
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
+import type * as CourierRequest from "../CourierRequest.js"
 import type * as Ndjson from "../Ndjson.js"
+import { decodeDocument } from "./failureRedaction.js"
 import { splitLines } from "./lines.js"
+import { streamCall } from "./streamCall.js"
 
 /** @internal */
 export const stream = <A, I>(
@@ -16,35 +17,25 @@ export const stream = <A, I>(
   options: Ndjson.Options<A, I>
 ): Stream.Stream<A, CourierError.CourierError> =>
   Stream.unwrap(Effect.map(client.prepare(method, url, options), (request) => {
-    const decode = Schema.decodeUnknownEither(options.schema)
     const limit = options.maxLineBytes ?? 1024 * 1024
-    const parse = (reason: CourierError.ParseReason, line: string, cause: ParseResult.ParseError | SyntaxError) =>
-      new CourierError.Parse({
-        request: request.info,
-        status: 200,
-        reason,
-        contentType: "application/x-ndjson",
-        issues: cause instanceof ParseResult.ParseError
-          ? ParseResult.ArrayFormatter.formatErrorSync(cause).map((i) => ({ path: i.path, message: i.message }))
-          : [],
-        bodyExcerpt: line.slice(0, 512),
-        cause
-      })
+    // The request that went on the wire, once the response is in: its
+    // headers hold what the Layers added (a bearer token) to be masked.
+    let sent: CourierRequest.CourierRequest = request
+    const decode = decodeDocument(
+      client.config.credentialHeaders,
+      () => sent,
+      "application/x-ndjson",
+      Schema.decodeUnknownEither(options.schema)
+    )
+    const body = streamCall(request, client.streamingResponse(method, url, options), (response) => {
+      sent = response.request
+    })
     return splitLines(
-      client.stream(method, url, options),
+      body,
       limit,
       () => new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit })
     ).pipe(
       Stream.filter((line) => line.trim() !== ""),
-      Stream.mapEffect((line) => {
-        let json: unknown
-        try {
-          json = JSON.parse(line)
-        } catch (error) {
-          return Effect.fail(parse("InvalidJson", line, error as SyntaxError))
-        }
-        const result = decode(json)
-        return Either.isRight(result) ? Effect.succeed(result.right) : Effect.fail(parse("SchemaMismatch", line, result.left))
-      })
+      Stream.mapEffect(decode)
     )
   }))

@@ -12,6 +12,7 @@ import type * as CourierClient from "../CourierClient.js"
 import type * as CourierConfig from "../CourierConfig.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
+import { encodeBody } from "./bodySchema.js"
 import { resolveTimeouts } from "./config.js"
 import * as Headers from "./headers.js"
 import * as Multipart from "./multipart.js"
@@ -34,9 +35,15 @@ const serialise = (
     case "Empty":
       return { body, contentType: undefined }
     case "Json": {
+      let value = body.value
+      if (body.schema !== undefined) {
+        const encoded = encodeBody(body.schema, value)
+        if (typeof encoded === "string") return encoded
+        value = encoded.value
+      }
       let text: string | undefined
       try {
-        text = JSON.stringify(body.value)
+        text = JSON.stringify(value)
       } catch (error) {
         // A cycle, a bigint or nesting deep enough to overflow the stack.
         return `the JSON body cannot be serialised: ${error instanceof Error ? error.name : "error"}`
@@ -71,6 +78,16 @@ const errorBodyDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
     errorBodyDecoders.set(schema, decoder)
   }
   return decoder
+}
+
+/** `acceptStatus` as one predicate: a list becomes a membership test. */
+const acceptStatusOf = (
+  accept: CourierClient.RequestOptions["acceptStatus"]
+): ((status: number) => boolean) | undefined => {
+  if (accept === undefined || typeof accept === "function") return accept
+  if (accept.length === 0) return undefined
+  const statuses = new Set(accept)
+  return (status) => statuses.has(status)
 }
 
 /** @internal */
@@ -137,6 +154,7 @@ export const prepare = (
     decodeErrorBody: options.errorSchema === undefined
       ? undefined
       : errorBodyDecoder(options.errorSchema as Schema.Schema<unknown, unknown, never>),
+    acceptStatus: acceptStatusOf(options.acceptStatus),
     onUploadProgress: options.onUploadProgress,
     onDownloadProgress: options.onDownloadProgress,
     info

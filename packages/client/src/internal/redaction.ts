@@ -10,9 +10,32 @@ import * as Url from "./url.js"
 /** @internal */
 export const placeholder = "<redacted>"
 
+/**
+ * The secret headers. The same list drives redaction and the redirect rule
+ * that drops credentials on an origin change: a header worth hiding in a log
+ * is worth keeping from another origin.
+ *
+ * @internal
+ */
+export const secretHeaders: ReadonlyArray<string> = [
+  "authorization",
+  "proxy-authorization",
+  "cookie",
+  "set-cookie",
+  "x-api-key",
+  "api-key",
+  "x-auth-token",
+  "x-access-token",
+  "x-refresh-token",
+  "x-session-token",
+  "x-csrf-token",
+  "x-xsrf-token",
+  "x-amz-security-token"
+]
+
 /** @internal */
 export const defaults: Redaction.Rules = {
-  headers: ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"],
+  headers: secretHeaders,
   queryParams: ["access_token", "token", "sig", "signature", "key", "api_key", "password", "secret", "code"],
   bodyFields: ["password", "token", "access_token", "refresh_token", "secret", "client_secret", "api_key"]
 }
@@ -122,6 +145,48 @@ const decodeText = (bytes: Uint8Array): string | undefined => {
 const looksLikeJson = (text: string): boolean => {
   const first = text.trimStart().charAt(0)
   return first === "{" || first === "["
+}
+
+/** Response headers whose value is a URL (or holds URLs): their query values are redacted like a request URL's. */
+const urlHeaders: ReadonlySet<string> = new Set(["location", "content-location", "link", "refresh", "referer"])
+const relativeBase = "http://relative.invalid"
+const schemePrefix = /^([a-zA-Z][a-zA-Z\d+\-.]*):/
+
+/**
+ * One URL (absolute or relative) through `url`. A relative one is resolved
+ * against a placeholder origin that is then cut off again, so its query is
+ * redacted the same way.
+ */
+const urlValue = (url: (url: URL) => string, text: string): string => {
+  const trimmed = text.trim()
+  const scheme = schemePrefix.exec(trimmed)
+  if (scheme !== null) {
+    const protocol = scheme[1].toLowerCase()
+    // An app link (`myapp://callback?code=...`) is not shown at all.
+    if (protocol !== "http" && protocol !== "https") return `${protocol}:${placeholder}`
+    try {
+      return url(new URL(trimmed))
+    } catch {
+      return "<invalid url>"
+    }
+  }
+  try {
+    const resolved = new URL(trimmed, relativeBase)
+    const shown = url(resolved)
+    return resolved.origin === relativeBase ? shown.slice(relativeBase.length) : shown
+  } catch {
+    return "<invalid url>"
+  }
+}
+
+/** `Link: <url>; rel=next`, `Refresh: 5; url=...` and plain `Location: url`. */
+const urlHeaderValue = (url: (url: URL) => string, name: string, value: string): string => {
+  if (name === "link") return value.replace(/<([^>]*)>/g, (_, inner: string) => `<${urlValue(url, inner)}>`)
+  if (name === "refresh") {
+    return value.replace(/(url\s*=\s*)(['"]?)([^'"]*)\2/i, (_, prefix: string, quote: string, inner: string) =>
+      `${prefix}${quote}${urlValue(url, inner)}${quote}`)
+  }
+  return urlValue(url, value)
 }
 
 /**
@@ -239,20 +304,27 @@ export const fromRules = (rules: Redaction.Rules): Redaction.Redactor => {
     }
   }
 
+  const url = (url: URL): string => {
+    try {
+      return Url.redact(url, keepQuery)
+    } catch {
+      return "<invalid url>"
+    }
+  }
+
   return {
     rules,
-    url: (url) => {
-      try {
-        return Url.redact(url, keepQuery)
-      } catch {
-        return "<invalid url>"
-      }
-    },
+    url,
     headers: (headers) => {
       const out: Record<string, string> = {}
       for (const name of Object.keys(headers)) {
         const value = headers[name]
-        out[name] = matches(headerRules, name) ? placeholder : typeof value === "string" ? value : String(value)
+        const text = typeof value === "string" ? value : String(value)
+        out[name] = matches(headerRules, name)
+          ? placeholder
+          : urlHeaders.has(name.toLowerCase())
+          ? urlHeaderValue(url, name.toLowerCase(), text)
+          : text
       }
       return out
     },

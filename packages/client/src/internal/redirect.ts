@@ -6,6 +6,8 @@
 import type * as CourierConfig from "../CourierConfig.js"
 import type * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
+import type * as Redaction from "../Redaction.js"
+import { defaultRedactor } from "./redaction.js"
 import * as Url from "./url.js"
 
 /** @internal */
@@ -25,12 +27,17 @@ export type Next =
  * The request for the next hop, or why it is refused.
  *
  * - only http and https targets; https to http only when allowed;
- * - when the origin (scheme, host, port) changes, credential and trace
- *   headers are dropped; nothing adds them back later in the chain, so they
- *   stay dropped even if the chain returns to the first origin;
+ * - when the origin (scheme, host, port) changes, trace headers and every
+ *   header the redactor treats as a secret (its rules, the Redaction in
+ *   context and the config's `credentialHeaders`) are dropped: one list
+ *   decides what a log hides and what another origin never sees. Nothing
+ *   adds them back later in the chain, so they stay dropped even if the
+ *   chain returns to the first origin;
  * - 301/302 turn a POST into a GET, 303 turns anything but HEAD into a GET,
  *   both without the body; 307/308 keep method and body, and refuse when the
- *   body cannot be sent again.
+ *   body cannot be sent again;
+ * - the next hop's `info.redirects` counts the redirects followed so far, so
+ *   any failure of a later hop says the first one was already sent.
  *
  * @internal
  */
@@ -38,20 +45,22 @@ export const follow = (
   config: CourierConfig.ResolvedConfig,
   request: CourierRequest.CourierRequest,
   status: number,
-  location: string
+  location: string,
+  redactor: Redaction.Redactor = defaultRedactor
 ): Next => {
+  const redirects = (request.info.redirects ?? 0) + 1
   let target: URL
   try {
     target = new URL(location, request.url)
   } catch {
-    return { reason: "InvalidUrl", detail: "the redirect location cannot be parsed", info: request.info }
+    return { reason: "InvalidUrl", detail: "the redirect location cannot be parsed", info: { ...request.info, redirects } }
   }
-  const info: CourierError.RequestInfo = { method: request.method, url: Url.redact(target) }
+  const info: CourierError.RequestInfo = { method: request.method, url: Url.redact(target), redirects }
   if (target.protocol !== "http:" && target.protocol !== "https:") {
     return {
       reason: "UnsupportedScheme",
       detail: `a redirect to ${target.protocol} is not followed`,
-      info: { method: request.method, url: `${target.protocol}<redacted>` }
+      info: { method: request.method, url: `${target.protocol}<redacted>`, redirects }
     }
   }
   if (request.url.protocol === "https:" && target.protocol === "http:" && !config.allowInsecureRedirects) {
@@ -63,7 +72,9 @@ export const follow = (
   target.hash = ""
   const headers: Record<string, string> = { ...request.headers }
   if (target.origin !== request.url.origin) {
-    for (const name of config.credentialHeaders) delete headers[name]
+    for (const name of Object.keys(headers)) {
+      if (redactor.isSensitiveHeader(name) || config.credentialHeaders.has(name)) delete headers[name]
+    }
     for (const name of traceHeaders) delete headers[name]
   }
   let method = request.method
@@ -80,5 +91,5 @@ export const follow = (
       info
     }
   }
-  return { ...request, method, url: target, headers, body, info: { method, url: info.url } }
+  return { ...request, method, url: target, headers, body, info: { method, url: info.url, redirects } }
 }

@@ -16,6 +16,7 @@ import type * as CourierRequest from "../CourierRequest.js"
 import type * as Retry from "../Retry.js"
 import { durationProblem } from "./config.js"
 import * as Metrics from "./metrics.js"
+import * as Resend from "./resend.js"
 
 /** @internal */
 export const defaultPolicy: Retry.Policy = {
@@ -59,19 +60,34 @@ export const policyProblem = (policy: Partial<Retry.Policy>): string | undefined
       ? undefined
       : durationProblem("budget.window", policy.budget.window))
 
-const idempotent = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
-
 const defaultDecision = (policy: Retry.Policy, request: CourierRequest.CourierRequest, error: CourierError.CourierError) => {
   if (request.body._tag === "Stream" && !request.body.replayable) return false
-  const safe = idempotent.has(request.method) || request.headers["idempotency-key"] !== undefined
+  // `request` is the call's first hop; the failure may come from a later one
+  // (after a redirect), and then the first hop was sent whatever this says.
+  const safe = Resend.isIdempotent(request)
   switch (error._tag) {
-    case "Network":
-      if (error.nothingSent) return error.reason !== "DnsLookup" || error.code === "EAI_AGAIN"
-      return safe && (error.reason === "ConnectionReset" || error.reason === "IncompleteBody" || error.reason === "Unknown")
+    case "Network": {
+      // Only a lookup that may succeed later is worth another one.
+      const transient = error.reason !== "DnsLookup" || error.code === "EAI_AGAIN"
+      if (error.nothingSent) return transient
+      if (!safe) return false
+      switch (error.reason) {
+        case "ConnectionRefused":
+        case "DnsLookup":
+        case "Unreachable":
+          return transient
+        case "ConnectionReset":
+        case "IncompleteBody":
+        case "Unknown":
+          return true
+        default:
+          return false
+      }
+    }
     case "Timeout":
       if (!policy.timeoutPhases.includes(error.phase)) return false
-      // A connect timeout proves nothing was sent.
-      return error.phase === "connect" || safe
+      // A connect timeout proves nothing was sent, on the first hop only.
+      return (error.phase === "connect" && !Resend.afterRedirect(error)) || safe
     case "BadResponse":
       return safe && policy.statuses.includes(error.status)
     default:
@@ -89,7 +105,9 @@ export const isRetryable = (
   return policy.shouldRetry === undefined ? byDefault : policy.shouldRetry(request, error, byDefault)
 }
 
-const delaySeconds = /^\s*(\d{1,10})\s*$/
+// Any number of digits: a value too long to read exactly is still too long a wait
+// (it goes over maxRetryAfter), never "no Retry-After" and the default backoff.
+const delaySeconds = /^\s*(\d+)\s*$/
 const httpDate = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,.*GMT\s*$/
 /** The obsolete asctime form (RFC 9110 5.6.7), always GMT though it does not say so. */
 const asctime = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\s*$/

@@ -22,6 +22,7 @@ import type * as CourierResponse from "../CourierResponse.js"
 import type * as Redaction from "../Redaction.js"
 import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
+import { excerptLength, forFailure } from "./failureRedaction.js"
 import * as Redirect from "./redirect.js"
 import { type SendWatch, toPlatformBody } from "./requestBody.js"
 import { bodyStream, isFinite, readAll, readPrefix, responseCodings } from "./responseBody.js"
@@ -30,7 +31,6 @@ import { bodyStream, isFinite, readAll, readPrefix, responseCodings } from "./re
 const errorBodyLimit = 64 * 1024
 /** How much of a redirect body is drained to keep the connection; past it the socket is dropped. */
 const redirectDrainLimit = 16 * 1024
-const excerptLength = 512
 const textDecoder = new TextDecoder()
 
 
@@ -89,7 +89,8 @@ const sendOnce = (
 
 /**
  * The failure for a non-2xx answer. Its headers and body excerpt go through
- * the redactor: an error body may echo a token, and failures get logged.
+ * the failure redactor: an error body may echo a token, a `Location` may
+ * carry one in its query, and failures get logged.
  */
 const statusFailure = (
   request: CourierRequest.CourierRequest,
@@ -101,8 +102,9 @@ const statusFailure = (
     never,
     CourierError.Unauthorized | CourierError.BadResponse
   > => {
-    const headers = redactor.headers(response.headers)
-    const bodyExcerpt = redactor.body(bytes, response.headers["content-type"], excerptLength)
+    const shown = forFailure(redactor, request)
+    const headers = shown.headers(response.headers)
+    const bodyExcerpt = shown.body(bytes, response.headers["content-type"], excerptLength)
     if (response.status === 401) {
       // Whether this hop carried the credential tells the auth Layer if the 401
       // is about its token: a cross-origin redirect drops the header.
@@ -153,14 +155,15 @@ export const make = (
   const exchange = Exchange.fromHttpClient(transport)
   const send = exchange === undefined ? (request: CourierRequest.CourierRequest) => sendOnce(http, request) : exchange.send
   const acceptEncoding = decoder.acceptEncoding
+  // The count of redirects so far lives in `request.info.redirects` (set by
+  // Redirect.follow), so every failure of a later hop carries it.
   const hop = (
-    request: CourierRequest.CourierRequest,
-    redirects: number
+    request: CourierRequest.CourierRequest
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
     Effect.flatMap(send(request), (response) => {
       const status = response.status
       if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
-        if (redirects >= request.maxRedirects) {
+        if ((request.info.redirects ?? 0) >= request.maxRedirects) {
           return Effect.zipRight(
             readPrefix(request, response, decoder, 0),
             Effect.fail(
@@ -172,12 +175,12 @@ export const make = (
             )
           )
         }
-        const next = Redirect.follow(policy, request, status, response.headers["location"])
+        const next = Redirect.follow(policy, request, status, response.headers["location"], redactor)
         return Effect.zipRight(
           readPrefix(request, response, decoder, redirectDrainLimit),
           "reason" in next
             ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
-            : hop(next, redirects + 1)
+            : hop(next)
         )
       }
       const encodings = responseCodings(request, response).length
@@ -193,7 +196,8 @@ export const make = (
           )
         )
       }
-      if (status < 200 || status >= 300) {
+      // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
+      if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
         return statusFailure(request, response, decoder, redactor)
       }
       if (request.streaming) {
@@ -225,10 +229,10 @@ export const make = (
     }
     // A native exchange keeps the deadline on its own timer; the generic
     // path races the hop against what is left of it.
-    if (exchange !== undefined || request.deadline === undefined) return hop(request, 0)
+    if (exchange !== undefined || request.deadline === undefined) return hop(request)
     return Effect.flatMap(Clock.currentTimeMillis, (now) => {
       const total = request.timeouts.total
-      return Effect.timeoutFail(hop(request, 0), {
+      return Effect.timeoutFail(hop(request), {
         duration: Duration.millis(Math.max(0, request.deadline! - now)),
         onTimeout: () => new CourierError.Timeout({ request: request.info, phase: "total", duration: total })
       })
