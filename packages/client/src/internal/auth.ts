@@ -3,6 +3,7 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -14,7 +15,7 @@ import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
-import { currentRole } from "./callRole.js"
+import { currentRole, lastAttempt } from "./callRole.js"
 import * as Metrics from "./metrics.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "./retry.js"
@@ -276,7 +277,7 @@ export const layer = (options: Auth.Options) =>
         if (!applies(request)) return execute(request)
         return Effect.flatMap(currentToken(request), (used) =>
           Effect.flatMap(withToken(request, used), (authed) =>
-            Effect.catchTag(execute(authed), "Unauthorized", (error) => {
+            Effect.catchTag(Effect.zipRight(FiberRef.set(lastAttempt, request.attempt), execute(authed)), "Unauthorized", (error) => {
               if (!aboutOurToken(error)) return Effect.fail(error)
               // A 401 after a redirect: the first hop was already sent and answered (a
               // POST answered 303 did its work), so only an idempotent call is sent
@@ -291,13 +292,15 @@ export const layer = (options: Auth.Options) =>
                 return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed", undefined))
               }
               // The replay is another attempt of the same call: logs, spans
-              // and metrics below show it with the next number.
-              const replay = { ...request, attempt: request.attempt + 1 }
-              return Effect.flatMap(
-                freshToken(used, error, request),
-                (fresh) =>
-                  Effect.flatMap(withToken(replay, fresh), (authed) => Effect.locally(execute(authed), currentRole, "replay"))
-              )
+              // and metrics below show it with the number after the last one
+              // sent (a Retry Layer below may have sent several).
+              return Effect.flatMap(FiberRef.get(lastAttempt), (last) => {
+                const replay = { ...request, attempt: Math.max(request.attempt, last) + 1 }
+                return Effect.flatMap(
+                  freshToken(used, error, request),
+                  (fresh) => Effect.flatMap(withToken(replay, fresh), (authed) => Effect.locally(execute(authed), currentRole, "replay"))
+                )
+              })
             })))
       })
     })
