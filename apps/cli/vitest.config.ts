@@ -13,6 +13,9 @@ export default mergeConfig(
     },
     test: {
       name: "cli",
+      // The tests spawn bin/courier.js, which runs the bundle: rebuilt first
+      // from the current sources.
+      globalSetup: ["./scripts/bundle.js"],
       include: ["test/**/*.test.ts"]
     }
   })

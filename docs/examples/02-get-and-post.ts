@@ -1,7 +1,7 @@
 /**
  * GET and POST: query parameters, path parameters, JSON bodies, responses
  * validated by a Schema, headers of the response, and a typed error body.
- * Run it with `pnpm docs:example 02`.
+ * Run it with `pnpm docs:example 02-get`.
  */
 import { Body, CourierClient } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
@@ -56,6 +56,17 @@ const program = Effect.gen(function*() {
     schema: Post
   })
   yield* Console.log(`created post ${created.id}`)
+
+  // A body encoded through a Schema: `publishAt` is a Date in the program and
+  // an ISO string on the wire; a value the schema rejects is refused before
+  // any I/O (RequestRefused, InvalidBody, with the issue's path).
+  const Draft = Schema.Struct({ userId: Schema.Number, title: Schema.String, body: Schema.String, publishAt: Schema.Date })
+  const draft = yield* client.post("/posts", {
+    headers: authorization,
+    body: Body.json({ userId: 1, title: "Scheduled", body: "...", publishAt: new Date("2030-01-01T00:00:00Z") }, { schema: Draft }),
+    schema: Post
+  })
+  yield* Console.log(`created post ${draft.id} from a schema-encoded body`)
 
   // A 400 is a BadResponse; with `errorSchema` its body arrives decoded and typed.
   const invalid = yield* client.post("/posts", {

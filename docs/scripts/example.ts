@@ -1,7 +1,7 @@
 /**
  * Runs one example by the start of its name:
  *
- *     pnpm docs:example 02        # docs/examples/02-get-and-post.ts
+ *     pnpm docs:example 02-get    # docs/examples/02-get-and-post.ts
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"

@@ -435,7 +435,8 @@ const main = async (): Promise<number> => {
       layers: renderMarkdownLayers(report),
       analysis: fs.existsSync(path.join(benchDir, "analysis.md"))
         ? fs.readFileSync(path.join(benchDir, "analysis.md"), "utf8")
-        : undefined
+        : undefined,
+      cliStart: (await import("./cliStart.js")).measure()
     }))
     process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`)
   }

@@ -20,6 +20,8 @@ export interface DocumentInput {
   readonly layers: string
   /** The hand-written reading of the results (apps/bench/analysis.md), when there is one. */
   readonly analysis: string | undefined
+  /** The CLI's start-time table (see cliStart.ts), when it could be measured. */
+  readonly cliStart: string | undefined
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits })
@@ -144,5 +146,13 @@ alone's in the same process (${layerCalls(report)};
 µs per call, median and range over ${report.reps} repetitions).
 
 ${input.layers}
-`
+${input.cliStart === undefined ? "" : `
+## CLI start time
+
+\`courier --version\` as a user runs it (\`apps/cli/bin/courier.js\`, which loads the bundle \`pnpm install\`
+builds), next to Node's own start and a native command; wall time of each process, the three run round by
+round, by \`node apps/cli/scripts/start-time.js\`, not pinned.
+
+${input.cliStart}
+`}`
 }

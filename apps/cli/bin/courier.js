@@ -1,12 +1,25 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly, so the command works right after
-// `pnpm install` with no build step: the same as
-// `node --conditions=@courier/source --import tsx src/main.ts`, set up in
-// this process (no child process, so signals reach the program itself).
-import { register } from "node:module"
+// Loads the bundle that `pnpm install` (the package's `prepare` script) or
+// `pnpm --filter cli build` writes to dist/courier.js.
+import { existsSync } from "node:fs"
+import * as Module from "node:module"
 
-// Workspace packages export their sources under the "@courier/source" condition.
-register("./source-condition.js", import.meta.url)
-const { register: registerTsx } = await import("tsx/esm/api")
-registerTsx()
-await import("../src/main.ts")
+const bundle = new URL("../dist/courier.js", import.meta.url)
+
+// A password typed ahead while the program loads would be echoed by the
+// terminal until the prompt takes it; without echo from here on, only what
+// was typed before Node started can show. The prompt restores the mode, and
+// Node restores the terminal at exit.
+const args = process.argv.slice(2)
+if (args[0] === "login" && !args.includes("--password-stdin") && process.stdin.isTTY) {
+  process.stdin.setRawMode(true)
+}
+
+if (!existsSync(bundle)) {
+  process.stderr.write("courier: not built; run `pnpm install` or `pnpm --filter cli build`\n")
+  process.exit(1)
+}
+// Node 22.1+ keeps the compiled bundle in a cache between runs; older Node
+// has no such function and compiles it at every start.
+Module.enableCompileCache?.()
+await import(bundle.href)

@@ -20,7 +20,6 @@ import type * as CourierConfig from "@courier/client/CourierConfig"
 import * as Logging from "@courier/client/Logging"
 import * as Retry from "@courier/client/Retry"
 import * as TokenStore from "@courier/client/TokenStore"
-import { NodeTransport } from "@courier/client/node"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
@@ -103,7 +102,15 @@ export const layerWithoutAuth = (
   settings: Settings,
   defaultTotal?: Duration.Duration
 ): Layer.Layer<CourierClient.CourierClient, UsageError> => {
-  const transport = NodeTransport.layerClientConfig(overrides(settings, defaultTotal))
+  // The transport (undici: half of the bundle) is loaded when a command
+  // builds a client, not at every start: --help, --version, usage errors and
+  // the login prompt come up without it.
+  const transport = Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => import("@courier/client/node")),
+      ({ NodeTransport }) => NodeTransport.layerClientConfig(overrides(settings, defaultTotal))
+    )
+  )
   const headers = AppHeaders.layer({ userAgent: `courier-cli/${version}` }).pipe(Layer.provide(transport))
   const logged = settings.verbose
     ? Logging.layer({ mode: "development", maxBodyBytes: 2048 }).pipe(Layer.provide(headers))
@@ -113,7 +120,8 @@ export const layerWithoutAuth = (
     : Retry.layer().pipe(Layer.provide(logged))
   return Layer.mapError(retried, (error) =>
     new UsageError({
-      message: `invalid configuration: ${error._op === "InvalidData" && error.path.length === 0 ? error.message : String(error)}`
+      // Courier's own messages name the variable or option at fault.
+      message: `invalid configuration: ${error._op === "InvalidData" ? error.message : String(error)}`
     }))
 }
 

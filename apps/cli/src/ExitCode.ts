@@ -67,7 +67,7 @@ const refusalHint: Partial<Record<CourierError.RefusalReason, string>> = {
   EscapesBaseUrl: "use a path under the base URL, or change --base-url",
   UnsupportedScheme: "only http:// and https:// URLs are supported",
   CredentialsInUrl: "pass credentials as a header item (Authorization:...) or use courier login",
-  InvalidHeader: "header names and values cannot contain CR, LF or NUL",
+  InvalidHeader: "header names and values cannot contain CR, LF or NUL; Connection, Keep-Alive, Transfer-Encoding, Upgrade, Expect, TE and Trailer are set by the transport",
   InvalidQuery: "check the name==value items",
   InvalidBody: "check the field items",
   InsecureRedirect: "the server redirected from https to http; use the https URL it should have given",

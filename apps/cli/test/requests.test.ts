@@ -102,6 +102,19 @@ layer(Servers, { excludeTestServices: true })((it) => {
       expect(yield* other.requests("/elsewhere")).toHaveLength(0)
     }), 40_000)
 
+  it.effect("2: a bad COURIER_* variable is named in the message", () =>
+    Effect.gen(function*() {
+      const api = yield* DemoApi.DemoApi
+      const [baseUrl, timeout] = yield* Effect.all([
+        run(["get", "/todos/1"], { env: { COURIER_BASE_URL: "not a url" } }),
+        run(["get", "/todos/1", "--base-url", api.url], { env: { COURIER_TIMEOUT_RECEIVE: "soon" } })
+      ], { concurrency: 2 })
+      expect(baseUrl.code).toBe(2)
+      expectOneLine(baseUrl, /^courier: invalid configuration: COURIER_BASE_URL: "not a url" is not an absolute URL$/)
+      expect(timeout.code).toBe(2)
+      expectOneLine(timeout, /^courier: invalid configuration: COURIER_TIMEOUT_RECEIVE: "soon" is not a duration/)
+    }), 30_000)
+
   it.effect("3: connection refused", () =>
     Effect.gen(function*() {
       const port = yield* closedPort

@@ -41,6 +41,8 @@
  *   a request that is not idempotent (a POST without `Idempotency-Key`)
  *   when the 401 comes after a redirect: its first hop was already sent and
  *   answered. It fails with `Unauthorized` without a refresh.
+ * - A request listing 401 in `acceptStatus` gets its 401 as an answer: no
+ *   refresh, no replay.
  *
  * @example
  * ```ts

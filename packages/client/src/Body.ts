@@ -22,6 +22,7 @@
 import type * as PlatformError from "@effect/platform/Error"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Effect from "effect/Effect"
+import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import * as Pieces from "./internal/bodyPieces.js"
 import type * as Multipart from "./Multipart.js"
@@ -42,13 +43,16 @@ export interface Empty {
 }
 
 /**
- * A value serialised with `JSON.stringify` when the request is prepared.
+ * A value serialised with `JSON.stringify` when the request is prepared,
+ * after encoding it with `schema` when there is one.
  *
  * @since 0.1.0
  */
 export interface Json {
   readonly _tag: "Json"
   readonly value: unknown
+  /** Encodes `value` (its Type) to what is serialised (its Encoded). */
+  readonly schema?: Schema.Schema<unknown, unknown, never> | undefined
 }
 
 /**
@@ -115,9 +119,35 @@ export const empty: Body = { _tag: "Empty" }
  * serialised (a cycle, a bigint) fails the request with
  * `RequestRefused("InvalidBody")`.
  *
+ * With `schema`, the value is first encoded by it (a `Date` to its ISO
+ * string, a class to its fields, a branded or transformed value to its
+ * wire form), before any I/O. A value the schema does not accept fails
+ * the request with `RequestRefused("InvalidBody")` whose detail names the
+ * path of each issue (never the value, which may be a secret).
+ *
+ * @example
+ * ```ts
+ * import { Body, CourierClient } from "@courier/client"
+ * import * as Effect from "effect/Effect"
+ * import * as Schema from "effect/Schema"
+ *
+ * const NewEvent = Schema.Struct({ title: Schema.String, at: Schema.Date })
+ *
+ * // Sends {"title":"launch","at":"2030-01-01T00:00:00.000Z"}.
+ * const create = Effect.flatMap(CourierClient.CourierClient, (client) =>
+ *   client.post("/events", {
+ *     body: Body.json({ title: "launch", at: new Date("2030-01-01T00:00:00Z") }, { schema: NewEvent }),
+ *     responseType: "none"
+ *   }))
+ * ```
+ *
  * @since 0.1.0
  */
-export const json = (value: unknown): Body => ({ _tag: "Json", value })
+export const json: {
+  (value: unknown): Body
+  <A, I>(value: NoInfer<A>, options: { readonly schema: Schema.Schema<A, I, never> }): Body
+} = (value: unknown, options?: { readonly schema: Schema.Schema<unknown, unknown, never> }): Body =>
+  options === undefined ? { _tag: "Json", value } : { _tag: "Json", value, schema: options.schema }
 
 /**
  * A text body, `text/plain; charset=utf-8` unless told otherwise.

@@ -48,6 +48,7 @@ import type {
 import type * as CourierRequest from "./CourierRequest.js"
 import type * as CourierResponse from "./CourierResponse.js"
 import * as internal from "./internal/client.js"
+import type * as Pagination from "./Pagination.js"
 import type * as Url from "./Url.js"
 
 /**
@@ -69,6 +70,16 @@ export interface RequestOptions<E = unknown, EI = unknown> {
   readonly maxRedirects?: number | undefined
   /** Decodes the JSON body of a `BadResponse` into its `errorBody`. */
   readonly errorSchema?: Schema.Schema<E, EI, never> | undefined
+  /**
+   * Non-2xx statuses that are answers, not failures: a list (`[304, 404]`)
+   * or a predicate. Such a response is read whole under `maxResponseBytes`
+   * and decoded like a 2xx (by `schema` or `responseType`); it is a success
+   * for every Layer, so it is never retried, a 401 accepted here does not
+   * start a token refresh, and logs and metrics record it as `ok` with its
+   * status. Redirects are followed before this is consulted (set
+   * `maxRedirects: 0` to see a 3xx). Default: only 2xx.
+   */
+  readonly acceptStatus?: ReadonlyArray<number> | ((status: number) => boolean) | undefined
   /** Called as the request body is handed to the socket. */
   readonly onUploadProgress?: ((progress: Progress) => Effect.Effect<void>) | undefined
   /** Called as the response body arrives (buffered calls and streams alike). */
@@ -150,8 +161,107 @@ export interface MethodCall {
 }
 
 /**
+ * What `exchange` succeeds with: the status and headers of the last hop
+ * next to the decoded body.
+ *
+ * @since 0.1.0
+ */
+export interface Exchange<A> {
+  readonly status: number
+  /** Lower-cased names. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: A
+}
+
+/**
+ * One schema per status, for `exchange`: `{ 200: Post, 404: NotFound }`.
+ * The statuses named are the answers (non-2xx ones as with
+ * `acceptStatus`), each body decoded by its own schema.
+ *
+ * @since 0.1.0
+ */
+export type StatusSchemas = { readonly [status: number]: Schema.Schema.AnyNoContext }
+
+/**
+ * An `Exchange` whose status is known, so a check of `status` narrows `body`.
+ *
+ * @since 0.1.0
+ */
+export interface ExchangeAt<Status extends number, A> extends Exchange<A> {
+  readonly status: Status
+}
+
+/**
+ * What `exchange` with `schemas` succeeds with: a union discriminated by
+ * `status`.
+ *
+ * @since 0.1.0
+ */
+export type ExchangeOf<S extends StatusSchemas> = {
+  readonly [K in keyof S & number]: ExchangeAt<K, Schema.Schema.Type<S[K]>>
+}[keyof S & number]
+
+/**
+ * A call that keeps the status and headers: `(method, url, options)`,
+ * decoding the body as the options say, like `MethodCall`, or by the
+ * schema `schemas` gives for the status.
+ *
+ * @since 0.1.0
+ */
+export interface ExchangeCall {
+  <S extends StatusSchemas, E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & {
+      readonly schemas: S
+      readonly schema?: undefined
+      readonly responseType?: undefined
+      readonly acceptStatus?: undefined
+    }
+  ): Effect.Effect<
+    ExchangeOf<S>,
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+  >
+  <A, I, E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
+  ): Effect.Effect<
+    Exchange<A>,
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+  >
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "text" }
+  ): Effect.Effect<Exchange<string>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
+  ): Effect.Effect<
+    Exchange<Uint8Array>,
+    Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded
+  >
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & { readonly responseType: "none" }
+  ): Effect.Effect<Exchange<void>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  <E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
+  ): Effect.Effect<
+    Exchange<unknown>,
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+  >
+}
+
+/**
  * The decoration point of the client: a prepared request in, a response
- * (2xx, body buffered or streaming) or a typed failure out. Layers wrap it.
+ * (2xx or a status the request accepts, body buffered or streaming) or a
+ * typed failure out. Layers wrap it.
  *
  * @since 0.1.0
  */
@@ -182,7 +292,19 @@ export interface Service {
   readonly post: Call
   readonly put: Call
   readonly patch: Call
-  /** The whole response (status, headers, buffered body) for a 2xx. */
+  /**
+   * Status, lower-cased headers and the decoded body together, for when
+   * a header (`etag`, `x-total-count`) or the status matters next to a
+   * typed body. Fails like the other calls.
+   */
+  readonly exchange: ExchangeCall
+  /**
+   * The items of a paged collection as a `Stream`, one GET per page
+   * through `execute`, following `Link: rel="next"` or the caller's
+   * `next` (see the `Pagination` module).
+   */
+  readonly paginate: Pagination.Paginate
+  /** The whole response (status, headers, buffered body) for a 2xx or an accepted status. */
   readonly response: <E = unknown, EI = unknown>(
     method: string,
     url: string,

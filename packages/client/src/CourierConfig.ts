@@ -177,20 +177,27 @@ export const layer = (options: Options = {}): Layer.Layer<CourierConfig, ConfigE
  *
  * @since 0.1.0
  */
-export const config = (prefix = "COURIER"): Config.Config<Options> =>
-  Config.nested(
+export const config = (prefix = "COURIER"): Config.Config<Options> => {
+  // Each value is checked where it is read, so that the message names the
+  // variable the user set (`COURIER_BASE_URL: "x" is not an absolute URL`)
+  // rather than the option it becomes.
+  const variable = <A>(name: string, parse: (text: string) => Either.Either<A, string>) =>
+    Config.option(Config.mapOrFail(Config.string(name), (text) =>
+      Either.mapLeft(parse(text), (problem) => ConfigError.InvalidData([], `${prefix}_${name}: ${problem}`))))
+  return Config.nested(
     Config.all({
-      baseUrl: Config.option(Config.string("BASE_URL")),
-      connect: Config.option(Config.duration("TIMEOUT_CONNECT")),
-      send: Config.option(Config.duration("TIMEOUT_SEND")),
-      receive: Config.option(Config.duration("TIMEOUT_RECEIVE")),
-      total: Config.option(Config.duration("TIMEOUT_TOTAL")),
-      maxRedirects: Config.option(Config.integer("MAX_REDIRECTS")),
-      maxResponseBytes: Config.option(Config.integer("MAX_RESPONSE_BYTES")),
-      allowInsecureRedirects: Config.option(Config.boolean("ALLOW_INSECURE_REDIRECTS"))
+      baseUrl: variable("BASE_URL", internal.parseEnv.baseUrl),
+      connect: variable("TIMEOUT_CONNECT", internal.parseEnv.duration),
+      send: variable("TIMEOUT_SEND", internal.parseEnv.duration),
+      receive: variable("TIMEOUT_RECEIVE", internal.parseEnv.duration),
+      total: variable("TIMEOUT_TOTAL", internal.parseEnv.duration),
+      maxRedirects: variable("MAX_REDIRECTS", internal.parseEnv.count),
+      maxResponseBytes: variable("MAX_RESPONSE_BYTES", internal.parseEnv.count),
+      allowInsecureRedirects: variable("ALLOW_INSECURE_REDIRECTS", internal.parseEnv.boolean)
     }),
     prefix
   ).pipe(Config.map(internal.fromEnvValues))
+}
 
 /**
  * A Layer of the configuration read from `Config` (the environment by

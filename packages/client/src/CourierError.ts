@@ -320,12 +320,16 @@ export type RefusalReason =
   | "InvalidBody"
   | "InsecureRedirect"
   | "BodyNotReplayable"
+  | "InvalidOption"
 
 /**
  * The request was refused before any byte was sent: an invalid URL, a path
  * or absolute URL that escapes the base URL, a scheme other than http(s),
- * credentials in the URL, CR/LF/NUL in a header or method, a body that cannot
- * be serialised, or a redirect Courier will not follow.
+ * credentials in the URL, CR/LF/NUL in a header or method, a header the
+ * transport owns (`connection`, `keep-alive`, `transfer-encoding`, `upgrade`,
+ * `expect`, `te`, `trailer`), a body that cannot be serialised, an option
+ * with an invalid value (`InvalidOption`: a timeout that is not a duration),
+ * or a redirect Courier will not follow.
  *
  * @since 0.1.0
  */
@@ -345,12 +349,13 @@ export class RequestRefused extends Data.TaggedError("RequestRefused")<{
  *
  * @since 0.1.0
  */
-export type LimitReason = "ResponseTooLarge" | "TooManyRedirects" | "TooManyEncodings"
+export type LimitReason = "ResponseTooLarge" | "TooManyRedirects" | "TooManyEncodings" | "TooManyPages"
 
 /**
  * A response went over a configured limit: a body larger than
  * `maxResponseBytes` (counted after decompression), more redirects than
- * `maxRedirects`, or more content encodings than `maxContentEncodings`.
+ * `maxRedirects`, more content encodings than `maxContentEncodings`, or
+ * a paged collection going on past `maxPages`.
  *
  * @since 0.1.0
  */
@@ -364,7 +369,9 @@ export class LimitExceeded extends Data.TaggedError("LimitExceeded")<{
       ? `the response body is larger than ${this.limit} bytes; raise maxResponseBytes or stream it`
       : this.reason === "TooManyRedirects"
       ? `more than ${this.limit} redirects`
-      : `more than ${this.limit} content encodings`
+      : this.reason === "TooManyEncodings"
+      ? `more than ${this.limit} content encodings`
+      : `more than ${this.limit} pages; raise maxPages or take fewer items`
     return `${this.request.method} ${this.request.url}: ${what}`
   }
 }

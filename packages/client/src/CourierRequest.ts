@@ -48,6 +48,8 @@ export interface CourierRequest {
   readonly streaming: boolean
   /** Decodes a non-2xx body with the request's `errorSchema`. */
   readonly decodeErrorBody: ((json: unknown) => Option.Option<unknown>) | undefined
+  /** Whether a non-2xx status is an answer rather than a failure (`acceptStatus`); undefined for none. */
+  readonly acceptStatus: ((status: number) => boolean) | undefined
   readonly onUploadProgress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
   readonly onDownloadProgress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
   /** Method and redacted URL, for failures and logs. */

@@ -55,9 +55,12 @@ import * as internal from "./internal/download.js"
 export type Progress = CourierClient.Progress
 
 /**
+ * The options of the GET, without `acceptStatus`: only a 2xx body is
+ * ever written to the file.
+ *
  * @since 0.1.0
  */
-export interface Options extends CourierClient.RequestOptions {
+export interface Options extends Omit<CourierClient.RequestOptions, "acceptStatus"> {
   /** The destination file, or the folder when `useContentDisposition` is set. */
   readonly path: string
   /** Called as bytes arrive (an Effect; its failures and defects are ignored). */

@@ -47,6 +47,7 @@
  *
  * @since 0.1.0
  */
+import type * as ConfigError from "effect/ConfigError"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
@@ -102,11 +103,14 @@ export interface Budget {
 export const defaultPolicy: Policy = internal.defaultPolicy
 
 /**
- * The retry Layer, decorating the client below it.
+ * The retry Layer, decorating the client below it. A duration in the policy
+ * that is not one (`baseDelay: "soon"` from JavaScript) fails the Layer with
+ * a `ConfigError`; the same in a `withPolicy` override fails the call with
+ * `RequestRefused` (`InvalidOption`) before anything is sent.
  *
  * @since 0.1.0
  */
-export const layer: (policy?: Partial<Policy>) => Layer.Layer<CourierClient.CourierClient, never, CourierClient.CourierClient> =
+export const layer: (policy?: Partial<Policy>) => Layer.Layer<CourierClient.CourierClient, ConfigError.ConfigError, CourierClient.CourierClient> =
   internal.layer
 
 /**

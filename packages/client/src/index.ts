@@ -39,6 +39,8 @@ export * as Multipart from "./Multipart.js"
 /** @since 0.1.0 */
 export * as Ndjson from "./Ndjson.js"
 /** @since 0.1.0 */
+export * as Pagination from "./Pagination.js"
+/** @since 0.1.0 */
 export * as Preset from "./Preset.js"
 /** @since 0.1.0 */
 export * as Redaction from "./Redaction.js"

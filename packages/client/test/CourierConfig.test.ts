@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 
 const fromEnv = (env: Record<string, string>, overrides?: CourierConfig.Options) =>
@@ -52,16 +53,38 @@ describe("configuration", () => {
     }))
 
   it.effect.each([
-    [{ COURIER_BASE_URL: "not a url" }],
-    [{ COURIER_BASE_URL: "ftp://files.example.test" }],
-    [{ COURIER_BASE_URL: "https://user:pw@api.example.test" }],
-    [{ COURIER_MAX_REDIRECTS: "-1" }],
-    [{ COURIER_TIMEOUT_TOTAL: "soon" }]
-  ])("%j is a ConfigError", ([env]) =>
+    [{ COURIER_BASE_URL: "not a url" }, `COURIER_BASE_URL: "not a url" is not an absolute URL`],
+    [{ COURIER_BASE_URL: "ftp://files.example.test" }, "COURIER_BASE_URL: \"ftp://files.example.test/\" must use http"],
+    [{ COURIER_BASE_URL: "https://user:pw@api.example.test" }, "COURIER_BASE_URL: must not embed credentials"],
+    [{ COURIER_BASE_URL: "https://user:pw@ bad" }, "COURIER_BASE_URL: (value not shown) is not an absolute URL"],
+    [{ COURIER_MAX_REDIRECTS: "-1" }, `COURIER_MAX_REDIRECTS: "-1" is not a whole number of at least 0`],
+    [{ COURIER_MAX_RESPONSE_BYTES: "1 MiB" }, `COURIER_MAX_RESPONSE_BYTES: "1 MiB" is not a whole number`],
+    [{ COURIER_TIMEOUT_TOTAL: "soon" }, `COURIER_TIMEOUT_TOTAL: "soon" is not a duration`],
+    [{ COURIER_ALLOW_INSECURE_REDIRECTS: "maybe" }, `COURIER_ALLOW_INSECURE_REDIRECTS: "maybe" is not one of true`]
+  ] as const)("%j is a ConfigError naming the variable", ([env, message]) =>
     Effect.map(Effect.flip(fromEnv(env)), (error) => {
-      expect(error._tag).not.toBe("Success")
+      expect(error._op).toBe("InvalidData")
+      expect(String(error)).toContain(message)
       expect(String(error)).not.toContain("pw@")
     }))
+
+  it.effect("another prefix is named in the message", () =>
+    Effect.map(
+      Effect.flip(
+        Effect.withConfigProvider(
+          CourierConfig.config("NOTES"),
+          ConfigProvider.fromMap(new Map([["NOTES_TIMEOUT_SEND", "-"]]), { pathDelim: "_" })
+        )
+      ),
+      (error) => expect(String(error)).toContain(`NOTES_TIMEOUT_SEND: "-" is not a duration`)
+    ))
+
+  it("make names the option in its messages", () => {
+    const message = (options: CourierConfig.Options) =>
+      Either.match(CourierConfig.make(options), { onLeft: (left) => left, onRight: () => "" })
+    expect(message({ baseUrl: "api.example.test" })).toBe(`baseUrl: "api.example.test" is not an absolute URL`)
+    expect(message({ maxResponseBytes: -1 })).toBe("maxResponseBytes: -1 is not a whole number of at least 0")
+  })
 
   it("make validates options from code", () => {
     expect(CourierConfig.make({ baseUrl: "https://h", allowedOrigins: ["nope"] })._tag).toBe("Left")

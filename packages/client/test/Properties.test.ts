@@ -179,7 +179,10 @@ describe("query and form serialisation", () => {
 // Headers
 
 const tokenChar = fc.constantFrom(..."!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".split(""))
+/** Headers with a rule of their own: the transport's (refused) and content-length (a number). */
+const ownRule = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "expect", "te", "trailer", "content-length"])
 const headerName = fc.array(tokenChar, { minLength: 1, maxLength: 16 }).map((chars) => chars.join(""))
+  .filter((name) => !ownRule.has(name.toLowerCase()))
 /** Field-value characters: visible ASCII, obs-text, space and tab. */
 const valueChar = fc.oneof(
   fc.integer({ min: 0x21, max: 0x7e }),

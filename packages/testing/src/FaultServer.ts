@@ -20,7 +20,7 @@
  *     routes: [["GET", "/flaky", FaultServer.sequence([FaultServer.truncated(), FaultServer.json({ ok: true })])]]
  *   })
  *   // ... call `${server.url}/flaky` with the client under test ...
- *   const idle = yield* server.awaitIdle("2 seconds")
+ *   const idle = yield* server.awaitNoRequestsInFlight("2 seconds")
  *   return [(yield* server.requests("/flaky")).length, idle]
  * })
  * ```
@@ -446,7 +446,11 @@ export interface Service {
   readonly route: (method: string, path: string, fault: Fault) => Effect.Effect<void>
   /** Every request since start (or the last `clearJournal`), oldest first. */
   readonly journal: Effect.Effect<ReadonlyArray<JournalEntry>>
-  /** Journal entries whose pathname is `path` (all entries without it). */
+  /**
+   * Journal entries for `path` (all entries without it): its pathname when
+   * `path` has no query (`"/todos"` matches `/todos?userId=1`), the path and
+   * query exactly as sent when it has one (`"/todos?userId=1"`).
+   */
   readonly requests: (path?: string) => Effect.Effect<ReadonlyArray<JournalEntry>>
   readonly clearJournal: Effect.Effect<void>
   /** TCP connections currently open on the server side. */
@@ -454,10 +458,27 @@ export interface Service {
   /** TCP connections accepted since start. */
   readonly totalConnections: Effect.Effect<number>
   /**
-   * `true` once no connection is open, `false` when `timeout` (default 5
-   * seconds, on the wall clock even under TestClock) passes first.
+   * Succeeds with `true` once no request is in flight: every request that
+   * reached the server was answered in full (a stalled or
+   * dripping answer is still in flight), or its connection closed before
+   * that. `false` when `timeout` (default 5 seconds) passes first. Open
+   * keep-alive sockets do not count: this is the check to run right after a
+   * call, to assert the code under test did not leave a request hanging.
+   * The timeout runs on the wall clock even under `TestClock`.
    */
+  readonly awaitNoRequestsInFlight: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
+  /**
+   * Succeeds with `true` once no TCP connection is open, `false` when
+   * `timeout` (default 5 seconds) passes first. A client's pool keeps an
+   * idle keep-alive socket open after a successful call, so this holds only
+   * once that client's scope is closed (or its sockets time out): the check
+   * that the code under test released its connections. Wall clock, as above.
+   */
+  readonly awaitNoConnections: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
+  /** The same as `awaitNoConnections` (no socket open), under its earlier name. */
   readonly awaitIdle: (timeout?: Duration.DurationInput) => Effect.Effect<boolean>
+  /** Requests received and not yet answered in full nor ended by their connection closing. */
+  readonly inFlight: Effect.Effect<number>
 }
 
 /**

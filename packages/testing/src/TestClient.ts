@@ -57,7 +57,7 @@ export interface Options extends TestServer.Options {
  */
 export const transport = (
   kind: Transport
-): Layer.Layer<HttpClient.HttpClient, never, CourierConfig.CourierConfig> =>
+): Layer.Layer<HttpClient.HttpClient, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
   kind === "node" ? NodeTransport.layer() : FetchTransport.layer
 
 /**

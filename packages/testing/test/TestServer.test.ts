@@ -135,6 +135,49 @@ describe("TestServer", () => {
       expect(yield* server.awaitIdle("2 seconds")).toBe(true)
     }))
 
+  it.scoped("requests(path?query) matches path and query as received; requests(path) any query", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/todos", Reply.json([])]] })
+      yield* raw(`${server.url}/todos?userId=1`)
+      yield* raw(`${server.url}/todos?userId=2`)
+      yield* raw(`${server.url}/todos?userId=1&done=true`)
+      yield* raw(`${server.url}/todos`)
+      expect((yield* server.requests("/todos?userId=1")).map((entry) => entry.path)).toEqual(["/todos?userId=1"])
+      expect((yield* server.requests("/todos?userId=1&done=true")).map((entry) => entry.path)).toEqual([
+        "/todos?userId=1&done=true"
+      ])
+      expect(yield* server.requests("/todos?userId=3")).toHaveLength(0)
+      expect(yield* server.requests("/todos")).toHaveLength(4)
+    }))
+
+  it.scoped("awaitNoRequestsInFlight waits for the exchanges; awaitIdle for the sockets", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/ping", Reply.text("pong")], ["GET", "/stall", Reply.stall]]
+      })
+      const agent = yield* Effect.acquireRelease(
+        Effect.sync(() => new Http.Agent({ keepAlive: true, maxSockets: 1 })),
+        (agent) => Effect.sync(() => agent.destroy())
+      )
+      yield* raw(`${server.url}/ping`, { agent })
+      // The response is written, the keep-alive connection stays open.
+      expect(yield* server.inFlight).toBe(0)
+      expect(yield* server.awaitNoRequestsInFlight("2 seconds")).toBe(true)
+      expect(yield* server.openConnections).toBe(1)
+      expect(yield* server.awaitIdle("100 millis")).toBe(false)
+
+      // A stalled exchange is in flight until its connection goes.
+      const stalled = yield* Effect.fork(raw(`${server.url}/stall`))
+      yield* eventually(server.inFlight, (n) => n === 1)
+      expect(yield* server.awaitNoRequestsInFlight("100 millis")).toBe(false)
+      const waiting = yield* Effect.fork(server.awaitNoRequestsInFlight("5 seconds"))
+      agent.destroy()
+      yield* Fiber.interrupt(stalled)
+      expect(yield* Fiber.join(waiting)).toBe(true)
+      expect(yield* server.inFlight).toBe(0)
+      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
+    }))
+
   it.scoped("journals a request head at once and a partial body when the client aborts mid-upload", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["POST", "/upload", Reply.text("done")]] })

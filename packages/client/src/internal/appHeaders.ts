@@ -14,23 +14,19 @@ import * as Headers from "./headers.js"
 const valuePattern = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/
 const maxValueLength = 1024
 
-// Framing and hop-by-hop headers belong to the transport; credentials to the
-// auth Layer (these headers go to every origin the client calls).
+// Framing and hop-by-hop headers belong to the transport (the rule every
+// header source shares, in headers.ts); the body's own headers to the body;
+// credentials to the auth Layer (these headers go to every origin the client calls).
 const refusedNames = new Set([
   "host",
   "content-length",
   "content-type",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "expect",
   "authorization",
   "proxy-authorization",
   "cookie"
 ])
+
+const isRefused = (lower: string): boolean => refusedNames.has(lower) || Headers.isTransportOwned(lower)
 
 /** Why a value is refused; never the value itself, which may be anything. */
 const valueProblem = (value: unknown): string | undefined => {
@@ -53,7 +49,7 @@ export const resolve = (
         return Either.left(ConfigError.InvalidData(["extra"], "a header name is not a valid token"))
       }
       const lower = name.toLowerCase()
-      if (refusedNames.has(lower)) {
+      if (isRefused(lower)) {
         return Either.left(
           ConfigError.InvalidData(["extra", lower], `${lower} cannot be an app header (use the auth Layer for credentials)`)
         )

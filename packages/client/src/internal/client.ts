@@ -3,7 +3,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ContentDecoder } from "../ContentDecoder.js"
 import type * as CourierClientNs from "../CourierClient.js"
@@ -14,6 +14,7 @@ import type * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import { Redaction } from "../Redaction.js"
 import { decode } from "./decode.js"
+import * as Pagination from "./pagination.js"
 import { prepare } from "./prepare.js"
 import { forClient } from "./redaction.js"
 import * as Send from "./send.js"
@@ -23,6 +24,12 @@ type Options = CourierClientNs.RequestOptions<unknown, unknown> & {
   readonly schema?: Schema.Schema<unknown, unknown, never>
   readonly responseType?: CourierConfigNs.ResponseType
 }
+
+type StatusSchemas = { readonly [status: number]: Schema.Schema<unknown, unknown, never> }
+
+/** Fails every body, saying why: the status had no schema in `schemas`. */
+const noSchemaFor = (status: number): Schema.Schema<unknown, unknown, never> =>
+  Schema.Unknown.pipe(Schema.filter(() => `no schema for status ${status}`))
 
 const build = (
   config: CourierConfigNs.ResolvedConfig,
@@ -44,6 +51,48 @@ const build = (
       Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
   }
 
+  // A decoded call that keeps what `f` needs of the response beside the body.
+  const decodedWith = <B>(
+    method: string,
+    url: string,
+    options: Options | undefined,
+    f: (res: CourierResponse.CourierResponse, body: unknown) => B,
+    schemaOf?: (res: CourierResponse.CourierResponse) => Schema.Schema<unknown, unknown, never>
+  ): Effect.Effect<B, CourierError.CourierError> => {
+    const responseType = options?.responseType ?? config.responseType
+    const schema = options?.schema
+    return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
+      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
+        Effect.map(
+          decode(res, responseType, schemaOf === undefined ? schema : schemaOf(res), config.credentialHeaders),
+          (body) => f(res, body)
+        )))
+  }
+
+  const toExchange = (res: CourierResponse.CourierResponse, body: unknown): CourierClientNs.Exchange<unknown> => ({
+    status: res.status,
+    headers: res.headers,
+    body
+  })
+
+  const exchange = (method: string, url: string, options?: Options & { readonly schemas?: StatusSchemas }) => {
+    const schemas = options?.schemas
+    if (schemas === undefined) return decodedWith(method, url, options, toExchange)
+    // The statuses of the map are the answers; any other status fails as usual,
+    // and a 2xx the map does not name is a Parse failure saying so.
+    const acceptStatus = Object.keys(schemas).map(Number)
+    return decodedWith(method, url, { ...options, acceptStatus }, toExchange, (res) =>
+      Object.prototype.hasOwnProperty.call(schemas, res.status)
+        ? schemas[res.status]!
+        : noSchemaFor(res.status))
+  }
+
+  const fetchPage: Pagination.FetchPage = (url, options) =>
+    decodedWith("GET", url, options as Options, (res, body) => ({
+      page: { status: res.status, headers: res.headers, body, url: res.request.url },
+      info: res.request.info
+    }))
+
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(
       Effect.map(prepareEffect(method, url, options, true), (request) => streamCall(request, execute(request)))
@@ -63,6 +112,9 @@ const build = (
     post: method("POST") as CourierClientNs.Call,
     put: method("PUT") as CourierClientNs.Call,
     patch: method("PATCH") as CourierClientNs.Call,
+    exchange: exchange as CourierClientNs.ExchangeCall,
+    paginate: ((url: string, options: Pagination.PageOptions) =>
+      Pagination.paginate(fetchPage, url, options)) as CourierClientNs.Service["paginate"],
     response: response as CourierClientNs.Service["response"],
     streamingResponse: ((method: string, url: string, options?: Options) =>
       Effect.flatMap(prepareEffect(method, url, options, true), execute)) as CourierClientNs.Service["streamingResponse"],

@@ -8,6 +8,7 @@ import type * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import type * as Download from "../Download.js"
+import { decodeDuration } from "./config.js"
 import { redactText } from "./url.js"
 
 const dirname = (path: string): string => {
@@ -111,7 +112,9 @@ const discard = (response: CourierResponse.CourierResponse): Effect.Effect<void>
 export const toFile = (client: CourierClient.Service, url: string, options: Download.Options) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const { maxResumes = 3, onProgress, path, useContentDisposition = false, ...request } = options
+    // `acceptStatus` is dropped even when an untyped caller passes it: an error page is never the file.
+    const { acceptStatus: _accept, maxResumes = 3, onProgress, path, useContentDisposition = false, ...request } =
+      options as Download.Options & { readonly acceptStatus?: unknown }
     const limit = options.maxResponseBytes
     const state: Progressed = { written: 0, total: undefined, validator: undefined, resumes: 0, unread: undefined }
     const report = onProgress === undefined
@@ -246,15 +249,16 @@ export const toFile = (client: CourierClient.Service, url: string, options: Down
     }
     return result
   }).pipe((effect) => {
+    // A value that is not a duration is refused by the first request (InvalidOption).
     const total = options.timeouts?.total === undefined
       ? client.config.timeouts.total
-      : Duration.decode(options.timeouts.total)
-    return Duration.isFinite(total)
+      : decodeDuration(options.timeouts.total)
+    return total !== undefined && Duration.isFinite(total)
       ? Effect.timeoutFail(effect, {
         duration: total,
         onTimeout: () =>
           new CourierError.Timeout({
-            request: { method: "GET", url: redactText(url, client.config.baseUrl) },
+            request: { method: "GET", url: redactText(url, client.config) },
             phase: "total",
             duration: total
           })

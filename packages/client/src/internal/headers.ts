@@ -17,6 +17,19 @@ export const isToken = (s: string): boolean => token.test(s)
 /** @internal */
 export const isFieldValue = (s: string): boolean => fieldValue.test(s)
 
+/**
+ * Framing and hop-by-hop headers: the transport writes them for the
+ * connection it chose, and a program's value would either be refused by
+ * undici at send time (after retries and logging already saw a network
+ * failure) or, on fetch, describe a framing the bytes do not follow. They are
+ * refused wherever headers enter a request: per call, in the client's
+ * default headers and as app headers.
+ */
+const transportOwned = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "expect", "te", "trailer"])
+
+/** Whether a (lower-cased) header name belongs to the transport. @internal */
+export const isTransportOwned = (lowerName: string): boolean => transportOwned.has(lowerName)
+
 /** @internal */
 export type HeaderProblem = { readonly name: string; readonly problem: string }
 
@@ -42,11 +55,18 @@ export const normalize = (
       delete into[lower]
       continue
     }
+    if (transportOwned.has(lower)) {
+      return { name: lower, problem: "the transport sets this header itself (framing and connection handling)" }
+    }
     if (typeof value !== "string") {
       return { name, problem: "the header value is not a string" }
     }
     if (!isFieldValue(value)) {
       return { name, problem: "the header value contains CR, LF, NUL or another control character" }
+    }
+    // undici refuses any other content-length at send time (a network failure, retried).
+    if (lower === "content-length" && !/^[ \t]*\d+[ \t]*$/.test(value)) {
+      return { name: lower, problem: "the value must be a non-negative integer" }
     }
     // Only optional whitespace (space, tab) is trimmed: String#trim would also
     // drop obs-text such as U+00A0, changing what the program sent.

@@ -12,6 +12,7 @@ import type * as CourierClient from "../CourierClient.js"
 import type * as CourierConfig from "../CourierConfig.js"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
+import { encodeBody } from "./bodySchema.js"
 import { resolveTimeouts } from "./config.js"
 import * as Headers from "./headers.js"
 import * as Multipart from "./multipart.js"
@@ -34,9 +35,15 @@ const serialise = (
     case "Empty":
       return { body, contentType: undefined }
     case "Json": {
+      let value = body.value
+      if (body.schema !== undefined) {
+        const encoded = encodeBody(body.schema, value)
+        if (typeof encoded === "string") return encoded
+        value = encoded.value
+      }
       let text: string | undefined
       try {
-        text = JSON.stringify(body.value)
+        text = JSON.stringify(value)
       } catch (error) {
         // A cycle, a bigint or nesting deep enough to overflow the stack.
         return `the JSON body cannot be serialised: ${error instanceof Error ? error.name : "error"}`
@@ -73,6 +80,16 @@ const errorBodyDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
   return decoder
 }
 
+/** `acceptStatus` as one predicate: a list becomes a membership test. */
+const acceptStatusOf = (
+  accept: CourierClient.RequestOptions["acceptStatus"]
+): ((status: number) => boolean) | undefined => {
+  if (accept === undefined || typeof accept === "function") return accept
+  if (accept.length === 0) return undefined
+  const statuses = new Set(accept)
+  return (status) => statuses.has(status)
+}
+
 /** @internal */
 export const prepare = (
   config: CourierConfig.ResolvedConfig,
@@ -85,11 +102,11 @@ export const prepare = (
   const normalizedMethod = Headers.normalizeMethod(method)
   if (normalizedMethod === undefined) {
     const shown = Headers.isToken(method) ? method : "<invalid>"
-    return refuse({ method: shown, url: Url.redactText(path, config.baseUrl) }, "InvalidMethod", "the method is not a valid token")
+    return refuse({ method: shown, url: Url.redactText(path, config) }, "InvalidMethod", "the method is not a valid token")
   }
   const built = Url.build(config, path, options.params, options.query)
   if ("reason" in built) {
-    return refuse({ method: normalizedMethod, url: Url.redactText(path, config.baseUrl) }, built.reason, built.detail)
+    return refuse({ method: normalizedMethod, url: Url.redactText(path, config) }, built.reason, built.detail)
   }
   const url = built.url
   const info: CourierError.RequestInfo = { method: normalizedMethod, url: Url.redact(url) }
@@ -119,6 +136,7 @@ export const prepare = (
     body = serialised.body
   }
   const timeouts = resolveTimeouts(config.timeouts, options.timeouts)
+  if (typeof timeouts === "string") return refuse(info, "InvalidOption", timeouts)
   const deadline = Duration.isFinite(timeouts.total) ? now + Duration.toMillis(timeouts.total) : undefined
   const maxResponseBytes = options.maxResponseBytes ?? config.maxResponseBytes
   const maxRedirects = options.maxRedirects ?? config.maxRedirects
@@ -136,6 +154,7 @@ export const prepare = (
     decodeErrorBody: options.errorSchema === undefined
       ? undefined
       : errorBodyDecoder(options.errorSchema as Schema.Schema<unknown, unknown, never>),
+    acceptStatus: acceptStatusOf(options.acceptStatus),
     onUploadProgress: options.onUploadProgress,
     onDownloadProgress: options.onDownloadProgress,
     info

@@ -26,6 +26,22 @@ export const contentCodings = (value: string | undefined): Array<string> =>
     ? []
     : value.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
 
+/**
+ * A HEAD answer, 1xx, 204 and 304 carry no body whatever their headers say
+ * (RFC 9110 6.4.1): their content-encoding and content-length describe the
+ * body a GET would have had, so there is nothing to decode or to count.
+ *
+ * @internal
+ */
+export const hasNoBody = (request: CourierRequest.CourierRequest, status: number): boolean =>
+  request.method === "HEAD" || status < 200 || status === 204 || status === 304
+
+/** The content codings to undo on a response: none when it has no body. @internal */
+export const responseCodings = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse
+): Array<string> => hasNoBody(request, response.status) ? [] : contentCodings(response.headers["content-encoding"])
+
 /** A timer worth arming: finite and above zero. @internal */
 export const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
 
@@ -49,7 +65,7 @@ export const bodyStream = (
         : Stream.fail(Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect))
   )
   const encoding = response.headers["content-encoding"]
-  const encodings = contentCodings(encoding)
+  const encodings = responseCodings(request, response)
   for (let i = encodings.length - 1; i >= 0; i--) {
     const decoded = decoder.decode(encodings[i], stream)
     if (decoded === undefined) break
@@ -96,7 +112,7 @@ export const discard = (response: HttpClientResponse.HttpClientResponse): Effect
 
 /** Bytes as they came are the body: no content coding to undo, nobody watching progress. */
 const readsRaw = (request: CourierRequest.CourierRequest, response: HttpClientResponse.HttpClientResponse): boolean =>
-  request.onDownloadProgress === undefined && contentCodings(response.headers["content-encoding"]).length === 0
+  request.onDownloadProgress === undefined && responseCodings(request, response).length === 0
 
 /** Reads a body in full; a declared length over the limit fails before any read. */
 /** @internal */
@@ -106,9 +122,9 @@ export const readAll = (
   decoder: ContentDecoder.Decoder,
   limit: number
 ): Effect.Effect<Uint8Array, BodyError> => {
-  // The content-length of a HEAD, 204 or 205 answer describes no body (RFC 9110 8.6):
+  // The content-length of a HEAD, 204, 205 or 304 answer describes no body (RFC 9110 8.6):
   // a HEAD on a large file must not fail as if its body were buffered.
-  const hasBody = request.method !== "HEAD" && response.status !== 204 && response.status !== 205
+  const hasBody = !hasNoBody(request, response.status) && response.status !== 205
   const declared = response.headers["content-length"]
   if (
     hasBody && declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined
@@ -119,10 +135,16 @@ export const readAll = (
     )
   }
   if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readAll(limit)
-  return Effect.map(
-    Stream.runCollect(bodyStream(request, response, decoder, limit)),
-    (chunks) => Bytes.concat(Chunk.toReadonlyArray(chunks))
-  )
+  // Gathered as they come, not as a list of pieces: a decoder or fetch can
+  // hand out a piece per byte, each far larger in memory than its byte.
+  return Effect.suspend(() => {
+    const collected = new Bytes.Collector()
+    return Effect.map(
+      Stream.runForEachChunk(bodyStream(request, response, decoder, limit), (chunk) =>
+        Effect.sync(() => Chunk.forEach(chunk, (bytes) => collected.push(bytes)))),
+      () => collected.bytes()
+    )
+  })
 }
 
 /** Reads at most `limit` bytes and stops (dropping the socket if more was coming). Never fails. */
@@ -134,18 +156,19 @@ export const readPrefix = (
   limit: number
 ): Effect.Effect<Uint8Array> => {
   if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readPrefix(limit)
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(
-    Stream.takeUntil((bytes) => {
-      chunks.push(bytes)
-      size += bytes.byteLength
-      return size >= limit
-    }),
-    Stream.runDrain,
-    Effect.ignore,
-    Effect.map(() => Bytes.concat(chunks).subarray(0, limit))
-  )
+  return Effect.suspend(() => {
+    const collected = new Bytes.Collector()
+    return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(
+      Stream.takeUntil((bytes) => {
+        const room = limit - collected.size
+        collected.push(bytes.byteLength > room ? bytes.subarray(0, room) : bytes)
+        return collected.size >= limit
+      }),
+      Stream.runDrain,
+      Effect.ignore,
+      Effect.map(() => collected.bytes())
+    )
+  })
 }
 
 const textDecoder = new TextDecoder()

@@ -9,10 +9,12 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
+import * as ConfigError from "effect/ConfigError"
 import * as CourierClient from "../CourierClient.js"
-import type * as CourierError from "../CourierError.js"
+import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as Retry from "../Retry.js"
+import { durationProblem } from "./config.js"
 import * as Metrics from "./metrics.js"
 import * as Resend from "./resend.js"
 
@@ -42,6 +44,21 @@ export const withPolicy = dual<
 /** @internal */
 export const disabled = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   withPolicy(effect, { retries: 0 })
+
+/**
+ * The problem with a policy's durations, naming the field, or undefined.
+ * `Duration.decode` throws on what it cannot read: checked up front so a bad
+ * value is a typed failure, not a defect on the first retry.
+ *
+ * @internal
+ */
+export const policyProblem = (policy: Partial<Retry.Policy>): string | undefined =>
+  durationProblem("baseDelay", policy.baseDelay) ??
+    durationProblem("maxDelay", policy.maxDelay) ??
+    durationProblem("maxRetryAfter", policy.maxRetryAfter) ??
+    (policy.budget === undefined || policy.budget === false
+      ? undefined
+      : durationProblem("budget.window", policy.budget.window))
 
 const defaultDecision = (policy: Retry.Policy, request: CourierRequest.CourierRequest, error: CourierError.CourierError) => {
   if (request.body._tag === "Stream" && !request.body.replayable) return false
@@ -213,12 +230,20 @@ export const schedule = (
 
 /** @internal */
 export const layer = (overrides: Partial<Retry.Policy> = {}) =>
-  CourierClient.layerDecorate((execute) =>
-    Effect.sync(() => {
+  CourierClient.layerDecorate((execute) => {
+    const problem = policyProblem(overrides)
+    if (problem !== undefined) return Effect.fail(ConfigError.InvalidData(["retry"], problem))
+    return Effect.sync(() => {
       const base: Retry.Policy = { ...defaultPolicy, ...overrides }
       const budget = base.budget === false ? undefined : new BudgetState(base.budget)
       return (request) =>
         Effect.flatMap(FiberRef.get(currentOverride), (override) => {
+          if (override !== undefined) {
+            const problem = policyProblem(override)
+            if (problem !== undefined) {
+              return Effect.fail(new CourierError.RequestRefused({ request: request.info, reason: "InvalidOption", detail: `retry policy: ${problem}` }))
+            }
+          }
           const policy = override === undefined ? base : { ...base, ...override }
           if (policy.retries <= 0) return execute(request)
           const first = request.attempt
@@ -245,7 +270,7 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
           })
         })
     })
-  )
+  })
 
 /** @internal */
 export const makeBudget = (budget: Retry.Budget): Retry.BudgetTracker => new BudgetState(budget)

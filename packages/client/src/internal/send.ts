@@ -27,7 +27,7 @@ import * as Failure from "./failure.js"
 import { excerptLength, forFailure } from "./failureRedaction.js"
 import * as Redirect from "./redirect.js"
 import { type SendWatch, toPlatformBody } from "./requestBody.js"
-import { bodyStream, contentCodings, isFinite, readAll, readPrefix } from "./responseBody.js"
+import { bodyStream, isFinite, readAll, readPrefix, responseCodings } from "./responseBody.js"
 
 /** How much of a non-2xx body is read for the failure (excerpt and errorSchema). */
 const errorBodyLimit = 64 * 1024
@@ -197,7 +197,7 @@ export const make = (
             : hop(next)
         )
       }
-      const encodings = contentCodings(response.headers["content-encoding"]).length
+      const encodings = responseCodings(request, response).length
       if (encodings > policy.maxContentEncodings) {
         return Effect.zipRight(
           readPrefix(request, response, decoder, 0),
@@ -210,7 +210,8 @@ export const make = (
           )
         )
       }
-      if (status < 200 || status >= 300) {
+      // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
+      if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
         return statusFailure(request, response, decoder, redactor)
       }
       if (request.streaming) {

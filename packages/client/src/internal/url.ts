@@ -247,14 +247,27 @@ export const redact = (url: URL, keep?: (name: string) => boolean): string => {
   return out
 }
 
-/** Redacts a URL given as text (possibly invalid) for a failure message. @internal */
-export const redactText = (input: string, base: URL | undefined): string => {
+/**
+ * Redacts a URL given as text (possibly invalid) for a failure message. A
+ * relative path is joined under the base path as `build` joins it (a leading
+ * slash does not leave the base path), so the failure names the URL the call
+ * would have reached.
+ *
+ * @internal
+ */
+export const redactText = (
+  input: string,
+  config: Pick<CourierConfig.ResolvedConfig, "baseUrl" | "basePath">
+): string => {
   const scheme = schemePrefix.exec(input)
   const protocol = scheme === null ? undefined : scheme[1].toLowerCase()
   // Never echo an unparseable or foreign URL in full: it may hold a secret.
   // A foreign one is not even parsed: a data: URL can be very large.
   if (protocol !== undefined && protocol !== "http" && protocol !== "https") return `${protocol}:<redacted>`
-  const url = parse(input, base)
+  const base = config.baseUrl
+  const url = protocol === undefined && base !== undefined && !protocolRelative.test(input)
+    ? parse(`${base.origin}${config.basePath}/${input.startsWith("/") ? input.slice(1) : input}`)
+    : parse(input, base)
   if (url !== undefined && (url.protocol === "http:" || url.protocol === "https:")) return redact(url)
   return protocol !== undefined ? `${protocol}:<redacted>` : "<invalid url>"
 }

@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -22,6 +22,7 @@ import * as Undici from "undici"
 import { ContentDecoder } from "../ContentDecoder.js"
 import * as CourierClient from "../CourierClient.js"
 import * as CourierConfig from "../CourierConfig.js"
+import { decodeDuration, durationProblem } from "../internal/config.js"
 import * as Transport from "./internal/undici.js"
 import { zlibDecoder } from "./internal/zlib.js"
 
@@ -33,7 +34,7 @@ import { zlibDecoder } from "./internal/zlib.js"
 export interface Options {
   /** Connections per origin. Default: unlimited, as undici. */
   readonly connections?: number | undefined
-  /** How long an idle keep-alive socket is kept. Default 4 seconds. */
+  /** How long an idle keep-alive socket is kept. Default 4 seconds. A value that is not a duration fails the Layer with a `ConfigError`. */
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
   /** Extra trusted CA certificates (PEM). Verification itself can not be turned off here. */
   readonly ca?: string | ReadonlyArray<string> | undefined
@@ -48,8 +49,12 @@ const millis = (d: Duration.Duration): number => (Duration.isFinite(d) ? Duratio
  * @since 0.1.0
  */
 export const dispatcher = (options: Options = {}) =>
-  Effect.flatMap(CourierConfig.CourierConfig, (config) =>
-    Effect.acquireRelease(
+  Effect.flatMap(CourierConfig.CourierConfig, (config) => {
+    const keepAlive = options.keepAliveTimeout === undefined ? Duration.seconds(4) : decodeDuration(options.keepAliveTimeout)
+    if (keepAlive === undefined) {
+      return Effect.fail(ConfigError.InvalidData(["keepAliveTimeout"], durationProblem("keepAliveTimeout", options.keepAliveTimeout)!))
+    }
+    return Effect.acquireRelease(
       Effect.sync(() =>
         new Undici.Agent({
           connect: {
@@ -57,13 +62,12 @@ export const dispatcher = (options: Options = {}) =>
             ...(options.ca === undefined ? {} : { ca: options.ca as string | Array<string> })
           },
           ...(options.connections === undefined ? {} : { connections: options.connections }),
-          keepAliveTimeout: options.keepAliveTimeout === undefined
-            ? 4_000
-            : Duration.toMillis(Duration.decode(options.keepAliveTimeout))
+          keepAliveTimeout: Duration.toMillis(keepAlive)
         })
       ),
       (agent) => Effect.promise(() => agent.destroy())
-    ))
+    )
+  })
 
 /**
  * The transport alone: a platform `HttpClient` on Courier's dispatcher,
@@ -73,7 +77,7 @@ export const dispatcher = (options: Options = {}) =>
  */
 export const layer = (
   options: Options = {}
-): Layer.Layer<HttpClient.HttpClient | ContentDecoder, never, CourierConfig.CourierConfig> =>
+): Layer.Layer<HttpClient.HttpClient | ContentDecoder, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
   Layer.merge(
     Layer.scoped(
       HttpClient.HttpClient,

@@ -30,6 +30,8 @@ export interface Host {
   readonly keepAliveMillis: number
   /** Records the head in the journal and picks the fault; undefined: the server is closing. */
   readonly accept: (head: Head, connection: number) => { readonly entry: LiveEntry; readonly fault: Terminal } | undefined
+  /** A request was accepted (`true`), or it was answered in full or its connection closed (`false`). */
+  readonly inFlight: (active: boolean) => void
 }
 
 /**
@@ -60,6 +62,8 @@ export class Connection {
   private fault: Terminal | undefined
   private readonly pending = new Set<NodeJS.Timeout>()
   private gone = false
+  /** A request was accepted and is not answered in full yet. */
+  private active = false
 
   constructor(readonly host: Host, readonly socket: Net.Socket, readonly id: number) {
     socket.setNoDelay(true)
@@ -71,13 +75,21 @@ export class Connection {
     })
     socket.once("close", () => {
       this.gone = true
+      this.settle()
       for (const handle of this.pending) host.timers.clear(handle)
       this.pending.clear()
     })
     this.idle()
   }
 
+  private settle(): void {
+    if (!this.active) return
+    this.active = false
+    this.host.inFlight(false)
+  }
+
   private idle(): void {
+    this.settle()
     this.phase = "head"
     this.socket.setTimeout(this.host.keepAliveMillis)
   }
@@ -124,6 +136,8 @@ export class Connection {
       return false
     }
     this.socket.setTimeout(0)
+    this.active = true
+    this.host.inFlight(true)
     this.entry = accepted.entry
     this.fault = accepted.fault
     this.reader = reader

@@ -9,8 +9,17 @@ import { Connection } from "./faultConnection.js"
 import type { Terminal } from "./faultConnection.js"
 import type { Head } from "./faultWire.js"
 import type { LiveEntry } from "./journal.js"
-import { pathnameOf, snapshotEntry } from "./journal.js"
-import { awaitIdle, closeServer, host, listening, listenLoopback, portOf } from "./testServer.js"
+import { matchesPath, pathnameOf, snapshotEntry } from "./journal.js"
+import {
+  awaitNoConnections,
+  awaitNoRequestsInFlight,
+  closeServer,
+  host,
+  listening,
+  listenLoopback,
+  portOf,
+  wake
+} from "./testServer.js"
 
 interface Route {
   readonly method: string
@@ -29,6 +38,9 @@ class State {
   readonly timers = new Timers()
   readonly sockets = new Set<Net.Socket>()
   readonly idleWaiters = new Set<() => void>()
+  readonly settledWaiters = new Set<() => void>()
+  private pending = 0
+  readonly inFlight = (): number => this.pending
   readonly server: Net.Server
   entries: Array<LiveEntry> = []
   routes: Array<Route> = []
@@ -76,12 +88,17 @@ class State {
     this.sockets.add(socket)
     socket.once("close", () => {
       this.sockets.delete(socket)
-      if (this.sockets.size === 0) {
-        for (const waiter of this.idleWaiters) waiter()
-        this.idleWaiters.clear()
-      }
+      if (this.sockets.size === 0) wake(this.idleWaiters)
     })
-    new Connection({ timers: this.timers, keepAliveMillis, accept: (head, id) => this.accept(head, id) }, socket, this.totalConnections)
+    const inFlight = (active: boolean): void => {
+      this.pending += active ? 1 : -1
+      if (this.pending === 0) wake(this.settledWaiters)
+    }
+    new Connection(
+      { timers: this.timers, keepAliveMillis, accept: (head, id) => this.accept(head, id), inFlight },
+      socket,
+      this.totalConnections
+    )
   }
 
   private accept(head: Head, connection: number): { readonly entry: LiveEntry; readonly fault: Terminal } | undefined {
@@ -129,14 +146,17 @@ const toService = (state: State): FaultServer.Service => {
     requests: (path?: string) =>
       Effect.sync(() => {
         const entries = snapshot()
-        return path === undefined ? entries : entries.filter((entry) => pathnameOf(entry.path) === path)
+        return path === undefined ? entries : entries.filter((entry) => matchesPath(entry.path, path))
       }),
     clearJournal: Effect.sync(() => {
       state.entries = []
     }),
     openConnections: Effect.sync(() => state.sockets.size),
     totalConnections: Effect.sync(() => state.totalConnections),
-    awaitIdle: (timeout?: Duration.DurationInput) => awaitIdle(state, timeout)
+    awaitIdle: (timeout?: Duration.DurationInput) => awaitNoConnections(state, timeout),
+    awaitNoConnections: (timeout?: Duration.DurationInput) => awaitNoConnections(state, timeout),
+    awaitNoRequestsInFlight: (timeout?: Duration.DurationInput) => awaitNoRequestsInFlight(state, timeout),
+    inFlight: Effect.sync(state.inFlight)
   }
 }
 

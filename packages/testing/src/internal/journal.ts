@@ -119,3 +119,27 @@ export const pathnameOf = (target: string): string => {
     return target
   }
 }
+
+/** The path and query of a request target (origin-form or absolute-form), without a fragment. */
+const pathAndQueryOf = (target: string): string => {
+  if (target.startsWith("/")) {
+    const hash = target.indexOf("#")
+    return hash === -1 ? target : target.slice(0, hash)
+  }
+  try {
+    const url = new URL(target)
+    return url.pathname + url.search
+  } catch {
+    return target
+  }
+}
+
+/**
+ * Whether a journal entry's target is what a test asked for: the pathname
+ * alone when `wanted` has no query, the path and query as sent when it has
+ * one (`"/todos?userId=1"`).
+ *
+ * @internal
+ */
+export const matchesPath = (target: string, wanted: string): boolean =>
+  wanted.includes("?") ? pathAndQueryOf(target) === wanted : pathnameOf(target) === wanted

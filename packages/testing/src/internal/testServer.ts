@@ -7,7 +7,7 @@ import type * as Net from "node:net"
 import type * as Reply from "../Reply.js"
 import type * as TestServer from "../TestServer.js"
 import * as Exchange from "./exchange.js"
-import { Journal, pathnameOf } from "./journal.js"
+import { Journal, matchesPath, pathnameOf } from "./journal.js"
 import * as internalReply from "./reply.js"
 import { resolve, Router } from "./router.js"
 
@@ -30,6 +30,9 @@ class State {
   readonly timers = new Exchange.Timers()
   readonly sockets = new Set<Net.Socket>()
   readonly idleWaiters = new Set<() => void>()
+  readonly settledWaiters = new Set<() => void>()
+  private pending = 0
+  readonly inFlight = (): number => this.pending
   readonly server: Http.Server
   totalConnections = 0
   closed = false
@@ -55,10 +58,7 @@ class State {
     this.sockets.add(socket)
     socket.once("close", () => {
       this.sockets.delete(socket)
-      if (this.sockets.size === 0) {
-        for (const waiter of this.idleWaiters) waiter()
-        this.idleWaiters.clear()
-      }
+      if (this.sockets.size === 0) wake(this.idleWaiters)
     })
   }
 
@@ -67,6 +67,12 @@ class State {
       request.socket.destroy()
       return
     }
+    // "close" follows both a response sent in full and a connection gone before that.
+    this.pending += 1
+    response.once("close", () => {
+      this.pending -= 1
+      if (this.pending === 0) wake(this.settledWaiters)
+    })
     const entry = this.journal.open(request, connectionIds.get(request.socket) ?? 0)
     const route = this.router.match(request.method ?? "GET", pathnameOf(request.url ?? "/"))
     const resolved = route === undefined ? resolve(notFound, new Map()) : resolve(route.reply, route.counters)
@@ -114,24 +120,23 @@ export const closeServer = (server: Net.Server, sockets: Iterable<Net.Socket>, o
 const connectionIds = new WeakMap<Net.Socket, number>()
 
 /**
- * Succeeds with `true` once `state.sockets` is empty, `false` after `timeout`
- * (default 5 s) on the wall clock. The owner calls every idle waiter when its
- * last socket closes. Shared with the fault server.
- *
- * @internal
+ * Succeeds with `true` once `size()` is zero, `false` after `timeout`
+ * (default 5 s) on the wall clock. The owner calls every waiter when the
+ * count drops to zero. Shared with the fault server.
  */
-export const awaitIdle = (
-  state: { readonly sockets: ReadonlySet<unknown>; readonly idleWaiters: Set<() => void> },
+const awaitZero = (
+  size: () => number,
+  waiters: Set<() => void>,
   timeout: Duration.DurationInput | undefined
 ): Effect.Effect<boolean> =>
   Effect.async<boolean>((resume) => {
-    if (state.sockets.size === 0) {
+    if (size() === 0) {
       resume(Effect.succeed(true))
       return
     }
     const waiter = (): void => resume(Effect.succeed(true))
-    state.idleWaiters.add(waiter)
-    return Effect.sync(() => state.idleWaiters.delete(waiter))
+    waiters.add(waiter)
+    return Effect.sync(() => waiters.delete(waiter))
   }).pipe(
     Effect.timeoutTo({
       duration: timeout ?? Duration.seconds(5),
@@ -140,6 +145,32 @@ export const awaitIdle = (
     }),
     Effect.withClock(liveClock)
   )
+
+/** Calls and clears every waiter. @internal */
+export const wake = (waiters: Set<() => void>): void => {
+  const all = [...waiters]
+  waiters.clear()
+  for (const waiter of all) waiter()
+}
+
+/** What both servers count for their waits. @internal */
+export interface Activity {
+  readonly sockets: ReadonlySet<unknown>
+  readonly idleWaiters: Set<() => void>
+  /** Requests received and not yet answered in full nor ended by their connection closing. */
+  readonly inFlight: () => number
+  readonly settledWaiters: Set<() => void>
+}
+
+/** `true` once no socket is open, `false` after `timeout`. @internal */
+export const awaitNoConnections = (state: Activity, timeout: Duration.DurationInput | undefined): Effect.Effect<boolean> =>
+  awaitZero(() => state.sockets.size, state.idleWaiters, timeout)
+
+/** `true` once no request is in flight, `false` after `timeout`. @internal */
+export const awaitNoRequestsInFlight = (
+  state: Activity,
+  timeout: Duration.DurationInput | undefined
+): Effect.Effect<boolean> => awaitZero(state.inFlight, state.settledWaiters, timeout)
 
 const toService = (state: State): TestServer.Service => {
   const url = `http://${host}:${state.port}`
@@ -152,12 +183,15 @@ const toService = (state: State): TestServer.Service => {
     requests: (path?: string) =>
       Effect.sync(() => {
         const entries = state.journal.snapshot()
-        return path === undefined ? entries : entries.filter((entry) => pathnameOf(entry.path) === path)
+        return path === undefined ? entries : entries.filter((entry) => matchesPath(entry.path, path))
       }),
     clearJournal: Effect.sync(() => state.journal.clear()),
     openConnections: Effect.sync(() => state.sockets.size),
     totalConnections: Effect.sync(() => state.totalConnections),
-    awaitIdle: (timeout?: Duration.DurationInput) => awaitIdle(state, timeout)
+    awaitIdle: (timeout?: Duration.DurationInput) => awaitNoConnections(state, timeout),
+    awaitNoConnections: (timeout?: Duration.DurationInput) => awaitNoConnections(state, timeout),
+    awaitNoRequestsInFlight: (timeout?: Duration.DurationInput) => awaitNoRequestsInFlight(state, timeout),
+    inFlight: Effect.sync(state.inFlight)
   }
 }
 

@@ -31,7 +31,7 @@ import type * as Undici from "undici"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Pieces from "../../internal/bodyPieces.js"
-import { concat, plain } from "../../internal/bytes.js"
+import { Collector, plain } from "../../internal/bytes.js"
 import * as Exchange from "../../internal/exchange.js"
 import * as Failure from "../../internal/failure.js"
 import { reportProgress } from "../../internal/progress.js"
@@ -77,8 +77,8 @@ class Handler implements Undici.Dispatcher.DispatchHandler {
   private headFailure: ((error: unknown) => void) | undefined = undefined
   private headDone = false
   private paused = false
-  chunks: Array<Uint8Array> = []
-  buffered = 0
+  /** What arrived before a reader asked for it. */
+  private pending = new Collector()
   ended = false
   failed = false
   failure: unknown = undefined
@@ -118,9 +118,8 @@ class Handler implements Undici.Dispatcher.DispatchHandler {
     if (this.failed || chunk.byteLength === 0) return
     this.watchdog?.touch(this.idle)
     if (this.sink !== undefined) return this.sink.data(chunk)
-    this.chunks.push(chunk)
-    this.buffered += chunk.byteLength
-    if (this.buffered >= highWaterMark) this.pause()
+    this.pending.push(chunk)
+    if (this.pending.size >= highWaterMark) this.pause()
   }
 
   onResponseEnd(): void {
@@ -174,12 +173,21 @@ class Handler implements Undici.Dispatcher.DispatchHandler {
     this.controller?.resume()
   }
 
+  /** Bytes buffered ahead of the reader. */
+  get buffered(): number {
+    return this.pending.size
+  }
+
   /** Takes the buffered chunks. */
   take(): Array<Uint8Array> {
-    const chunks = this.chunks
-    this.chunks = []
-    this.buffered = 0
-    return chunks
+    return this.pending.take()
+  }
+
+  /** Takes the buffered bytes as the start of a collection the caller continues. */
+  takeCollector(): Collector {
+    const pending = this.pending
+    this.pending = new Collector()
+    return pending
   }
 }
 
@@ -192,23 +200,21 @@ const readAll = <E>(
 ): Effect.Effect<Uint8Array, E> =>
   Effect.async<Uint8Array, E>((resume) => {
     if (handler.failed) return resume(Effect.fail(onError(handler.failure)))
-    let size = handler.buffered
-    const chunks = handler.take()
-    if (size > limit) {
+    const collected = handler.takeCollector()
+    if (collected.size > limit) {
       const error = onLimit()
       handler.fail(error)
       return resume(Effect.fail(error))
     }
-    if (handler.ended) return resume(Effect.succeed(concat(chunks, size)))
+    if (handler.ended) return resume(Effect.succeed(collected.bytes()))
     let exceeded: E | undefined
     handler.sink = {
       data: (chunk) => {
-        size += chunk.byteLength
-        if (size <= limit) return chunks.push(chunk)
+        if (collected.size + chunk.byteLength <= limit) return collected.push(chunk)
         exceeded = onLimit()
         handler.fail(exceeded)
       },
-      end: () => resume(Effect.succeed(concat(chunks, size))),
+      end: () => resume(Effect.succeed(collected.bytes())),
       error: (error) => resume(Effect.fail(exceeded ?? onError(error)))
     }
     handler.flow()
@@ -218,18 +224,18 @@ const readAll = <E>(
 /** Reads at most `limit` bytes; never fails (a failure ends the prefix). */
 const readPrefix = (handler: Handler, limit: number): Effect.Effect<Uint8Array> =>
   Effect.async<Uint8Array>((resume) => {
-    let size = handler.buffered
-    const chunks = handler.take()
-    const done = () => resume(Effect.succeed(concat(chunks, size).subarray(0, limit)))
-    if (size >= limit || handler.failed || handler.ended) {
+    const collected = handler.takeCollector()
+    const done = () => resume(Effect.succeed(collected.bytes().subarray(0, limit)))
+    if (collected.size >= limit || handler.failed || handler.ended) {
       if (!handler.ended) handler.fail(stoppedReading)
       return done()
     }
     handler.sink = {
       data: (chunk) => {
-        chunks.push(chunk)
-        size += chunk.byteLength
-        if (size >= limit) handler.fail(stoppedReading)
+        // Only what fits is kept: the rest of the chunk is dropped with the socket.
+        const room = limit - collected.size
+        collected.push(chunk.byteLength > room ? chunk.subarray(0, room) : chunk)
+        if (collected.size >= limit) handler.fail(stoppedReading)
       },
       end: done,
       error: done
@@ -244,7 +250,7 @@ const rawStream = <E>(handler: Handler, onError: (error: unknown) => E): Stream.
     if (handler.buffered > 0) {
       const chunks = handler.take()
       handler.flow()
-      return resume(Effect.succeed(Chunk.unsafeFromArray(chunks.map(plain))))
+      return resume(Effect.succeed(Chunk.unsafeFromArray(chunks)))
     }
     if (handler.failed) return resume(Effect.fail(Option.some(onError(handler.failure))))
     if (handler.ended) return resume(Effect.fail(Option.none()))

@@ -1,0 +1,39 @@
+// A program as a user of the published packages writes it: the preset over
+// the Node transport, with bearer auth, called against the test kit's
+// server. Type-checked with a strict NodeNext configuration and run by
+// scripts/pack-check.sh in a project outside the workspace.
+import { Auth, CourierClient, Preset, TokenStore } from "@courier/client"
+import { NodeTransport } from "@courier/client/node"
+import { Reply, TestServer } from "@courier/testing"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+
+const Todo = Schema.Struct({ id: Schema.Number, title: Schema.String })
+
+const program = Effect.gen(function*() {
+  const server = yield* TestServer.make({
+    routes: [["GET", "/todos/1", Reply.json({ id: 1, title: "from the packed packages" })]]
+  })
+  const Client = Preset.layer(
+    { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
+    { logging: false, appHeaders: { appName: "pack-check", appVersion: "1.0.0" } }
+  ).pipe(
+    Layer.provide(NodeTransport.layerClient({ baseUrl: server.url, timeouts: { total: "10 seconds" } })),
+    Layer.provide(TokenStore.layerMemory({ accessToken: Redacted.make("token-1"), refreshToken: undefined }))
+  )
+  const todo = yield* Effect.flatMap(
+    CourierClient.CourierClient,
+    (client) => client.get("/todos/{id}", { params: { id: 1 }, schema: Todo })
+  ).pipe(Effect.provide(Client))
+  const [request] = yield* server.requests("/todos/1")
+  if (todo.title !== "from the packed packages") throw new Error(`unexpected body: ${JSON.stringify(todo)}`)
+  if (request?.headers["authorization"] !== "Bearer token-1" || request.headers["x-app-name"] !== "pack-check") {
+    throw new Error(`unexpected request headers: ${JSON.stringify(request?.headers)}`)
+  }
+  return todo
+})
+
+const todo = await Effect.runPromise(Effect.scoped(program))
+console.log(`pack check: GET /todos/1 -> ${JSON.stringify(todo)}`)
