@@ -22,6 +22,7 @@ import type * as CourierClientNs from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as ErrorBody from "./errorBody.js"
 import * as PlatformResponse from "./platformResponse.js"
+import * as Url from "./url.js"
 
 const textEncoder = new TextEncoder()
 
@@ -50,12 +51,12 @@ export const toRequestError = (
 ): HttpClientError.RequestError =>
   new HttpClientError.RequestError({ request, reason: requestReason(failure), cause: failure, description: failure.message })
 
-const refused = (request: HttpClientRequest.HttpClientRequest, detail: string) =>
+const refused = (request: HttpClientRequest.HttpClientRequest, url: URL, detail: string) =>
   new HttpClientError.RequestError({
     request,
     reason: "Encode",
     cause: new CourierError.RequestRefused({
-      request: { method: request.method, url: "<platform request>" },
+      request: { method: request.method, url: Url.redact(url) },
       reason: "InvalidBody",
       detail
     }),
@@ -68,7 +69,8 @@ const refused = (request: HttpClientRequest.HttpClientRequest, detail: string) =
  * `ReadableStream`, is one-shot, as `Body.stream` is.
  */
 const toBody = (
-  request: HttpClientRequest.HttpClientRequest
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
 ): Effect.Effect<Body.Body, HttpClientError.RequestError> => {
   const body: HttpBody.HttpBody = request.body
   switch (body._tag) {
@@ -97,7 +99,7 @@ const toBody = (
             contentType: serialised.headers.get("content-type") ?? "multipart/form-data"
           } satisfies Body.Body
         },
-        catch: () => refused(request, "the FormData body could not be serialised")
+        catch: () => refused(request, url, "the FormData body could not be serialised")
       })
     case "Raw": {
       const contentType = body.contentType ?? "application/octet-stream"
@@ -116,7 +118,7 @@ const toBody = (
           replayable: false
         })
       }
-      return Effect.fail(refused(request, "a raw body must be bytes, a string or a ReadableStream"))
+      return Effect.fail(refused(request, url, "a raw body must be bytes, a string or a ReadableStream"))
     }
   }
 }
@@ -138,7 +140,7 @@ const execute = (
   if (url._tag === "Left") {
     return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
   }
-  return Effect.flatMap(toBody(request), (body) =>
+  return Effect.flatMap(toBody(request, url.right), (body) =>
     Effect.flatMap(
       Effect.mapError(
         client.prepare(request.method, url.right.href, { headers: headersOf(request), body }),

@@ -105,7 +105,12 @@ const statusFailure = (
       // A caller keeping the whole error body gets it up to the size limit
       // (one byte more tells it whether the body went on); the failure itself
       // still sees the usual prefix.
-      readPrefix(request, response, decoder, sink === undefined ? errorBodyLimit : Math.max(errorBodyLimit, request.maxResponseBytes + 1)),
+      readPrefix(
+        request,
+        response,
+        decoder,
+        sink === undefined ? errorBodyLimit : Math.max(errorBodyLimit, request.maxResponseBytes + 1)
+      ),
       (read): Effect.Effect<never, CourierError.Unauthorized | CourierError.BadResponse> => {
         const bytes = read.subarray(0, errorBodyLimit)
         const shown = forFailure(redactor, request)
