@@ -159,7 +159,7 @@ const serverLayer = (counters: Counters) => {
 }
 
 /** The server, a Courier client with auth, retry and logging, and HttpApiClient on Courier's face. */
-const setup = (options: { readonly config?: CourierConfig.Options } = {}) =>
+const setup = (options: { readonly config?: CourierConfig.Options; readonly refreshToken?: string } = {}) =>
   Effect.gen(function*() {
     const counters: Counters = {
       refreshes: yield* Ref.make(0),
@@ -174,7 +174,7 @@ const setup = (options: { readonly config?: CourierConfig.Options } = {}) =>
       Layer.provide(Retry.layer({ baseDelay: 0 })),
       Layer.provide(Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) })),
       Layer.provide(NodeTransport.layerClient({ baseUrl, ...options.config })),
-      Layer.provide(TokenStore.layerMemory(TokenStore.tokens(oldToken, refreshToken)))
+      Layer.provide(TokenStore.layerMemory(TokenStore.tokens(oldToken, options.refreshToken ?? refreshToken)))
     )
     const http = Context.get(
       yield* Layer.build(HttpClientFace.layer.pipe(Layer.provide(courier))).pipe(Effect.orDie),
@@ -268,6 +268,14 @@ describe("HttpClientFace under HttpApiClient", () => {
       )
       expect(handled).toBe("Timeout")
     }), 20_000)
+
+  test("a refresh that is refused ends in the 401 answer, decoded as the endpoint's error", () =>
+    Effect.gen(function*() {
+      const { api, counters } = yield* setup({ refreshToken: "ref-revoked" })
+      const error = yield* Effect.flip(api.posts.get({ path: { id: 1 } }))
+      expect(error).toEqual(new Unauthenticated())
+      expect(yield* Ref.get(counters.refreshes)).toBe(1)
+    }))
 
   test("a multipart upload goes through, with the file's bytes", () =>
     Effect.gen(function*() {

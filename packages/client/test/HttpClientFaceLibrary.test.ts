@@ -151,6 +151,21 @@ describe.each(transports)("HttpClientFace for a platform library (%s)", (kind) =
       expect(yield* response.json).toEqual({ detail })
     }))
 
+  it.scopedLive("a status the library filters out still leads back to Courier's BadResponse", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/teapot", Reply.json({ no: "coffee" }, { status: 418 })]] })
+      const http = yield* faceOn(server, kind)
+      const error = yield* Effect.flip(HttpClient.filterStatusOk(http).get(`${server.url}/teapot`))
+      expect(error._tag).toBe("ResponseError")
+      const courier = HttpClientFace.courierError(error)
+      expect(Option.isSome(courier) && courier.value._tag === "BadResponse" && courier.value.status).toBe(418)
+      const handled = yield* HttpClient.filterStatusOk(http).get(`${server.url}/teapot`).pipe(
+        Effect.as(0),
+        HttpClientFace.catchCourier((e) => Effect.succeed(e._tag === "BadResponse" ? e.status : -1))
+      )
+      expect(handled).toBe(418)
+    }))
+
   it.scopedLive("interrupting the library's call closes the connection", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["GET", "/hang", Reply.stall]] })
