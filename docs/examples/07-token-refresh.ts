@@ -9,6 +9,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { DemoApi } from "demo-api"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
@@ -19,7 +20,11 @@ const Me = Schema.Struct({ id: Schema.Number, username: Schema.String })
 const Tokens = Schema.Struct({ accessToken: Schema.String, refreshToken: Schema.String })
 
 // The application's reaction to a dead session, counted here to show it runs once.
-class SessionsExpired extends Context.Tag("docs/SessionsExpired")<SessionsExpired, Ref.Ref<number>>() {}
+// It runs after the waiting calls are released, so `ended` lets the example wait for it.
+class SessionsExpired extends Context.Tag("docs/SessionsExpired")<
+  SessionsExpired,
+  { readonly count: Ref.Ref<number>; readonly ended: Deferred.Deferred<void> }
+>() {}
 
 const program = Effect.gen(function*() {
   const client = yield* CourierClient.CourierClient
@@ -46,20 +51,23 @@ const program = Effect.gen(function*() {
   const stored = yield* store.get
   yield* Console.log(`stored: ${JSON.stringify(stored)}`)
 
-  // The session ends: the refresh token is no longer valid. The refresh fails
-  // once, every waiting call fails with Unauthorized (carrying why), the
-  // store is cleared and onSessionExpired runs once.
+  // The session ends: the refresh token is no longer valid (the endpoint
+  // answers 401). The refresh fails once, every waiting call fails with
+  // Unauthorized reason "SessionExpired" (carrying why), the store is cleared
+  // and onSessionExpired runs once. A token endpoint that is down (5xx, no
+  // answer) would give reason "RefreshUnavailable" and keep the tokens.
   yield* store.set(TokenStore.tokens("expired-access", "revoked-refresh"))
   const outcomes = yield* Effect.all(
     Array.from({ length: 5 }, () =>
       client.get("/me", { schema: Me }).pipe(
         Effect.as("ok"),
-        Effect.catchTag("Unauthorized", () => Effect.succeed("Unauthorized"))
+        Effect.catchTag("Unauthorized", (error) => Effect.succeed(`Unauthorized (${error.reason})`))
       )),
     { concurrency: "unbounded" }
   )
   yield* Console.log(`after the session ended: ${outcomes.join(", ")}`)
-  yield* Console.log(`onSessionExpired ran ${yield* Ref.get(sessionsExpired)} time; store now ${JSON.stringify(yield* store.get)}`)
+  yield* Deferred.await(sessionsExpired.ended).pipe(Effect.timeout("5 seconds"))
+  yield* Console.log(`onSessionExpired ran ${yield* Ref.get(sessionsExpired.count)} time; store now ${JSON.stringify(yield* store.get)}`)
 })
 
 // ── Wiring: the auth Layer (in the preset) needs a TokenStore and a refresh operation.
@@ -70,7 +78,8 @@ const Client = Layer.unwrapEffect(
         // POST /auth/refresh { refreshToken } → { accessToken, refreshToken }
         refresh: Auth.refreshJson({ path: "/auth/refresh" }),
         exclude: (request) => request.url.pathname === "/auth/login",
-        onSessionExpired: () => Ref.update(sessionsExpired, (n) => n + 1)
+        onSessionExpired: () =>
+          Effect.zipRight(Ref.update(sessionsExpired.count, (n) => n + 1), Deferred.succeed(sessionsExpired.ended, undefined))
       },
       { logging: false, tracing: false }
     ).pipe(Layer.provide(NodeTransport.layerClient({ baseUrl: api.url }))))
@@ -79,7 +88,7 @@ const Client = Layer.unwrapEffect(
 program.pipe(
   Effect.provide(Client.pipe(
     Layer.provideMerge(TokenStore.layerMemory()),
-    Layer.provideMerge(Layer.merge(DemoApi.layer(), Layer.effect(SessionsExpired, Ref.make(0))))
+    Layer.provideMerge(Layer.merge(DemoApi.layer(), Layer.effect(SessionsExpired, Effect.all({ count: Ref.make(0), ended: Deferred.make<void>() }))))
   )),
   NodeRuntime.runMain
 )

@@ -9,7 +9,8 @@
  * | 2    | usage, or a request refused before sending (`RequestRefused`)    |
  * | 3    | `Network`: refused, reset, DNS, TLS, a body cut short            |
  * | 4    | `Timeout`                                                        |
- * | 5    | `Unauthorized`: a 401 after any refresh; log in again            |
+ * | 5    | `Unauthorized`: a 401 after any refresh; log in again (or, when  |
+ * |      | the token endpoint was unavailable, try again later)             |
  * | 6    | `BadResponse`: any other non-2xx status                          |
  * | 7    | `Parse`: a JSON content type whose body is not JSON              |
  * | 8    | `LimitExceeded`: too large, too many redirects                   |
@@ -107,6 +108,13 @@ const courier = (error: CourierError.CourierError): Report => {
         } (${error.phase} timeout); ${timeoutHint[error.phase]}`
       }
     case "Unauthorized":
+      // The token endpoint was down: the stored session is intact, logging in is not the fix.
+      if (error.reason === "RefreshUnavailable") {
+        return {
+          code: ExitCode.Unauthorized,
+          line: `${where(error.request)}: 401 Unauthorized and the token endpoint is unavailable; the session is kept, try again later`
+        }
+      }
       return {
         code: ExitCode.Unauthorized,
         line: `${where(error.request)}: 401 Unauthorized${

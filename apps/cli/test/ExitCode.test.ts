@@ -69,6 +69,12 @@ describe("ExitCode", () => {
     expect(redirects.line).toContain("--max-redirects")
     const unauthorized = report(new CourierError.Unauthorized({ request, status: 401, headers: {}, bodyExcerpt: "" }))
     expect(unauthorized.line).toContain("courier login http://127.0.0.1:1 --user NAME")
+    const unavailable = report(
+      new CourierError.Unauthorized({ request, status: 401, headers: {}, bodyExcerpt: "", reason: "RefreshUnavailable" })
+    )
+    expect(unavailable.code).toBe(5)
+    expect(unavailable.line).toContain("try again later")
+    expect(unavailable.line).not.toContain("courier login")
     const bad = report(
       new CourierError.BadResponse({
         request,

@@ -10,11 +10,33 @@
  *   while it runs wait for it; a request whose token was already replaced
  *   replays with the current one without refreshing again; a second 401 is
  *   `Unauthorized`, never a loop.
- * - When the refresh fails, every waiting request fails with `Unauthorized`
- *   carrying why, the tokens are cleared and `onSessionExpired` runs once.
- * - The refresh runs in the Layer's scope, so interrupting one waiting
- *   request does not cancel the refresh the others wait on; it goes through
- *   the client below this Layer, which has no refresh in it.
+ * - A 401 from a hop that did not carry the token (a cross-origin redirect
+ *   dropped it, see `Unauthorized.credentialsSent`) is returned as is,
+ *   without a refresh.
+ * - When the token endpoint rejects the refresh (400, 401, 403), every
+ *   waiting request fails with `Unauthorized` reason `SessionExpired`
+ *   carrying why, the tokens that failed are cleared (`clearIf`: not newer
+ *   ones another writer stored) and `onSessionExpired` runs once, after the
+ *   requests are released. If the store meanwhile holds another token
+ *   (another process refreshed), that one is used instead.
+ * - When the refresh cannot be done now (unreachable, timed out, 5xx, 429,
+ *   any other failure of the call, or the new tokens could not be stored),
+ *   the waiting requests fail with `Unauthorized` reason
+ *   `RefreshUnavailable` and the stored tokens are kept.
+ * - The refresh call goes through the client below this Layer, which has no
+ *   refresh in it; if a Retry Layer is below, it retries the refresh POST
+ *   after what the Retry Layer retries for any POST (connection refused, DNS,
+ *   connect timeout) and after a 408, 429 or 503 answer, the statuses that
+ *   say the server did not act on it. A reset, a receive timeout, 500, 502
+ *   or 504 are not retried: the server may have rotated the refresh token
+ *   already. The Layer's policy applies (retries, backoff, budget); a
+ *   `shouldRetry` of the policy is replaced by this decision for this call.
+ * - The refresh runs in the Layer's scope, bounded by `refreshTimeout`, so
+ *   interrupting one waiting request does not cancel the refresh the others
+ *   wait on. A waiting request leaves with `Timeout` (phase `total`) when
+ *   its own deadline passes; the refresh goes on for the others.
+ * - The replay carries the next attempt number (`request.attempt + 1`), so
+ *   logs, spans and metrics show it as a second attempt.
  * - A request whose body is a one-shot stream is not replayed. Neither is
  *   a request that is not idempotent (a POST without `Idempotency-Key`)
  *   when the 401 comes after a redirect: its first hop was already sent and
@@ -39,12 +61,15 @@
  *
  * @since 0.1.0
  */
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Redacted from "effect/Redacted"
 import type * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import * as internal from "./internal/auth.js"
+import * as oauth2 from "./internal/oauth2.js"
 import type * as TokenStore from "./TokenStore.js"
 
 /**
@@ -63,10 +88,32 @@ export interface RefreshContext {
  * @since 0.1.0
  */
 export interface Options {
-  /** Gets new tokens. Any failure ends the session. */
+  /**
+   * Gets new tokens. What a failure means:
+   *
+   * - the session ends (tokens cleared, `onSessionExpired` runs, waiters fail
+   *   with `Unauthorized` reason `SessionExpired`) when the token endpoint
+   *   rejects the refresh (`BadResponse` 400 or 403, or `Unauthorized`), when
+   *   there is no refresh token, or when the refresh fails with a value that
+   *   is not a Courier failure (a custom refresh saying no);
+   * - otherwise (`Network`, `Timeout`, any other status, `Parse`, a refresh
+   *   running past `refreshTimeout`) the tokens are kept and waiters fail
+   *   with `Unauthorized` reason `RefreshUnavailable`; the next 401 refreshes
+   *   again.
+   */
   readonly refresh: (context: RefreshContext) => Effect.Effect<TokenStore.Tokens, unknown>
-  /** Runs once each time a refresh fails (the tokens are already cleared). */
+  /**
+   * Runs once each time a refresh ends the session, after the tokens are
+   * cleared and the waiting requests released: forked in the Layer's scope,
+   * so a slow hook delays no request.
+   */
   readonly onSessionExpired?: ((cause: unknown) => Effect.Effect<void>) | undefined
+  /**
+   * The longest a refresh (retries of the refresh call included) may run; it
+   * is then interrupted and counts as `RefreshUnavailable`. A waiting request
+   * leaves earlier when its own `total` deadline passes. Default 30 seconds.
+   */
+  readonly refreshTimeout?: Duration.DurationInput | undefined
   /** The authorization scheme. Default `Bearer`. */
   readonly scheme?: string | undefined
   /** Origins that receive the token. Default: the base URL's origin. */
@@ -109,3 +156,56 @@ export const TokenResponse: Schema.Schema<
   | { readonly accessToken: string; readonly refreshToken?: string | undefined }
   | { readonly access_token: string; readonly refresh_token?: string | undefined }
 > = internal.TokenResponse
+
+/**
+ * The options of `refreshOAuth2`.
+ *
+ * @since 0.1.0
+ */
+export interface OAuth2Options {
+  /**
+   * The token endpoint, an absolute URL. It may be on another origin than the
+   * base URL: the refresh call alone may reach it (the client's
+   * `allowedOrigins` stay as they are for every other call), and it never
+   * carries the bearer token.
+   */
+  readonly tokenUrl: string
+  /** The client identifier, if the endpoint authenticates the client. */
+  readonly clientId?: string | undefined
+  /** The client secret (confidential clients). */
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  /**
+   * Where the client credentials go (RFC 6749 section 2.3.1): `basic`, an
+   * `Authorization: Basic` header of the form-encoded id and secret (the
+   * default), or `body`, `client_id` and `client_secret` form fields.
+   */
+  readonly clientAuth?: "basic" | "body" | undefined
+  /** Sent as `scope` when given (it may only narrow the original grant). */
+  readonly scope?: string | undefined
+}
+
+/**
+ * The OAuth 2.0 refresh (RFC 6749 section 6): POST
+ * `grant_type=refresh_token&refresh_token=...` (plus `scope`, and the client
+ * credentials as `clientAuth` says) as `application/x-www-form-urlencoded` to
+ * `tokenUrl`, and read `access_token`, `refresh_token` and `expires_in` from
+ * the JSON answer. A rotated `refresh_token` replaces the stored one; none
+ * keeps it. `expires_in` is stored as `Tokens.expiresAt`. The endpoint's
+ * `400 invalid_grant` ends the session; see `Options.refresh` for the rest.
+ *
+ * @example
+ * ```ts
+ * import { Auth } from "@courier/client"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const refresh = Auth.refreshOAuth2({
+ *   tokenUrl: "https://login.example.com/oauth2/token",
+ *   clientId: "notes-cli",
+ *   clientSecret: Redacted.make("s3cret"),
+ *   clientAuth: "basic"
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const refreshOAuth2: (options: OAuth2Options) => Options["refresh"] = oauth2.refreshOAuth2

@@ -101,10 +101,27 @@ export class Timeout extends Data.TaggedError("Timeout")<{
 }
 
 /**
+ * Why the auth Layer gave up on a 401 (absent on a 401 the auth Layer did not
+ * act on, or answered again after its one replay):
+ *
+ * - `SessionExpired`: the refresh was rejected (the token endpoint answered
+ *   400, 401 or 403, there was no refresh token, or a custom refresh failed
+ *   with a value of its own); the tokens were cleared and `onSessionExpired`
+ *   ran. Sign in again.
+ * - `RefreshUnavailable`: the refresh could not be done now (the token
+ *   endpoint could not be reached, timed out or answered another status); the
+ *   tokens are kept, and a later call refreshes again. Try again later.
+ *
+ * @since 0.1.0
+ */
+export type UnauthorizedReason = "SessionExpired" | "RefreshUnavailable"
+
+/**
  * The server answered 401. With the auth Layer installed, this is the answer
- * after the one replay with a fresh token, or after the refresh itself failed,
- * or a 401 the Layer does not replay (a one-shot stream body; a call that is
- * not idempotent whose 401 came after a redirect); then `cause` holds why.
+ * after the one replay with a fresh token, or after the refresh itself failed
+ * (then `reason` says whether the session ended), or a 401 the Layer does not
+ * replay (a one-shot stream body; a call that is not idempotent whose 401 came
+ * after a redirect); then `cause` holds why.
  *
  * @since 0.1.0
  */
@@ -114,9 +131,21 @@ export class Unauthorized extends Data.TaggedError("Unauthorized")<{
   readonly headers: Readonly<Record<string, string>>
   readonly bodyExcerpt: string
   readonly cause?: unknown
+  /** Set by the auth Layer when a refresh failed; see `UnauthorizedReason`. */
+  readonly reason?: UnauthorizedReason | undefined
+  /**
+   * Whether the request that got this 401 (the last hop, after redirects)
+   * carried an `Authorization` header. `false` when a cross-origin redirect
+   * dropped it: the 401 says nothing about the token, and the auth Layer does
+   * not refresh for it. Undefined when the failure was not built by the core.
+   */
+  readonly credentialsSent?: boolean | undefined
 }> {
   override get message(): string {
-    return `${this.request.method} ${this.request.url}: 401 Unauthorized; sign in again or check the credentials`
+    const where = `${this.request.method} ${this.request.url}: 401 Unauthorized`
+    return this.reason === "RefreshUnavailable"
+      ? `${where}; the token could not be refreshed now (the token endpoint is unavailable), the session is kept: try again later`
+      : `${where}; sign in again or check the credentials`
   }
 }
 

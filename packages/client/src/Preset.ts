@@ -15,17 +15,23 @@
  *
  * Why this order:
  * - Auth is outermost, so its replay after a 401 is itself retried, logged
- *   and traced, and the refresh call (which goes through the client below
- *   Auth) is retried on a 503, logged and measured like any request, but
- *   never refreshes itself.
+ *   and traced (as the next attempt), and the refresh call (which goes
+ *   through the client below Auth) is logged and measured like any request,
+ *   but never refreshes itself. Retry sends the refresh POST again after
+ *   what it retries for any POST (connection refused, DNS, connect timeout)
+ *   and after a 408, 429 or 503 answer; not after a reset, a receive timeout,
+ *   500, 502 or 504, which may follow a rotation of the refresh token. A
+ *   refresh that still fails that way keeps the tokens (`Unauthorized` reason
+ *   `RefreshUnavailable`); only a 400, 401 or 403 ends the session.
  * - Retry sits above the observability Layers, so logs, spans and metrics
  *   see each attempt (with `http.attempt`), not one blurred call: a retried
  *   503 shows as a 503 line and a 200 line.
  * - Tracing is above Logging, so each log line carries its span's trace id.
  * - AppHeaders is innermost, so every attempt and the refresh call carry
  *   them, and logs and spans show the headers as sent.
- * - The `total` timeout is applied by the call itself, outside every Layer:
- *   it spans all attempts, replays and the body read.
+ * - The `total` timeout is the request's deadline, enforced by every hop and
+ *   every wait: it spans all attempts, the wait for a refresh, replays and
+ *   the body read.
  *
  * @example
  * ```ts

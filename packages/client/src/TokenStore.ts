@@ -38,6 +38,12 @@ import * as internal from "./internal/tokenStore.js"
 export interface Tokens {
   readonly accessToken: Redacted.Redacted<string>
   readonly refreshToken: Redacted.Redacted<string> | undefined
+  /**
+   * When the access token expires (epoch milliseconds), if the token endpoint
+   * said (`expires_in`). Kept by the stores for the program to read; the auth
+   * Layer still refreshes on a 401, not ahead of time.
+   */
+  readonly expiresAt?: number | undefined
 }
 
 /**
@@ -58,9 +64,16 @@ export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
  * @since 0.1.0
  */
 export interface Service {
+  /** The tokens stored now, including what another writer of the same storage stored. */
   readonly get: Effect.Effect<Option.Option<Tokens>, TokenStoreError>
   readonly set: (tokens: Tokens) => Effect.Effect<void, TokenStoreError>
   readonly clear: Effect.Effect<void, TokenStoreError>
+  /**
+   * Clears the tokens only if the store still holds `expected` (same access
+   * and refresh token): never newer ones another writer stored meanwhile.
+   * The auth Layer uses it when a session ends, `clear` when it is absent.
+   */
+  readonly clearIf?: ((expected: Tokens) => Effect.Effect<void, TokenStoreError>) | undefined
 }
 
 /**
@@ -78,6 +91,17 @@ export const tokens = (accessToken: string, refreshToken?: string): Tokens => ({
   refreshToken: refreshToken === undefined ? undefined : Redacted.make(refreshToken)
 })
 
+const sameSecret = (a: Redacted.Redacted<string> | undefined, b: Redacted.Redacted<string> | undefined) =>
+  a === b || (a !== undefined && b !== undefined && Redacted.value(a) === Redacted.value(b))
+
+/**
+ * Whether two sets of tokens hold the same secrets.
+ *
+ * @since 0.1.0
+ */
+export const sameTokens = (a: Tokens, b: Tokens): boolean =>
+  sameSecret(a.accessToken, b.accessToken) && sameSecret(a.refreshToken, b.refreshToken)
+
 /**
  * A store in memory, optionally seeded.
  *
@@ -94,7 +118,11 @@ export const makeMemory = (initial?: Tokens): Effect.Effect<Service> =>
         }),
       clear: Effect.sync(() => {
         current = Option.none()
-      })
+      }),
+      clearIf: (expected) =>
+        Effect.sync(() => {
+          if (Option.isSome(current) && sameTokens(current.value, expected)) current = Option.none()
+        })
     }
   })
 
@@ -110,7 +138,15 @@ export const layerMemory = (initial?: Tokens): Layer.Layer<TokenStore> => Layer.
  * origin, say) as JSON; it is created with mode 0600 in a directory created
  * with mode 0700, and every write goes to a temporary file in the same
  * directory that is then renamed over it, so a crash never leaves half a
- * file. Reads are cached after the first.
+ * file.
+ *
+ * Several stores (in this process or others) may share the file: a read is
+ * served from memory only while the file is unchanged (same inode, size and
+ * modification time), so tokens another store wrote are seen by the next
+ * read; `clearIf` removes this key's tokens only if the file still holds the
+ * expected ones. Writes to one path are serialised within a process; across
+ * processes the check and the replacement are two steps, not one atomic
+ * operation.
  *
  * @since 0.1.0
  */

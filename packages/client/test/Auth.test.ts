@@ -192,16 +192,20 @@ describe("Auth", () => {
       }))
   })
 
-  describe("a failing refresh ends the session", () => {
-    // [what the refresh endpoint does, the client's options, the failure of the refresh call]
-    const failures: ReadonlyArray<readonly [string, Reply.Reply, CourierConfig.Options, string]> = [
-      ["401", Reply.delay("150 millis", Reply.json({ error: "revoked" }, { status: 401 })), {}, "Unauthorized"],
-      ["500", Reply.delay("150 millis", Reply.text("boom", { status: 500 })), {}, "BadResponse"],
-      ["a stalled endpoint (receive timeout)", Reply.stall, { timeouts: { receive: "300 millis" } }, "Timeout"],
-      ["a 200 with a bad body", Reply.delay("150 millis", Reply.json({ nope: 1 })), {}, "Parse"]
+  describe("a failing refresh ends the session only when the endpoint says no", () => {
+    // [what the refresh endpoint does, the client's options, the failure of the refresh call, the reason]
+    const failures: ReadonlyArray<
+      readonly [string, Reply.Reply, CourierConfig.Options, string, "SessionExpired" | "RefreshUnavailable"]
+    > = [
+      ["401", Reply.delay("150 millis", Reply.json({ error: "revoked" }, { status: 401 })), {}, "Unauthorized", "SessionExpired"],
+      ["400 invalid_grant", Reply.delay("150 millis", Reply.json({ error: "invalid_grant" }, { status: 400 })), {}, "BadResponse", "SessionExpired"],
+      ["403", Reply.delay("150 millis", Reply.status(403)), {}, "BadResponse", "SessionExpired"],
+      ["500", Reply.delay("150 millis", Reply.text("boom", { status: 500 })), {}, "BadResponse", "RefreshUnavailable"],
+      ["a stalled endpoint (receive timeout)", Reply.stall, { timeouts: { receive: "300 millis" } }, "Timeout", "RefreshUnavailable"],
+      ["a 200 with a bad body", Reply.delay("150 millis", Reply.json({ nope: 1 })), {}, "Parse", "RefreshUnavailable"]
     ]
 
-    it.scopedLive.each(failures)("%s: 20 waiting requests fail with Unauthorized and a cause", ([, refresh, client, why]) =>
+    it.scopedLive.each(failures)("%s: 20 waiting requests fail with Unauthorized, a cause and a reason", ([, refresh, client, why, reason]) =>
       Effect.gen(function*() {
         const setupResult = yield* setup({ refresh, client })
         const { expired, refreshes, server, store } = setupResult
@@ -212,14 +216,22 @@ describe("Auth", () => {
         for (const [i, error] of errors.entries()) {
           expect(error._tag).toBe("Unauthorized")
           if (error._tag !== "Unauthorized") continue
+          expect(error.reason).toBe(reason)
           expect(error.cause).toBeDefined()
           expect(Cause.isCause(error.cause) ? Option.map(Cause.failureOption(error.cause), tagOf) : undefined)
             .toEqual(Option.some(why))
           // Each failure names its own request.
           expect(error.request.url).toBe(`${server.url}/api/item/${i}`)
         }
-        expect(Option.isNone(yield* store.get)).toBe(true)
-        expect(yield* Ref.get(expired)).toHaveLength(1)
+        if (reason === "SessionExpired") {
+          expect(Option.isNone(yield* store.get)).toBe(true)
+          yield* waitUntil(Effect.map(Ref.get(expired), (all) => all.length === 1), "onSessionExpired ran")
+        } else {
+          // The endpoint did not reject the refresh token: the session stays.
+          expect(Option.isSome(yield* store.get)).toBe(true)
+          expect(yield* Ref.get(expired)).toHaveLength(0)
+        }
+        expect(yield* Ref.get(expired).pipe(Effect.delay("50 millis"))).toHaveLength(reason === "SessionExpired" ? 1 : 0)
         expect(yield* refreshes).toBe(1)
         // One attempt each with T1; nothing replayed, nothing retried.
         const journal = yield* server.journal
@@ -239,7 +251,7 @@ describe("Auth", () => {
         // The fast call's 401 starts the refresh, which fails at once: the session is over.
         const first = yield* Effect.flip(client.get("/api/fast"))
         expect(first).toMatchObject({ _tag: "Unauthorized" })
-        expect(yield* Ref.get(expired)).toHaveLength(1)
+        yield* waitUntil(Effect.map(Ref.get(expired), (all) => all.length === 1), "onSessionExpired ran")
         // The slow call's 401 (for T1) arrives afterwards.
         const late = yield* Fiber.join(slow)
         expect(late._tag).toBe("Unauthorized")
@@ -271,13 +283,13 @@ describe("Auth", () => {
         expect(authorizationsOf(yield* server.requests("/api/data"))).toEqual(["Bearer T1", undefined])
         // The poisoned answer is a failed refresh: the session ends, once.
         expect(Option.isNone(yield* store.get)).toBe(true)
-        expect(yield* Ref.get(expired)).toHaveLength(1)
+        yield* waitUntil(Effect.map(Ref.get(expired), (all) => all.length === 1), "onSessionExpired ran")
         expect(yield* refreshes).toBe(1)
       }))
     it.scopedLive("an onSessionExpired that dies does not leave the waiting requests hanging", () =>
       Effect.gen(function*() {
         const setupResult = yield* setup({
-          refresh: Reply.delay("150 millis", Reply.status(500)),
+          refresh: Reply.delay("150 millis", Reply.status(400)),
           auth: { onSessionExpired: () => Effect.dieMessage("a bug in the callback") }
         })
         const errors = yield* Effect.all(

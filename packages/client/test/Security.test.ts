@@ -973,7 +973,12 @@ describe("the secret search", () => {
           ["*", "/api/big", Reply.bytes(new Uint8Array(10_000))],
           ["*", "/api/away", Reply.redirect(307, `${attacker.url}/land`)],
           ["*", "/api/loop", Reply.redirect(302, "/api/loop")],
-          ["POST", "/auth/refresh", Reply.json({ accessToken: 42, refreshToken: s.newRefresh })],
+          // First a malformed answer (the refresh is unavailable, the tokens stay),
+          // then a rejection echoing the token (the session ends, the hook gets why).
+          ["POST", "/auth/refresh", Reply.sequence([
+            Reply.json({ accessToken: 42, refreshToken: s.newRefresh }),
+            Reply.json({ error: "invalid_grant", refresh_token: s.newRefresh }, { status: 400 })
+          ])],
           ["*", "/api/protected", Reply.status(401)],
           ["*", "/api/raw", Reply.text(s.raw, { headers: { "content-type": "application/json" } })]
         ]
@@ -1012,7 +1017,7 @@ describe("the secret search", () => {
       yield* run(client.get(`data:text/plain,${s.dataUrl}`))
       yield* run(client.get(`file:///tmp/${s.dataUrl}`))
 
-      // The auth Layer over the same stack: the refresh answers a malformed body holding a new refresh token.
+      // The auth Layer over the same stack: the refresh answers bodies holding a new refresh token.
       const expired: Array<unknown> = []
       const authed = Context.get(
         yield* Layer.build(
@@ -1027,6 +1032,9 @@ describe("the secret search", () => {
         CourierClient.CourierClient
       )
       yield* run(authed.get("/protected"))
+      yield* run(authed.get("/protected"))
+      // onSessionExpired runs after the waiting call is released.
+      yield* waitUntil(Effect.sync(() => expired.length > 0), "onSessionExpired ran")
 
       // The secrets really travelled: the search below is not vacuous.
       const [ok] = yield* api.requests("/api/ok")

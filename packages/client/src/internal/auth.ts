@@ -1,4 +1,6 @@
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -13,6 +15,8 @@ import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
 import * as Metrics from "./metrics.js"
+import * as RefreshFailure from "./refreshFailure.js"
+import * as Retry from "./retry.js"
 import { parseOrigin } from "./config.js"
 import * as Headers from "./headers.js"
 import * as Resend from "./resend.js"
@@ -31,6 +35,9 @@ const originOf = (info: CourierError.RequestInfo): string | undefined => {
 }
 
 /** @internal */
+export const defaultRefreshTimeout = Duration.seconds(30)
+
+/** @internal */
 export const layer = (options: Auth.Options) =>
   Layer.scoped(
     CourierClient.CourierClient,
@@ -39,6 +46,9 @@ export const layer = (options: Auth.Options) =>
       const below = yield* CourierClient.CourierClient
       const store = yield* TokenStore.TokenStore
       const scheme = options.scheme ?? "Bearer"
+      const refreshTimeout = options.refreshTimeout === undefined
+        ? defaultRefreshTimeout
+        : Duration.decode(options.refreshTimeout)
       const origins = new Set<string>()
       for (const origin of options.origins ?? []) {
         const parsed = parseOrigin(origin)
@@ -53,36 +63,72 @@ export const layer = (options: Auth.Options) =>
       // old token as current and start a second refresh.
       let generation = 0
 
-      const readToken = Effect.map(
-        Effect.orElseSucceed(store.get, () => Option.none<TokenStore.Tokens>()),
-        (tokens): Token => Option.isSome(tokens) ? tokens.value.accessToken : undefined
-      )
+      const readTokens = Effect.orElseSucceed(store.get, () => Option.none<TokenStore.Tokens>())
+      const readToken = Effect.map(readTokens, (tokens): Token => Option.isSome(tokens) ? tokens.value.accessToken : undefined)
 
-      const unauthorized = (error: CourierError.Unauthorized, cause: unknown) =>
-        new CourierError.Unauthorized({ ...error, request: error.request, cause })
+      const unauthorized = (
+        error: CourierError.Unauthorized,
+        cause: unknown,
+        reason: CourierError.UnauthorizedReason | undefined
+      ) => new CourierError.Unauthorized({ ...error, request: error.request, cause, reason })
 
-      /** A waiter fails as its own request, with the refresh's reason, not as the request that started it. */
-      const awaitRefresh = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, own: CourierError.Unauthorized) =>
-        Effect.catchAll(Deferred.await(deferred), (error) => Effect.fail(unauthorized(own, error.cause)))
+      /**
+       * A waiter fails as its own request, with the refresh's reason, not as
+       * the request that started it; and it leaves when its own deadline
+       * passes (the `total` timeout bounds the wait for a refresh too).
+       * Leaving only stops waiting: the refresh goes on for the others.
+       */
+      const awaitRefresh = (
+        deferred: Deferred.Deferred<Token, CourierError.Unauthorized>,
+        own: CourierError.Unauthorized,
+        request: CourierRequest.CourierRequest
+      ): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> => {
+        const wait = Effect.catchAll(
+          Deferred.await(deferred),
+          (error) => Effect.fail(unauthorized(own, error.cause, error.reason))
+        )
+        const deadline = request.deadline
+        if (deadline === undefined) return wait
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.timeoutFail(wait, {
+            duration: Duration.millis(Math.max(0, deadline - now)),
+            onTimeout: () =>
+              new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
+          }))
+      }
 
       /** The token to send now: waits for a refresh in flight instead of leaving with a stale one. */
       const currentToken = (request: CourierRequest.CourierRequest) =>
         Effect.suspend(() =>
           inflight === undefined ? readToken : awaitRefresh(
             inflight,
-            new CourierError.Unauthorized({ request: request.info, status: 401, headers: {}, bodyExcerpt: "" })
+            new CourierError.Unauthorized({ request: request.info, status: 401, headers: {}, bodyExcerpt: "" }),
+            request
           )
+        )
+
+      /**
+       * The refresh call: bounded by `refreshTimeout`, and under the Retry
+       * Layer below (if any) with the decision of `shouldRetryRefresh`, the
+       * Layer's own policy otherwise; a per-call policy of the request that
+       * happened to start the refresh does not apply to it.
+       */
+      const callRefresh = (refreshToken: Redacted.Redacted<string>) =>
+        options.refresh({ refreshToken, client: below }).pipe(
+          Retry.withPolicy({ shouldRetry: RefreshFailure.shouldRetryRefresh }),
+          Effect.timeoutFail({
+            duration: refreshTimeout,
+            onTimeout: () => new RefreshFailure.RefreshTimedOut({ duration: refreshTimeout })
+          })
         )
 
       const runRefresh = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized) =>
         Effect.gen(function*() {
           yield* Metric.increment(Metrics.refreshes)
-          const tokens = yield* Effect.orElseSucceed(store.get, () => Option.none<TokenStore.Tokens>())
-          const refreshToken = Option.isSome(tokens) ? tokens.value.refreshToken : undefined
+          const stored = Option.getOrUndefined(yield* readTokens)
+          const refreshToken = stored?.refreshToken
           const exit = yield* Effect.exit(
-            refreshToken === undefined
-              ? Effect.fail("there is no refresh token")
-              : options.refresh({ refreshToken, client: below })
+            refreshToken === undefined ? Effect.fail("there is no refresh token") : callRefresh(refreshToken)
           )
           if (Exit.isSuccess(exit)) {
             const fresh = exit.value
@@ -92,37 +138,76 @@ export const layer = (options: Auth.Options) =>
               yield* expire(
                 deferred,
                 trigger,
-                "the refresh returned an access token that is not a valid header value (it contains CR, LF or another control character)"
+                "the refresh returned an access token that is not a valid header value (it contains CR, LF or another control character)",
+                stored
               )
               return
             }
-            const next: TokenStore.Tokens = { accessToken: fresh.accessToken, refreshToken: fresh.refreshToken ?? refreshToken }
+            const next: TokenStore.Tokens = {
+              accessToken: fresh.accessToken,
+              refreshToken: fresh.refreshToken ?? refreshToken,
+              ...(fresh.expiresAt === undefined ? {} : { expiresAt: fresh.expiresAt })
+            }
             const saved = yield* Effect.exit(store.set(next))
             if (Exit.isSuccess(saved)) {
               yield* Deferred.succeed(deferred, next.accessToken)
               return
             }
-            yield* expire(deferred, trigger, saved.cause)
+            yield* unavailable(deferred, trigger, saved.cause)
             return
           }
-          yield* expire(deferred, trigger, exit.cause)
+          if (!RefreshFailure.endsSession(exit.cause)) {
+            yield* unavailable(deferred, trigger, exit.cause)
+            return
+          }
+          // Another writer of the store (another process on the same file) may
+          // have refreshed meanwhile, rotating the refresh token this one sent:
+          // its tokens are the session now.
+          const now = Option.getOrUndefined(yield* readTokens)
+          if (now !== undefined && (stored === undefined || !sameToken(now.accessToken, stored.accessToken))) {
+            yield* Deferred.succeed(deferred, now.accessToken)
+            return
+          }
+          yield* expire(deferred, trigger, exit.cause, stored)
         }).pipe(Effect.ensuring(Effect.suspend(() => {
           generation += 1
           if (inflight === deferred) inflight = undefined
           // Released even if the refresh died or was interrupted (its scope closed),
           // so no request waits forever; a no-op when it is already done.
-          return Deferred.fail(deferred, unauthorized(trigger, "the refresh ended without an answer"))
+          return Deferred.fail(deferred, unauthorized(trigger, "the refresh ended without an answer", "RefreshUnavailable"))
         })))
 
-      const expire = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized, cause: unknown) =>
+      /** The refresh could not be done now: the tokens stay, the waiters fail, a later 401 refreshes again. */
+      const unavailable = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized, cause: unknown) =>
+        Effect.zipRight(
+          Metric.increment(Metrics.refreshFailures),
+          Deferred.fail(deferred, unauthorized(trigger, cause, "RefreshUnavailable"))
+        )
+
+      /**
+       * The session ended: clears the tokens that failed (never newer ones
+       * another writer stored), releases the waiters, then runs the hook in
+       * the Layer's scope so a slow hook holds no request.
+       */
+      const expire = (
+        deferred: Deferred.Deferred<Token, CourierError.Unauthorized>,
+        trigger: CourierError.Unauthorized,
+        cause: unknown,
+        failed: TokenStore.Tokens | undefined
+      ) =>
         Effect.gen(function*() {
           yield* Metric.increment(Metrics.refreshFailures)
-          yield* Effect.catchAllCause(store.clear, () => Effect.void)
+          if (failed !== undefined) {
+            yield* Effect.catchAllCause(
+              store.clearIf === undefined ? store.clear : store.clearIf(failed),
+              () => Effect.void
+            )
+          }
+          yield* Deferred.fail(deferred, unauthorized(trigger, cause, "SessionExpired"))
           // A defect in the callback must not replace why the session ended.
           if (options.onSessionExpired !== undefined) {
-            yield* Effect.catchAllCause(options.onSessionExpired(cause), () => Effect.void)
+            yield* Effect.forkIn(Effect.catchAllCause(options.onSessionExpired(cause), () => Effect.void), scope)
           }
-          yield* Deferred.fail(deferred, unauthorized(trigger, cause))
         })
 
       /**
@@ -131,23 +216,27 @@ export const layer = (options: Auth.Options) =>
        * The check-and-start runs with no yield in between, so two fibers
        * can never both start one.
        */
-      const freshToken = (used: Token, trigger: CourierError.Unauthorized): Effect.Effect<Token, CourierError.Unauthorized> =>
+      const freshToken = (
+        used: Token,
+        trigger: CourierError.Unauthorized,
+        request: CourierRequest.CourierRequest
+      ): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> =>
         Effect.suspend(() => {
           const before = generation
           return Effect.flatMap(readToken, (current) =>
             Effect.suspend(() => {
-              if (inflight !== undefined) return awaitRefresh(inflight, trigger)
-              if (generation !== before) return freshToken(used, trigger)
+              if (inflight !== undefined) return awaitRefresh(inflight, trigger, request)
+              if (generation !== before) return freshToken(used, trigger, request)
               if (current !== undefined && !sameToken(current, used)) return Effect.succeed<Token>(current)
               if (current === undefined && used === undefined) return Effect.fail(trigger)
               // The tokens were cleared since this request left: the session already
               // ended (and onSessionExpired ran); there is nothing to refresh with.
               if (current === undefined) {
-                return Effect.fail(unauthorized(trigger, "the session has ended: the token store is empty"))
+                return Effect.fail(unauthorized(trigger, "the session has ended: the token store is empty", "SessionExpired"))
               }
               const deferred = Deferred.unsafeMake<Token, CourierError.Unauthorized>(undefined as never)
               inflight = deferred
-              return Effect.zipRight(Effect.forkIn(runRefresh(deferred, trigger), scope), Deferred.await(deferred))
+              return Effect.zipRight(Effect.forkIn(runRefresh(deferred, trigger), scope), awaitRefresh(deferred, trigger, request))
             }))
         })
 
@@ -171,28 +260,44 @@ export const layer = (options: Auth.Options) =>
         origins.has(request.url.origin) && request.headers["authorization"] === undefined &&
         !(options.exclude?.(request) ?? false)
 
+      /**
+       * Whether a 401 is about the token this Layer sent: it came from a
+       * protected origin, on a hop that still carried the header (a
+       * cross-origin redirect drops it, and a refresh cannot fix that).
+       */
+      const aboutOurToken = (error: CourierError.Unauthorized) => {
+        const origin = originOf(error.request)
+        return origin !== undefined && origins.has(origin) && error.credentialsSent !== false
+      }
+
       return CourierClient.decorate(below, (execute) => (request) => {
         if (!applies(request)) return execute(request)
         return Effect.flatMap(currentToken(request), (used) =>
           Effect.flatMap(withToken(request, used), (authed) =>
             Effect.catchTag(execute(authed), "Unauthorized", (error) => {
-              const origin = originOf(error.request)
-              if (origin === undefined || !origins.has(origin)) return Effect.fail(error)
+              if (!aboutOurToken(error)) return Effect.fail(error)
               // A 401 after a redirect: the first hop was already sent and answered (a
               // POST answered 303 did its work), so only an idempotent call is sent
               // again. No refresh either: nothing would use the token; the next call
               // that meets a 401 on its first hop refreshes.
               if (!Resend.mayResend(request, error)) {
                 return Effect.fail(
-                  unauthorized(error, "the 401 came after a redirect and the request is not idempotent, so it is not replayed")
+                  unauthorized(
+                    error,
+                    "the 401 came after a redirect and the request is not idempotent, so it is not replayed",
+                    undefined
+                  )
                 )
               }
               if (!CourierRequest.isReplayable(request)) {
-                return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed"))
+                return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed", undefined))
               }
+              // The replay is another attempt of the same call: logs, spans
+              // and metrics below show it with the next number.
+              const replay = { ...request, attempt: request.attempt + 1 }
               return Effect.flatMap(
-                freshToken(used, error),
-                (fresh) => Effect.flatMap(withToken(request, fresh), execute)
+                freshToken(used, error, request),
+                (fresh) => Effect.flatMap(withToken(replay, fresh), execute)
               )
             })))
       })

@@ -112,3 +112,15 @@ export const layerDecorate = <E = never, R = never>(
     CourierClient,
     Effect.flatMap(CourierClient, (client) => Effect.map(f(client.execute, client), (execute) => build(client.config, client.http, execute)))
   )
+
+/**
+ * The same client (same `execute`, so the same Layers below) that may also
+ * address `origin`: for one call to a fixed endpoint on another origin,
+ * without opening that origin to every call of the program.
+ *
+ * @internal
+ */
+export const withAllowedOrigin = (self: CourierClientNs.Service, origin: string): CourierClientNs.Service =>
+  self.config.baseUrl?.origin === origin || self.config.allowedOrigins.has(origin)
+    ? self
+    : build({ ...self.config, allowedOrigins: new Set([...self.config.allowedOrigins, origin]) }, self.http, self.execute)

@@ -104,7 +104,12 @@ const statusFailure = (
     const headers = redactor.headers(response.headers)
     const bodyExcerpt = redactor.body(bytes, response.headers["content-type"], excerptLength)
     if (response.status === 401) {
-      return Effect.fail(new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt }))
+      // Whether this hop carried the credential tells the auth Layer if the 401
+      // is about its token: a cross-origin redirect drops the header.
+      const credentialsSent = request.headers["authorization"] !== undefined
+      return Effect.fail(
+        new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt, credentialsSent })
+      )
     }
     let errorBody: Option.Option<unknown> = Option.none()
     if (request.decodeErrorBody !== undefined && bytes.byteLength > 0) {

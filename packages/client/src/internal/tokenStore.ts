@@ -8,6 +8,7 @@ import { TokenStoreError } from "../TokenStore.js"
 interface Stored {
   readonly accessToken: string
   readonly refreshToken?: string | undefined
+  readonly expiresAt?: number | undefined
 }
 
 const dirname = (path: string): string => {
@@ -27,9 +28,13 @@ const parse = (text: string): Record<string, Stored> => {
   const out: Record<string, Stored> = Object.create(null)
   for (const [key, entry] of Object.entries(value)) {
     if (typeof entry !== "object" || entry === null) continue
-    const { accessToken, refreshToken } = entry as Record<string, unknown>
+    const { accessToken, expiresAt, refreshToken } = entry as Record<string, unknown>
     if (typeof accessToken !== "string") continue
-    out[key] = { accessToken, refreshToken: typeof refreshToken === "string" ? refreshToken : undefined }
+    out[key] = {
+      accessToken,
+      refreshToken: typeof refreshToken === "string" ? refreshToken : undefined,
+      ...(typeof expiresAt === "number" && Number.isFinite(expiresAt) ? { expiresAt } : {})
+    }
   }
   return out
 }
@@ -48,6 +53,18 @@ const writeLock = (path: string): Effect.Semaphore => {
   return lock
 }
 
+/** What identifies one version of the file: every write renames a new file over it. */
+const stampOf = (info: FileSystem.File.Info): string =>
+  `${Option.getOrElse(info.ino, () => -1)}:${String(info.size)}:${
+    Option.match(info.mtime, { onNone: () => -1, onSome: (date) => date.getTime() })
+  }`
+
+const toStored = (tokens: TokenStore.Tokens): Stored => ({
+  accessToken: Redacted.value(tokens.accessToken),
+  refreshToken: tokens.refreshToken === undefined ? undefined : Redacted.value(tokens.refreshToken),
+  ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt })
+})
+
 /** @internal */
 export const makeFile = (options: { readonly path: string; readonly key: string }) =>
   Effect.gen(function*() {
@@ -55,25 +72,46 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
     const { key, path } = options
     const dir = dirname(path)
     const lock = writeLock(path)
+    // The file as last read, and the stamp of the version it was read from:
+    // another store (another key, or the same key in another process) may
+    // replace the file at any time.
     let cache: Record<string, Stored> | undefined
+    let cachedStamp: string | undefined
 
-    // Writes start from the file, never from the cache: another store (another
-    // key) may have written since this one last read it.
+    const notFound = (error: { readonly _tag: string; readonly reason?: string }) =>
+      error._tag === "SystemError" && error.reason === "NotFound"
+
+    // Writes start from the file, never from the cache.
     const load = fs.readFileString(path).pipe(
       Effect.map(parse),
       // A missing file is an empty store; an unreadable one is an error.
-      Effect.catchIf(
-        (error) => error._tag === "SystemError" && error.reason === "NotFound",
-        () => Effect.succeed<Record<string, Stored>>(Object.create(null))
-      ),
+      Effect.catchIf(notFound, () => Effect.succeed<Record<string, Stored>>(Object.create(null))),
       Effect.catchAllDefect((defect) => Effect.fail(defect)),
-      Effect.mapError((cause) => new TokenStoreError({ operation: "read", cause })),
-      Effect.tap((all) => {
-        cache = all
-      })
+      Effect.mapError((cause) => new TokenStoreError({ operation: "read", cause }))
     )
 
-    const readAll = Effect.suspend(() => cache !== undefined ? Effect.succeed(cache) : load)
+    // The stat comes before the read: a write landing between the two leaves
+    // an old stamp on new content, which the next read corrects; the other
+    // order could keep old content under a new stamp.
+    const readAll = Effect.gen(function*() {
+      const info = yield* fs.stat(path).pipe(
+        Effect.map(Option.some),
+        Effect.catchIf(notFound, () => Effect.succeed(Option.none<FileSystem.File.Info>())),
+        Effect.mapError((cause) => new TokenStoreError({ operation: "read", cause }))
+      )
+      if (Option.isNone(info)) {
+        const none: Record<string, Stored> = Object.create(null)
+        cache = none
+        cachedStamp = undefined
+        return none
+      }
+      const stamp = stampOf(info.value)
+      if (cache !== undefined && cachedStamp === stamp) return cache
+      const all = yield* load
+      cache = all
+      cachedStamp = stamp
+      return all
+    })
 
     const writeAll = (all: Record<string, Stored>, operation: "write" | "clear") =>
       Effect.gen(function*() {
@@ -84,32 +122,35 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
           Effect.zipRight(fs.rename(tmp, path)),
           Effect.onError(() => Effect.ignore(fs.remove(tmp)))
         )
-        cache = all
+        // The next read stats the file and reads it again once.
+        cache = undefined
+        cachedStamp = undefined
       }).pipe(Effect.mapError((cause) => new TokenStoreError({ operation, cause })))
+
+    const remove = (matches: (entry: Stored) => boolean) =>
+      lock.withPermits(1)(Effect.flatMap(load, (all) => {
+        const entry = all[key]
+        if (entry === undefined || !matches(entry)) return Effect.void
+        const rest = { ...all }
+        delete rest[key]
+        return writeAll(rest, "clear")
+      }))
 
     const service: TokenStore.Service = {
       get: Effect.map(readAll, (all) => {
         const entry = all[key]
         return entry === undefined ? Option.none() : Option.some({
           accessToken: Redacted.make(entry.accessToken),
-          refreshToken: entry.refreshToken === undefined ? undefined : Redacted.make(entry.refreshToken)
+          refreshToken: entry.refreshToken === undefined ? undefined : Redacted.make(entry.refreshToken),
+          ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt })
         })
       }),
-      set: (tokens) =>
-        lock.withPermits(1)(Effect.flatMap(load, (all) =>
-          writeAll({
-            ...all,
-            [key]: {
-              accessToken: Redacted.value(tokens.accessToken),
-              refreshToken: tokens.refreshToken === undefined ? undefined : Redacted.value(tokens.refreshToken)
-            }
-          }, "write"))),
-      clear: lock.withPermits(1)(Effect.flatMap(load, (all) => {
-        if (!(key in all)) return Effect.void
-        const rest = { ...all }
-        delete rest[key]
-        return writeAll(rest, "clear")
-      }))
+      set: (tokens) => lock.withPermits(1)(Effect.flatMap(load, (all) => writeAll({ ...all, [key]: toStored(tokens) }, "write"))),
+      clear: remove(() => true),
+      clearIf: (expected) => {
+        const wanted = toStored(expected)
+        return remove((entry) => entry.accessToken === wanted.accessToken && entry.refreshToken === wanted.refreshToken)
+      }
     }
     return service
   })
