@@ -14,6 +14,7 @@ import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
+import * as Expiry from "./expiry.js"
 import * as Metrics from "./metrics.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "./retry.js"
@@ -38,6 +39,9 @@ const originOf = (info: CourierError.RequestInfo): string | undefined => {
 export const defaultRefreshTimeout = Duration.seconds(30)
 
 /** @internal */
+export const defaultRefreshAhead = Duration.seconds(30)
+
+/** @internal */
 export const layer = (options: Auth.Options) =>
   Layer.scoped(
     CourierClient.CourierClient,
@@ -58,6 +62,12 @@ export const layer = (options: Auth.Options) =>
 
       // The one refresh in flight, if any; every 401 and every new request joins it.
       let inflight: Deferred.Deferred<Token, CourierError.Unauthorized> | undefined
+      // Refreshes started ahead of expiry: the token they replace still works,
+      // so a request waiting on one that cannot be done now goes with it.
+      const ahead = new WeakSet<Deferred.Deferred<Token, CourierError.Unauthorized>>()
+      const expiry = options.refreshAhead === false
+        ? undefined
+        : Expiry.makeTracker(Duration.toMillis(Duration.decode(options.refreshAhead ?? defaultRefreshAhead)))
       // Counts finished refreshes. A store read may return a value it found before
       // a refresh ended; a read that spans one is repeated, or it would see the
       // old token as current and start a second refresh.
@@ -97,15 +107,46 @@ export const layer = (options: Auth.Options) =>
           }))
       }
 
-      /** The token to send now: waits for a refresh in flight instead of leaving with a stale one. */
-      const currentToken = (request: CourierRequest.CourierRequest) =>
-        Effect.suspend(() =>
-          inflight === undefined ? readToken : awaitRefresh(
-            inflight,
-            new CourierError.Unauthorized({ request: request.info, status: 401, headers: {}, bodyExcerpt: "" }),
-            request
+      /** The trigger of a refresh no 401 started: what its waiters fail with. */
+      const noAnswer = (request: CourierRequest.CourierRequest) =>
+        new CourierError.Unauthorized({ request: request.info, status: 401, headers: {}, bodyExcerpt: "" })
+
+      /**
+       * Waits for a refresh before sending. One started ahead of expiry that
+       * cannot be done now (`RefreshUnavailable`) leaves the current token in
+       * place, still valid: the request goes with it rather than failing.
+       */
+      const awaitBeforeSending = (
+        deferred: Deferred.Deferred<Token, CourierError.Unauthorized>,
+        request: CourierRequest.CourierRequest
+      ): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> =>
+        ahead.has(deferred)
+          ? Effect.catchIf(
+            awaitRefresh(deferred, noAnswer(request), request),
+            (error) => error._tag === "Unauthorized" && error.reason === "RefreshUnavailable",
+            () => readToken
           )
-        )
+          : awaitRefresh(deferred, noAnswer(request), request)
+
+      /**
+       * The token to send now: waits for a refresh in flight instead of
+       * leaving with a stale one, and starts one first when the token is about
+       * to expire. The check-and-start runs with no yield in between, and a
+       * read that spans a finished refresh is repeated (see `freshToken`).
+       */
+      const currentToken = (request: CourierRequest.CourierRequest): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> =>
+        Effect.suspend(() => {
+          if (inflight !== undefined) return awaitBeforeSending(inflight, request)
+          if (expiry === undefined) return readToken
+          const before = generation
+          return Effect.flatMap(Effect.zip(readTokens, Clock.currentTimeMillis), ([tokens, now]) =>
+            Effect.uninterruptibleMask((restore) => {
+              if (inflight !== undefined || generation !== before) return restore(currentToken(request))
+              if (Option.isNone(tokens)) return Effect.succeed<Token>(undefined)
+              if (!expiry.isDue(tokens.value, now)) return Effect.succeed<Token>(tokens.value.accessToken)
+              return startRefresh(noAnswer(request), (deferred) => restore(awaitBeforeSending(deferred, request)), true)
+            }))
+        })
 
       /**
        * The refresh call: bounded by `refreshTimeout`, and under the Retry
@@ -150,6 +191,8 @@ export const layer = (options: Auth.Options) =>
             }
             const saved = yield* Effect.exit(store.set(next))
             if (Exit.isSuccess(saved)) {
+              // Its life is counted from now, not from the first request that uses it.
+              if (expiry !== undefined) expiry.seen(next, yield* Clock.currentTimeMillis)
               yield* Deferred.succeed(deferred, next.accessToken)
               return
             }
@@ -224,9 +267,9 @@ export const layer = (options: Auth.Options) =>
         Effect.suspend(() => {
           const before = generation
           return Effect.flatMap(readToken, (current) =>
-            Effect.suspend(() => {
-              if (inflight !== undefined) return awaitRefresh(inflight, trigger, request)
-              if (generation !== before) return freshToken(used, trigger, request)
+            Effect.uninterruptibleMask((restore) => {
+              if (inflight !== undefined) return restore(awaitRefresh(inflight, trigger, request))
+              if (generation !== before) return restore(freshToken(used, trigger, request))
               if (current !== undefined && !sameToken(current, used)) return Effect.succeed<Token>(current)
               if (current === undefined && used === undefined) return Effect.fail(trigger)
               // The tokens were cleared since this request left: the session already
@@ -234,11 +277,27 @@ export const layer = (options: Auth.Options) =>
               if (current === undefined) {
                 return Effect.fail(unauthorized(trigger, "the session has ended: the token store is empty", "SessionExpired"))
               }
-              const deferred = Deferred.unsafeMake<Token, CourierError.Unauthorized>(undefined as never)
-              inflight = deferred
-              return Effect.zipRight(Effect.forkIn(runRefresh(deferred, trigger), scope), awaitRefresh(deferred, trigger, request))
+              return startRefresh(trigger, (deferred) => restore(awaitRefresh(deferred, trigger, request)), false)
             }))
         })
+
+      /**
+       * Starts the one refresh and waits on it with `wait`. Called, with no
+       * yield since the check that none is in flight, inside an
+       * `uninterruptibleMask`: the refresh is forked before any interruption,
+       * since one marked in flight that never ran would hold every request.
+       */
+      const startRefresh = <A, E>(
+        trigger: CourierError.Unauthorized,
+        wait: (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>) => Effect.Effect<A, E>,
+        startedAhead: boolean
+      ): Effect.Effect<A, E> => {
+        const deferred = Deferred.unsafeMake<Token, CourierError.Unauthorized>(undefined as never)
+        inflight = deferred
+        if (startedAhead) ahead.add(deferred)
+        // The refresh itself stays interruptible: refreshTimeout and the scope's close stop it.
+        return Effect.zipRight(Effect.forkIn(Effect.interruptible(runRefresh(deferred, trigger)), scope), wait(deferred))
+      }
 
       const withToken = (request: CourierRequest.CourierRequest, token: Token) => {
         if (token === undefined) return Effect.succeed(request)
