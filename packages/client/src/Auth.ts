@@ -203,10 +203,25 @@ export interface OAuth2Options {
  * The OAuth 2.0 refresh (RFC 6749 section 6): POST
  * `grant_type=refresh_token&refresh_token=...` (plus `scope`, and the client
  * credentials as `clientAuth` says) as `application/x-www-form-urlencoded` to
- * `tokenUrl`, and read `access_token`, `refresh_token` and `expires_in` from
- * the JSON answer. A rotated `refresh_token` replaces the stored one; none
- * keeps it. `expires_in` is stored as `Tokens.expiresAt`. The endpoint's
- * `400 invalid_grant` ends the session; see `Options.refresh` for the rest.
+ * `tokenUrl`, and read `access_token`, `refresh_token`, `expires_in` and
+ * `token_type` from the JSON answer.
+ *
+ * - A rotated `refresh_token` replaces the stored one; none keeps it.
+ * - `expires_in` (seconds, a number or a numeric string) is stored as
+ *   `Tokens.expiresAt`, which the auth Layer refreshes ahead of
+ *   (`Options.refreshAhead`); another value leaves the expiry unknown.
+ * - A `token_type` other than `Bearer` (compared case-insensitively) fails
+ *   the refresh and ends the session: such a token cannot be sent.
+ * - An error answer `{ error, error_description }` (section 5.2) is decoded
+ *   into the failure's `BadResponse.errorBody`. A 400 (`invalid_grant`,
+ *   `invalid_client`, ...) or 401 ends the session, except a 400 saying
+ *   `temporarily_unavailable` or `server_error`, which keeps it
+ *   (`RefreshUnavailable`), as does any other failure of the call.
+ * - The call is sent to the token endpoint's origin with the client's
+ *   credentials only: no bearer token, and none of the default headers the
+ *   configuration names in `credentialHeaders`. A redirect is not followed
+ *   (the body holds the refresh token and maybe the secret); it counts as
+ *   `RefreshUnavailable`.
  *
  * @example
  * ```ts
