@@ -93,7 +93,9 @@ export interface Options {
    *
    * - the session ends (tokens cleared, `onSessionExpired` runs, waiters fail
    *   with `Unauthorized` reason `SessionExpired`) when the token endpoint
-   *   rejects the refresh (`BadResponse` 400 or 403, or `Unauthorized`), when
+   *   rejects the refresh (`BadResponse` 400 or 403, except a 400 whose
+   *   decoded `errorBody` has the OAuth2 `error` `temporarily_unavailable` or
+   *   `server_error`; or `Unauthorized`), when
    *   there is no refresh token, or when the refresh fails with a value that
    *   is not a Courier failure (a custom refresh saying no);
    * - otherwise (`Network`, `Timeout`, any other status, `Parse`, a refresh
