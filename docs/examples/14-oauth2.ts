@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 
 const Me = Schema.Struct({ id: Schema.Number, username: Schema.String })
@@ -50,6 +51,7 @@ const program = Effect.gen(function*() {
   const api = yield* DemoApi.DemoApi
   const client = yield* CourierClient.CourierClient
   const store = yield* TokenStore.TokenStore
+  const accessToken = Effect.map(store.get, (tokens) => Option.isSome(tokens) ? Redacted.value(tokens.value.accessToken) : "")
   yield* signIn(api.authUrl)
 
   const me = yield* client.get("/me", { schema: Me })
@@ -60,11 +62,18 @@ const program = Effect.gen(function*() {
   const refused = yield* Effect.flip(client.post(`${api.authUrl}/oauth/token`))
   yield* Console.log(`a program call to the token endpoint: ${refused._tag} (${refused._tag === "RequestRefused" ? refused.reason : ""})`)
 
-  // The token lasts 4 s; half of that before expiry, the next calls refresh
-  // first: ten concurrent calls, one refresh, not a single 401.
+  // The token lasts 4 s. Within 2 s of its expiry, calls still go with it
+  // while one refresh runs in the background: ten concurrent calls, one
+  // refresh, not a single 401, and nobody waited for the refresh.
   yield* Effect.sleep("2500 millis")
   yield* api.resetStats
+  const before = yield* accessToken
   yield* Effect.all(Array.from({ length: 10 }, () => client.get("/me", { schema: Me })), { concurrency: "unbounded" })
+  // Until the refresh has stored its tokens.
+  yield* accessToken.pipe(
+    Effect.filterOrFail((now) => now !== before),
+    Effect.retry({ schedule: Schedule.spaced("20 millis"), times: 250 })
+  )
   const ahead = yield* api.stats
   yield* Console.log(`10 calls near expiry: ${ahead.refreshes} refresh at the token endpoint, ${ahead.unauthorized} 401s from the API`)
   if (ahead.refreshes !== 1 || ahead.unauthorized !== 0) return yield* Effect.dieMessage("expected one refresh ahead of expiry and no 401")

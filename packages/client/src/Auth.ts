@@ -120,15 +120,21 @@ export interface Options {
    * Refresh this long before the access token expires, when its expiry is
    * known: `Tokens.expiresAt` (set by `refreshOAuth2` from `expires_in`, or
    * by the program after a login), else the `exp` claim of an access token
-   * that is a JWT (decoded, not verified). The refresh runs before the
-   * request is sent, on the `Clock`, one for all concurrent requests as on a
-   * 401; a request waits for it. When it cannot be done now
-   * (`RefreshUnavailable`) the request goes with the current token, which
-   * has not expired yet; when the token endpoint rejects it the session
-   * ends as on a 401. The lead is at most half the life the token had left
-   * when the Layer first saw it, so a short-lived token is not refreshed on
-   * every call. Needs a stored refresh token. `false`: refresh on a 401
-   * only. Default 30 seconds.
+   * that is a JWT (decoded, not verified). Time is effect's `Clock`.
+   *
+   * - Inside that window the token still works: requests go with it while
+   *   one refresh runs in the background (one for all concurrent requests);
+   *   nobody waits for it. When it cannot be done now the tokens stay and the
+   *   next try waits half the time left (at least a second); when the token
+   *   endpoint rejects it the session ends as on a 401.
+   * - Once the token has expired, a request waits for the refresh (one for
+   *   all) instead of sending it, and fails as a 401's refresh would when it
+   *   fails.
+   * - The lead is at most half the life the token had left when the Layer
+   *   first saw it, so a short-lived token is not refreshed on every call.
+   *
+   * Needs a stored refresh token. `false`: refresh on a 401 only. Default 30
+   * seconds.
    */
   readonly refreshAhead?: Duration.DurationInput | false | undefined
   /** The authorization scheme. Default `Bearer`. */

@@ -7,17 +7,19 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
+import { waitUntil } from "./support.js"
 
 // Refreshing before the access token expires, on effect's Clock (TestClock
 // here): the API on one port, an OAuth2 token endpoint on another.
 
-/** The API: 200 to any of the tokens the test calls valid, 401 otherwise. */
-const apiServer = (valid: Set<string>) =>
+/** The API: 200 to any of the tokens the test calls valid, 401 otherwise; `statuses` records its answers. */
+const apiServer = (valid: Set<string>, statuses: Array<number>) =>
   TestServer.make({
     routes: [["*", "/api/*", Reply.custom((request, response) => {
       request.resume()
       const token = /^Bearer (.+)$/.exec(request.headers["authorization"] ?? "")?.[1]
       const ok = token !== undefined && valid.has(token)
+      statuses.push(ok ? 200 : 401)
       response.writeHead(ok ? 200 : 401, { "content-type": "application/json" })
       response.end(JSON.stringify({ ok }))
     })]]
@@ -64,11 +66,14 @@ const setup = (options: {
 }) =>
   Effect.gen(function*() {
     const valid = new Set([Redacted.value(options.initial.accessToken)])
-    const api = yield* apiServer(valid)
+    const statuses: Array<number> = []
+    const api = yield* apiServer(valid, statuses)
     const token = yield* tokenServer(valid, options.expiresIn ?? 60, options.failWith)
+    let sessionsExpired = 0
     const context = yield* Layer.build(
       Auth.layer({
         refresh: Auth.refreshOAuth2({ tokenUrl: `${token.url}/token`, clientId: "app", clientSecret: Redacted.make("s3cret") }),
+        onSessionExpired: () => Effect.sync(() => void (sessionsExpired += 1)),
         ...(options.refreshAhead === undefined ? {} : { refreshAhead: options.refreshAhead })
       }).pipe(
         Layer.provide(TestClient.layerFor(api, {}, "node")),
@@ -80,7 +85,11 @@ const setup = (options: {
     const sentTokens = Effect.map(api.requests(), (entries) => entries.map((e) => e.headers["authorization"]))
     const refreshes = Effect.map(token.requests("/token"), (entries) => entries.length)
     const stored = Effect.map(store.get, (tokens) => Option.map(tokens, (t) => Redacted.value(t.accessToken)))
-    return { api, token, client, store, valid, sentTokens, refreshes, stored } as const
+    /** Waits (on the wall clock) until the store holds `access`: a refresh ahead lands in the background. */
+    const landed = (access: string | undefined) =>
+      waitUntil(Effect.orDie(Effect.map(stored, (s) => Option.getOrUndefined(s) === access)), `the store holds ${access}`)
+    const expiredSessions = Effect.sync(() => sessionsExpired)
+    return { api, token, client, store, valid, statuses, sentTokens, refreshes, stored, landed, expiredSessions } as const
   })
 
 const concurrently = <A, E>(n: number, call: Effect.Effect<A, E>) =>
@@ -93,7 +102,7 @@ const jwt = (exp: number) => {
 }
 
 describe("Auth refreshAhead", () => {
-  it.scoped("refreshes once, before any 401, when expiresAt comes within the default 30 s", () =>
+  it.scoped("refreshes once, in the background, when expiresAt comes within the default 30 s: no call waits, none meets a 401", () =>
     Effect.gen(function*() {
       const t = yield* setup({ initial: { ...TokenStore.tokens("T1", "R1"), expiresAt: 60_000 } })
       expect(yield* t.client.get("/api/me")).toEqual({ ok: true })
@@ -101,22 +110,31 @@ describe("Auth refreshAhead", () => {
       expect(yield* t.client.get("/api/me")).toEqual({ ok: true })
       expect(yield* t.refreshes).toBe(0)
 
-      // 31 s before expiry: T1 still works, but the call is the one that refreshes.
+      // 29 s before expiry: T1 still works and goes; one refresh runs meanwhile.
       yield* TestClock.adjust("2 seconds")
       yield* concurrently(10, t.client.get("/api/me"))
+      yield* t.landed("T2")
       expect(yield* t.refreshes).toBe(1)
-      expect(yield* t.sentTokens).toEqual(["Bearer T1", "Bearer T1", ...Array(10).fill("Bearer T2")])
+      expect(yield* t.sentTokens).toEqual(Array(12).fill("Bearer T1"))
       const [sent] = yield* t.token.requests("/token")
       expect(Object.fromEntries(new URLSearchParams(sent!.bodyText))).toEqual({ grant_type: "refresh_token", refresh_token: "R1" })
       // expires_in 60 at t = 31 s on the Clock.
       expect(Option.map(yield* t.store.get, (s) => s.expiresAt)).toEqual(Option.some(91_000))
 
-      // The next expiry: ten concurrent calls, again one refresh, no 401 anywhere.
-      yield* TestClock.adjust("31 seconds")
+      // T1's expiry passes (the API refuses it from now on): the calls go with T2.
+      yield* TestClock.adjust("28 seconds")
+      t.valid.delete("T1")
       yield* concurrently(10, t.client.get("/api/me"))
+      expect((yield* t.sentTokens).slice(12)).toEqual(Array(10).fill("Bearer T2"))
+      expect(yield* t.refreshes).toBe(1)
+
+      // T2 nears its expiry: again one refresh for ten concurrent calls.
+      yield* TestClock.adjust("3 seconds")
+      yield* concurrently(10, t.client.get("/api/me"))
+      yield* t.landed("T3")
       expect(yield* t.refreshes).toBe(2)
-      expect((yield* t.sentTokens).slice(12)).toEqual(Array(10).fill("Bearer T3"))
-      expect(yield* t.stored).toEqual(Option.some("T3"))
+      expect(t.statuses.every((status) => status === 200)).toBe(true)
+      expect(t.statuses).toHaveLength(32)
     }))
 
   it.scoped("reads the expiry of a JWT access token from its exp claim when expiresAt is not stored", () =>
@@ -128,17 +146,20 @@ describe("Auth refreshAhead", () => {
       expect(yield* t.refreshes).toBe(0)
       yield* TestClock.adjust("2 seconds")
       yield* t.client.get("/api/me")
+      yield* t.landed("T2")
       expect(yield* t.refreshes).toBe(1)
+      yield* t.client.get("/api/me")
       expect((yield* t.sentTokens).at(-1)).toBe("Bearer T2")
     }))
 
-  it.scoped("a token already expired when first used is refreshed before it is sent", () =>
+  it.scoped("an expired token is refreshed before it is sent: the call waits for the refresh", () =>
     Effect.gen(function*() {
       yield* TestClock.adjust("1 hour")
       const t = yield* setup({ initial: { ...TokenStore.tokens("T1", "R1"), expiresAt: 1_000 } })
-      yield* t.client.get("/api/me")
-      expect(yield* t.sentTokens).toEqual(["Bearer T2"])
+      yield* concurrently(5, t.client.get("/api/me"))
+      expect(yield* t.sentTokens).toEqual(Array(5).fill("Bearer T2"))
       expect(yield* t.refreshes).toBe(1)
+      expect(t.statuses.every((status) => status === 200)).toBe(true)
     }))
 
   it.scoped("a short-lived token is refreshed halfway through its life, not on every call", () =>
@@ -150,13 +171,14 @@ describe("Auth refreshAhead", () => {
       expect(yield* t.refreshes).toBe(0)
       yield* TestClock.adjust("1 second")
       yield* t.client.get("/api/me")
+      yield* t.landed("T2")
       yield* t.client.get("/api/me")
       yield* t.client.get("/api/me")
       expect(yield* t.refreshes).toBe(1)
-      expect(yield* t.sentTokens).toEqual(["Bearer T1", "Bearer T1", "Bearer T2", "Bearer T2", "Bearer T2"])
+      expect(yield* t.sentTokens).toEqual(["Bearer T1", "Bearer T1", "Bearer T1", "Bearer T2", "Bearer T2"])
     }))
 
-  it.scoped("a refresh ahead that cannot be done now does not fail the call: it goes with the current token", () =>
+  it.scoped("a refresh ahead that cannot be done now fails no call, is not tried per request, and an expired token then fails with RefreshUnavailable", () =>
     Effect.gen(function*() {
       const t = yield* setup({
         initial: { ...TokenStore.tokens("T1", "R1"), expiresAt: 60_000 },
@@ -164,14 +186,26 @@ describe("Auth refreshAhead", () => {
       })
       yield* t.client.get("/api/me")
       yield* TestClock.adjust("40 seconds")
-      const results = yield* concurrently(5, t.client.get("/api/me"))
-      expect(results).toEqual(Array(5).fill({ ok: true }))
+      expect(yield* concurrently(5, t.client.get("/api/me"))).toEqual(Array(5).fill({ ok: true }))
+      yield* waitUntil(Effect.map(t.refreshes, (n) => n === 1), "the refresh ahead was tried")
+      // It failed: the next try waits half the time left (10 s), not the next request.
+      expect(yield* concurrently(5, t.client.get("/api/me"))).toEqual(Array(5).fill({ ok: true }))
       expect(yield* t.refreshes).toBe(1)
-      expect(yield* t.sentTokens).toEqual(Array(6).fill("Bearer T1"))
+      yield* TestClock.adjust("10 seconds")
+      yield* t.client.get("/api/me")
+      yield* waitUntil(Effect.map(t.refreshes, (n) => n === 2), "the refresh ahead was tried again")
+      expect(yield* t.sentTokens).toEqual(Array(12).fill("Bearer T1"))
+      expect(yield* t.stored).toEqual(Option.some("T1"))
+
+      // Past the expiry the call waits for the refresh; it cannot be done, so the call fails and the tokens stay.
+      yield* TestClock.adjust("11 seconds")
+      const error = yield* Effect.flip(t.client.get("/api/me"))
+      expect(error).toMatchObject({ _tag: "Unauthorized", reason: "RefreshUnavailable" })
+      expect(yield* t.sentTokens).toHaveLength(12)
       expect(yield* t.stored).toEqual(Option.some("T1"))
     }))
 
-  it.scoped("a refresh ahead the token endpoint rejects (400 invalid_grant) ends the session; the API is not called", () =>
+  it.scoped("a refresh ahead the token endpoint rejects (400 invalid_grant) ends the session once", () =>
     Effect.gen(function*() {
       const t = yield* setup({
         initial: { ...TokenStore.tokens("T1", "R1"), expiresAt: 60_000 },
@@ -179,9 +213,26 @@ describe("Auth refreshAhead", () => {
       })
       yield* t.client.get("/api/me")
       yield* TestClock.adjust("40 seconds")
+      // The call still goes with T1; the session ends behind it.
+      expect(yield* t.client.get("/api/me")).toEqual({ ok: true })
+      yield* t.landed(undefined)
+      yield* waitUntil(Effect.map(t.expiredSessions, (n) => n === 1), "onSessionExpired ran")
+      const error = yield* Effect.flip(t.client.get("/api/me"))
+      expect(error).toMatchObject({ _tag: "Unauthorized" })
+      expect(yield* t.refreshes).toBe(1)
+      expect(yield* t.sentTokens).toEqual(["Bearer T1", "Bearer T1", undefined])
+    }))
+
+  it.scoped("past the expiry, a rejected refresh fails the call with SessionExpired before anything is sent", () =>
+    Effect.gen(function*() {
+      const t = yield* setup({
+        initial: { ...TokenStore.tokens("T1", "R1"), expiresAt: 60_000 },
+        failWith: { status: 400, body: { error: "invalid_grant" } }
+      })
+      yield* TestClock.adjust("61 seconds")
       const error = yield* Effect.flip(t.client.get("/api/me"))
       expect(error).toMatchObject({ _tag: "Unauthorized", reason: "SessionExpired" })
-      expect(yield* t.sentTokens).toEqual(["Bearer T1"])
+      expect(yield* t.sentTokens).toEqual([])
       expect(yield* t.stored).toEqual(Option.none())
     }))
 

@@ -62,8 +62,8 @@ export const layer = (options: Auth.Options) =>
 
       // The one refresh in flight, if any; every 401 and every new request joins it.
       let inflight: Deferred.Deferred<Token, CourierError.Unauthorized> | undefined
-      // Refreshes started ahead of expiry: the token they replace still works,
-      // so a request waiting on one that cannot be done now goes with it.
+      // Refreshes no 401 started (the token was about to expire or had expired):
+      // a request whose token still works does not wait for one.
       const ahead = new WeakSet<Deferred.Deferred<Token, CourierError.Unauthorized>>()
       const expiry = options.refreshAhead === false
         ? undefined
@@ -112,39 +112,39 @@ export const layer = (options: Auth.Options) =>
         new CourierError.Unauthorized({ request: request.info, status: 401, headers: {}, bodyExcerpt: "" })
 
       /**
-       * Waits for a refresh before sending. One started ahead of expiry that
-       * cannot be done now (`RefreshUnavailable`) leaves the current token in
-       * place, still valid: the request goes with it rather than failing.
-       */
-      const awaitBeforeSending = (
-        deferred: Deferred.Deferred<Token, CourierError.Unauthorized>,
-        request: CourierRequest.CourierRequest
-      ): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> =>
-        ahead.has(deferred)
-          ? Effect.catchIf(
-            awaitRefresh(deferred, noAnswer(request), request),
-            (error) => error._tag === "Unauthorized" && error.reason === "RefreshUnavailable",
-            () => readToken
-          )
-          : awaitRefresh(deferred, noAnswer(request), request)
-
-      /**
-       * The token to send now: waits for a refresh in flight instead of
-       * leaving with a stale one, and starts one first when the token is about
-       * to expire. The check-and-start runs with no yield in between, and a
+       * The token to send now. A refresh in flight after a 401 is waited for
+       * (the token it replaces was refused). With a known expiry: a token
+       * about to expire goes as it is while one refresh runs in the
+       * background (it still works; nobody waits, and a refresh that cannot
+       * be done now costs no call anything); an expired one waits for the
+       * refresh. The check-and-start runs with no yield in between, and a
        * read that spans a finished refresh is repeated (see `freshToken`).
        */
       const currentToken = (request: CourierRequest.CourierRequest): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> =>
         Effect.suspend(() => {
-          if (inflight !== undefined) return awaitBeforeSending(inflight, request)
-          if (expiry === undefined) return readToken
+          if (expiry === undefined || (inflight !== undefined && !ahead.has(inflight))) {
+            return inflight === undefined ? readToken : awaitRefresh(inflight, noAnswer(request), request)
+          }
           const before = generation
           return Effect.flatMap(Effect.zip(readTokens, Clock.currentTimeMillis), ([tokens, now]) =>
             Effect.uninterruptibleMask((restore) => {
-              if (inflight !== undefined || generation !== before) return restore(currentToken(request))
+              if (generation !== before || (inflight !== undefined && !ahead.has(inflight))) {
+                return restore(currentToken(request))
+              }
               if (Option.isNone(tokens)) return Effect.succeed<Token>(undefined)
-              if (!expiry.isDue(tokens.value, now)) return Effect.succeed<Token>(tokens.value.accessToken)
-              return startRefresh(noAnswer(request), (deferred) => restore(awaitBeforeSending(deferred, request)), true)
+              const token = tokens.value.accessToken
+              switch (expiry.state(tokens.value, now)) {
+                case "fresh":
+                  return Effect.succeed<Token>(token)
+                case "ahead":
+                  return inflight !== undefined
+                    ? Effect.succeed<Token>(token)
+                    : startRefresh(noAnswer(request), () => Effect.succeed<Token>(token), true)
+                case "expired":
+                  return inflight !== undefined
+                    ? restore(awaitRefresh(inflight, noAnswer(request), request))
+                    : startRefresh(noAnswer(request), (deferred) => restore(awaitRefresh(deferred, noAnswer(request), request)), true)
+              }
             }))
         })
 
@@ -223,7 +223,12 @@ export const layer = (options: Auth.Options) =>
       /** The refresh could not be done now: the tokens stay, the waiters fail, a later 401 refreshes again. */
       const unavailable = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized, cause: unknown) =>
         Effect.zipRight(
-          Metric.increment(Metrics.refreshFailures),
+          Effect.zipRight(
+            Metric.increment(Metrics.refreshFailures),
+            ahead.has(deferred) && expiry !== undefined
+              ? Effect.map(Clock.currentTimeMillis, expiry.failedAhead)
+              : Effect.void
+          ),
           Deferred.fail(deferred, unauthorized(trigger, cause, "RefreshUnavailable"))
         )
 

@@ -30,13 +30,24 @@ export const jwtExpiry = (token: string): number | undefined => {
 }
 
 /**
- * Decides whether the stored tokens should be refreshed before the next
- * request (`isDue`): their expiry is known (`expiresAt`, else a JWT `exp`),
- * there is a refresh token to do it with, and less than `ahead`
- * milliseconds remain. The lead is at most half of the life the token had
- * left when first seen (`seen`, called by the refresh that obtained it), so
- * a token issued for less than twice `ahead` is not refreshed on every
- * call. Remembers one token (the current one), so a JWT is decoded once.
+ * Where the stored access token stands: `fresh` (expiry unknown or far),
+ * `ahead` (less than the lead remains: refresh now, while it still works),
+ * `expired`. Only tokens that come with a refresh token are ever anything
+ * but `fresh`.
+ *
+ * @internal
+ */
+export type State = "fresh" | "ahead" | "expired"
+
+/**
+ * Tracks the current token's expiry (`expiresAt`, else a JWT `exp`) for the
+ * refresh ahead of it. The lead is `ahead` milliseconds, at most half of the
+ * life the token had left when first seen (`seen`, called by the refresh
+ * that obtained it), so a token issued for less than twice `ahead` is not
+ * refreshed on every call. After a refresh ahead that could not be done
+ * (`failedAhead`), the next one waits half the time left, at least a second:
+ * a token endpoint that is down is not asked once per request. Remembers one
+ * token (the current one), so a JWT is decoded once.
  *
  * @internal
  */
@@ -46,20 +57,25 @@ export const makeTracker = (ahead: number) => {
     readonly stored: number | undefined
     readonly expiresAt: number | undefined
     readonly firstSeen: number
+    retryAt: number
   } | undefined
   const seen = (tokens: TokenStore.Tokens, now: number) => {
     const value = Redacted.value(tokens.accessToken)
     if (current === undefined || current.value !== value || current.stored !== tokens.expiresAt) {
-      current = { value, stored: tokens.expiresAt, expiresAt: tokens.expiresAt ?? jwtExpiry(value), firstSeen: now }
+      current = { value, stored: tokens.expiresAt, expiresAt: tokens.expiresAt ?? jwtExpiry(value), firstSeen: now, retryAt: 0 }
     }
     return current
   }
-  const isDue = (tokens: TokenStore.Tokens, now: number): boolean => {
-    if (tokens.refreshToken === undefined) return false
-    const { expiresAt, firstSeen } = seen(tokens, now)
-    if (expiresAt === undefined) return false
+  const state = (tokens: TokenStore.Tokens, now: number): State => {
+    if (tokens.refreshToken === undefined) return "fresh"
+    const { expiresAt, firstSeen, retryAt } = seen(tokens, now)
+    if (expiresAt === undefined) return "fresh"
+    if (now >= expiresAt) return "expired"
     const lead = Math.min(ahead, Math.max(0, (expiresAt - firstSeen) / 2))
-    return now >= expiresAt - lead
+    return now >= expiresAt - lead && now >= retryAt ? "ahead" : "fresh"
   }
-  return { seen, isDue } as const
+  const failedAhead = (now: number) => {
+    if (current?.expiresAt !== undefined) current.retryAt = now + Math.max(1000, (current.expiresAt - now) / 2)
+  }
+  return { seen, state, failedAhead } as const
 }
