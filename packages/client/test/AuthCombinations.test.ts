@@ -282,7 +282,7 @@ describe("Auth × a token file shared by two clients", () => {
     Effect.gen(function*() {
       const path = Path.join(yield* scratchDir, "tokens.json")
       seedFile(path)
-      const server = yield* rotatingServer(100, 600)
+      const server = yield* rotatingServer(500, 1200)
       const expired = yield* Ref.make(0)
       const onSessionExpired = () => Ref.update(expired, (n) => n + 1)
       const a = yield* authed(server, fileStore(path), { onSessionExpired })
