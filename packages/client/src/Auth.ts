@@ -69,6 +69,7 @@ import type * as Schema from "effect/Schema"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import * as internal from "./internal/auth.js"
+import * as refreshJsonInternal from "./internal/refreshJson.js"
 import * as oauth2 from "./internal/oauth2.js"
 import type * as TokenStore from "./TokenStore.js"
 
@@ -167,7 +168,7 @@ export const layer: (
 export const refreshJson: (options: {
   readonly path: string
   readonly body?: ((refreshToken: string) => unknown) | undefined
-}) => Options["refresh"] = internal.refreshJson
+}) => Options["refresh"] = refreshJsonInternal.refreshJson
 
 /**
  * The schema of a token endpoint's answer accepted by `refreshJson`.
@@ -178,7 +179,7 @@ export const TokenResponse: Schema.Schema<
   { readonly accessToken: string; readonly refreshToken: string | undefined },
   | { readonly accessToken: string; readonly refreshToken?: string | undefined }
   | { readonly access_token: string; readonly refresh_token?: string | undefined }
-> = internal.TokenResponse
+> = refreshJsonInternal.TokenResponse
 
 /**
  * The options of `refreshOAuth2`.

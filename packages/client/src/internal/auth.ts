@@ -7,9 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import type * as Auth from "../Auth.js"
-import * as Body from "../Body.js"
 import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
@@ -367,39 +365,3 @@ export const layer = (options: Auth.Options) =>
       })
     })
   )
-
-const Camel = Schema.Struct({ accessToken: Schema.String, refreshToken: Schema.optional(Schema.String) })
-const Snake = Schema.Struct({ access_token: Schema.String, refresh_token: Schema.optional(Schema.String) })
-const Answer = Schema.Struct({ accessToken: Schema.String, refreshToken: Schema.UndefinedOr(Schema.String) })
-
-/** @internal */
-export const TokenResponse = Schema.transform(Schema.Union(Camel, Snake), Answer, {
-  strict: true,
-  decode: (wire) =>
-    "accessToken" in wire
-      ? { accessToken: wire.accessToken, refreshToken: wire.refreshToken }
-      : { accessToken: wire.access_token, refreshToken: wire.refresh_token },
-  encode: (answer) =>
-    answer.refreshToken === undefined
-      ? { accessToken: answer.accessToken }
-      : { accessToken: answer.accessToken, refreshToken: answer.refreshToken }
-})
-
-/** @internal */
-export const refreshJson = (options: {
-  readonly path: string
-  readonly body?: ((refreshToken: string) => unknown) | undefined
-}): Auth.Options["refresh"] =>
-({ client, refreshToken }) =>
-  refreshToken === undefined
-    ? Effect.fail("there is no refresh token")
-    : Effect.map(
-      client.post(options.path, {
-        body: Body.json((options.body ?? ((token: string) => ({ refreshToken: token })))(Redacted.value(refreshToken))),
-        schema: TokenResponse
-      }),
-      (answer): TokenStore.Tokens => ({
-        accessToken: Redacted.make(answer.accessToken),
-        refreshToken: answer.refreshToken === undefined ? undefined : Redacted.make(answer.refreshToken)
-      })
-    )
