@@ -343,6 +343,8 @@ describe("DemoApi", () => {
 
         // None of these used the refresh token up.
         expect((yield* form(api.authUrl, refresh, clientBasic)).status).toBe(200)
+        // The two invalid_client answers are 401s, counted as any other.
+        expect((yield* api.stats).unauthorized).toBe(2)
       }))
   })
 

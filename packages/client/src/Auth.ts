@@ -10,6 +10,10 @@
  *   while it runs wait for it; a request whose token was already replaced
  *   replays with the current one without refreshing again; a second 401 is
  *   `Unauthorized`, never a loop.
+ * - When the token's expiry is known (`Tokens.expiresAt`, or the `exp` of a
+ *   JWT access token), it is refreshed `refreshAhead` (default 30 seconds)
+ *   before it, in the background while the token still works; an expired
+ *   token is not sent but waits for the refresh. See `Options.refreshAhead`.
  * - A 401 from a hop that did not carry the token (a cross-origin redirect
  *   dropped it, see `Unauthorized.credentialsSent`) is returned as is,
  *   without a refresh.

@@ -90,7 +90,8 @@ export const make = (
 
     const authApp = OAuth.router(auth.grants).pipe(
       HttpRouter.transform(counted(stats)),
-      Effect.catchTag("RouteNotFound", () => Effect.succeed(json({ error: "not found" }, 404)))
+      Effect.catchTag("RouteNotFound", () => Effect.succeed(json({ error: "not found" }, 404))),
+      Effect.tap((response) => response.status === 401 ? stats.unauthorized : Effect.void)
     )
     yield* HttpServer.serveEffect(authApp).pipe(Effect.provideService(HttpServer.HttpServer, authorization.server))
 
