@@ -236,6 +236,33 @@ describe("Auth refreshAhead", () => {
       expect(yield* t.stored).toEqual(Option.none())
     }))
 
+  it.live("an expired token's wait for a slow refresh ends at the call's deadline; the refresh lands for the next call", () =>
+    Effect.gen(function*() {
+      const valid = new Set<string>()
+      const api = yield* apiServer(valid, [])
+      const token = yield* TestServer.make({
+        routes: [["POST", "/token", Reply.delay("1500 millis", Reply.json({ access_token: "T2", expires_in: 3600 }))]]
+      })
+      valid.add("T2")
+      const context = yield* Layer.build(
+        Auth.layer({ refresh: Auth.refreshOAuth2({ tokenUrl: `${token.url}/token` }) }).pipe(
+          Layer.provide(TestClient.layerFor(api, {}, "node")),
+          Layer.provideMerge(TokenStore.layerMemory({ ...TokenStore.tokens("T1", "R1"), expiresAt: Date.now() - 1000 }))
+        )
+      ).pipe(Effect.orDie)
+      const client = Context.get(context, CourierClient.CourierClient)
+      const store = Context.get(context, TokenStore.TokenStore)
+      const error = yield* Effect.flip(client.get("/api/me", { timeouts: { total: "300 millis" } }))
+      expect(error).toMatchObject({ _tag: "Timeout", phase: "total" })
+      expect(yield* api.journal).toEqual([])
+      yield* waitUntil(
+        Effect.map(Effect.orDie(store.get), (s) => Option.isSome(s) && Redacted.value(s.value.accessToken) === "T2"),
+        "the refresh landed"
+      )
+      expect(yield* client.get("/api/me")).toEqual({ ok: true })
+      expect((yield* token.requests("/token")).length).toBe(1)
+    }).pipe(Effect.scoped))
+
   it.scoped("refreshAhead: false refreshes on a 401 only; no refresh token, no refresh ahead", () =>
     Effect.gen(function*() {
       const off = yield* setup({ initial: { ...TokenStore.tokens("T1", "R1"), expiresAt: 60_000 }, refreshAhead: false })
