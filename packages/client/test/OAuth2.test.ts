@@ -149,11 +149,12 @@ describe("Auth.refreshOAuth2 across origins", () => {
       expect(yield* Effect.flip(client.client.get("/api/me"))).toMatchObject({ _tag: "Unauthorized", reason: "SessionExpired" })
     }))
 
-  it.scopedLive("a token type other than Bearer is not sent to the API", () =>
+  it.scopedLive("a token type other than Bearer is not sent to the API: the session ends", () =>
     Effect.gen(function*() {
       const t = yield* setup(Reply.json({ access_token: s.access2, token_type: "DPoP", expires_in: 60 }))
       const error = yield* Effect.flip(t.client.get("/api/me"))
-      expect(error).toMatchObject({ _tag: "Unauthorized" })
+      expect(error).toMatchObject({ _tag: "Unauthorized", reason: "SessionExpired" })
+      expect(yield* storedAccess(t.store)).toEqual(Option.none())
       expect(String((error as CourierError.Unauthorized).cause)).toContain("DPoP")
       const sent = (yield* t.api.journal).map((e) => e.headers["authorization"])
       expect(sent).toEqual([`Bearer ${s.access1}`])
