@@ -1,31 +1,9 @@
-# 14. Courier under HttpApiClient and other platform libraries
-
-*`@effect/platform`: `HttpApiClient.make(Api, { baseUrl })`, and every
-library that asks for `HttpClient.HttpClient` in its context.*
-
-Much Effect code never calls an HTTP client itself. It declares its API once
-with `HttpApi` and calls it through `HttpApiClient`, or it uses a library (an
-SDK, an internal package) that only asks for the platform's
-`HttpClient.HttpClient`. `HttpClientFace.layer` provides that `HttpClient`
-from the configured `CourierClient`: each of their requests goes through the
-client's `execute`, so through **every Layer you composed** under it (auth
-and its refresh, retry, tracing, logging, metrics, app headers), with
-Courier's timeouts, limits and origin rules. Their code does not change: the
-example below provides `HttpClientFace.layer.pipe(Layer.provideMerge(Courier))`,
-where `Courier` is the configured client with its Layers.
-
-Provide the face to the code that uses the platform client. Do not give it
-to Courier as its own transport (`CourierClient.layer` needs a transport
-below it: `NodeTransport` or `FetchTransport`).
-
-<!-- snippet: docs/examples/14-platform-clients.ts -->
-```ts
 /**
  * Courier under HttpApiClient and other platform libraries: an API declared
  * once with `HttpApi`, called through `HttpApiClient` and a library that
  * only knows `HttpClient.HttpClient`, with Courier's Layers (auth and its
  * refresh, retry) under every request.
- * Run it with `pnpm docs:example 14-platform`.
+ * Run it with `pnpm docs:example 15-platform`.
  */
 import { Auth, Body, CourierClient, HttpClientFace, Preset, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
@@ -129,67 +107,3 @@ program.pipe(
   Effect.provide(Layer.merge(TokenStore.layerMemory(), DemoApi.layer())),
   NodeRuntime.runMain
 )
-```
-<!-- /snippet -->
-
-## What a platform request becomes
-
-| the platform request | through Courier |
-|---|---|
-| its URL and `urlParams` (HttpApiClient makes it absolute from `baseUrl`) | checked like a call's URL: on the base URL's origin or in `allowedOrigins`, else `RequestRefused` before anything is sent |
-| its headers | sent after the client's default headers, checked like a call's (a header with CR/LF is refused) |
-| `Uint8Array`, `FormData`, a raw string / `Uint8Array` / `ArrayBuffer` body | bytes (a `FormData` is serialised once, as multipart): the request can be retried and replayed after a refresh |
-| a `Stream` body, or a raw `ReadableStream` | one-shot, like `Body.stream`: never sent twice, whatever Retry or Auth would do |
-| a POST, PATCH... | not retried, as a call is not; an `Idempotency-Key` header set by the caller makes it retryable |
-
-## What comes back
-
-- **A 2xx answer** is a response whose body Courier streams: `response.stream`
-  reads it under the receive timeout between chunks and what is left of the
-  call's `total` deadline; `text`, `json`, `arrayBuffer`, `formData` and
-  `urlParamsBody` read it whole and also stop past `maxResponseBytes`.
-- **Any other status is a response too**, as the platform's own clients
-  hand it on, because HttpApiClient decodes each endpoint's errors by status.
-  But it is handed on only once the stack is done with it: a 401 goes through
-  the auth Layer first (one refresh shared by every call waiting, then one
-  replay), a retryable status through Retry. Its headers and body are what the
-  server sent, the body read up to `maxResponseBytes` (past it, reading it
-  fails with `LimitExceeded`), not the redacted excerpt a `BadResponse`
-  carries, so an error schema decodes from the whole body. When the auth
-  Layer ends the call with a failure of its own (the refresh failed), the
-  response is that 401 with the failure's redacted headers and body excerpt.
-- **Any other failure** becomes an `HttpClientError` whose `cause` is the
-  Courier failure and whose `description` is its message:
-
-| Courier failure | platform error |
-|---|---|
-| `Timeout`, `Network` | `RequestError`, reason `Transport` |
-| `LimitExceeded` before the answer (redirects, content encodings) | `RequestError`, reason `Transport` |
-| `RequestRefused` for the URL, query or path | `RequestError`, reason `InvalidUrl` |
-| `RequestRefused` for the body, a header or the method | `RequestError`, reason `Encode` |
-| `RequestRefused` for a redirect Courier will not follow | `RequestError`, reason `Transport` |
-| `Timeout`, `Network`, `LimitExceeded` while reading the body | `ResponseError`, reason `Decode`, with the response |
-| `BadResponse`, `Unauthorized` | no error: the response with that status |
-
-`HttpClientFace.courierError(error)` gives the Courier failure back as an
-`Option`: the `cause` of such an error, or the failure a status response
-stands for when HttpApiClient raises a `ResponseError` about it (a status the
-endpoint declares no schema for). `HttpClientFace.catchCourier(f)` handles
-every failure that carries one and lets the others through, so a program
-still branches on `Timeout` or `RequestRefused` (the example's last call).
-
-## Good to know
-
-- Logging, tracing and metrics are the Layers' as for any call: a request
-  of HttpApiClient is logged as a call is, its token and query values
-  redacted. The platform's own client spans are not created (the `Tracing`
-  Layer makes Courier's, with redacted attributes).
-- A 2xx body is streamed, not buffered: a response whose body nobody reads
-  can keep its connection open, so read or stream every body you receive.
-  HttpApiClient reads every body it decodes; it does not read the body of a
-  success declared without a schema, nor of a status it knows nothing
-  about. Statuses handed on from a failure were read already.
-- The face reads the `CourierClient` it is given when the Layer is built:
-  build it over the client with all its Layers, as in the example.
-
-Next: back to the [guide index](../README.md).
