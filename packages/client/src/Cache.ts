@@ -63,6 +63,7 @@ import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
 import type * as Layer from "effect/Layer"
+import type * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 import type * as CourierClient from "./CourierClient.js"
 import * as internal from "./internal/cache/layer.js"
@@ -195,6 +196,29 @@ export const bypass: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<
  * @since 0.1.0
  */
 export const currentPolicy: FiberRef.FiberRef<RequestPolicy> = internal.currentPolicy
+
+/**
+ * What a lookup came to: served fresh (`hit`), fetched (`miss`), renewed by
+ * a 304 (`revalidated`), served stale (`stale`: max-stale,
+ * stale-while-revalidate, stale-if-error), or not looked up (`bypass`).
+ *
+ * @since 0.1.0
+ */
+export type Outcome = "hit" | "miss" | "revalidated" | "stale" | "bypass"
+
+/**
+ * The counter `courier_http_client_cache`, tagged `outcome`.
+ *
+ * @since 0.1.0
+ */
+export const lookups: Metric.Metric.Counter<number> = internal.lookups
+
+/**
+ * The counter for one outcome.
+ *
+ * @since 0.1.0
+ */
+export const lookupsFor: (outcome: Outcome) => Metric.Metric.Counter<number> = internal.lookupsFor
 
 /**
  * The name of the response header the cache sets on every response.

@@ -1,11 +1,15 @@
-import { Cache, CourierClient, CourierError, Retry } from "@courier/client"
+import { Auth, Cache, CourierClient, CourierError, Logging, Preset, Retry, TokenStore } from "@courier/client"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as HashMap from "effect/HashMap"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Metric from "effect/Metric"
 import * as TestClock from "effect/TestClock"
 import { scratchDir, waitForRequests } from "./support.js"
 
@@ -382,4 +386,92 @@ describe("Cache conformance (RFC 9111), counted at the origin", () => {
       yield* Fiber.join(fiber)
       expect(yield* server.awaitNoRequestsInFlight("5 seconds")).toBe(true)
     }))
+})
+
+const capture = () => {
+  const lines: Array<Record<string, unknown>> = []
+  const logger = Logger.make<unknown, void>((options) => {
+    const message = Array.isArray(options.message) ? options.message[0] : options.message
+    if (message === Logging.message) lines.push(Object.fromEntries(HashMap.toEntries(options.annotations)))
+  })
+  return { lines, layer: Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.Debug)) }
+}
+
+const lookups = (outcome: Cache.Outcome) => Effect.map(Metric.value(Cache.lookupsFor(outcome)), (state) => state.count)
+
+describe("Cache in the preset", () => {
+  it.scopedLive("shared, below Auth and above Retry: a bearer answer is not stored, a retried miss logs each attempt with http.cache", () => {
+    const { layer, lines } = capture()
+    return Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/api/posts", Reply.sequence([Reply.status(503), etagged("\"p\"", "no-cache")])]]
+      })
+      const client = yield* Effect.map(
+        Layer.build(
+          Preset.layer(
+            { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
+            { retry: { baseDelay: 0 }, cache: { shared: true } }
+          ).pipe(
+            Layer.provide(TestClient.layerFor(server, { baseUrl: `${server.url}/api` }, "node")),
+            Layer.provide(TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
+          )
+        ),
+        (context) => Context.get(context, CourierClient.CourierClient)
+      ).pipe(Effect.orDie)
+      const hitsBefore = yield* lookups("revalidated")
+      yield* get(client, "/posts")
+      // Auth is above the cache, so the cache sees the bearer token: a shared
+      // cache does not store the answer, and the next call is a miss again,
+      // not a revalidation.
+      const second = yield* get(client, "/posts")
+      expect(second.status).toBe("courier; fwd=miss")
+      // Retry is below the cache: the 503 and the 200 of the first call are two attempts, one miss.
+      expect(lines.map((l) => [l["http.status"], l["http.attempt"], l["http.cache"]])).toEqual([
+        [503, 1, "fwd=miss"],
+        [200, 2, "fwd=miss"],
+        [200, 1, "fwd=miss"]
+      ])
+      expect(yield* lookups("revalidated")).toBe(hitsBefore)
+    }).pipe(Effect.provide(layer))
+  })
+
+  it.scopedLive("a private cache in the preset revalidates bearer requests and logs the hit it serves itself", () => {
+    const { layer, lines } = capture()
+    return Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/api/posts", etagged("\"p\"", "max-age=0")],
+          ["GET", "/api/fresh", text("f", { "cache-control": "max-age=60" })]
+        ]
+      })
+      const client = yield* Effect.map(
+        Layer.build(
+          Preset.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }, { cache: {} }).pipe(
+            Layer.provide(TestClient.layerFor(server, { baseUrl: `${server.url}/api` }, "node")),
+            Layer.provide(TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
+          )
+        ),
+        (context) => Context.get(context, CourierClient.CourierClient)
+      ).pipe(Effect.orDie)
+      const revalidated = yield* lookups("revalidated")
+      const hits = yield* lookups("hit")
+      yield* get(client, "/posts")
+      expect((yield* get(client, "/posts")).status).toBe("courier; fwd=stale; fwd-status=304")
+      yield* get(client, "/fresh")
+      expect((yield* get(client, "/fresh")).status).toMatch(/^courier; hit/)
+      expect(lines.map((l) => [l["http.status"], l["http.cache"]])).toEqual([
+        [200, "fwd=miss"],
+        [304, "fwd=stale"],
+        [200, "fwd=miss"],
+        [200, "hit"]
+      ])
+      const entries = yield* server.requests("/api/posts")
+      expect(entries.map((e) => [e.headers["authorization"], e.headers["if-none-match"]])).toEqual([
+        ["Bearer T1", undefined],
+        ["Bearer T1", "\"p\""]
+      ])
+      expect(yield* lookups("revalidated")).toBe(revalidated + 1)
+      expect(yield* lookups("hit")).toBe(hits + 1)
+    }).pipe(Effect.provide(layer))
+  })
 })

@@ -38,14 +38,18 @@ export const withPolicy = dual<
 export const bypass = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   withPolicy(effect, { bypass: true })
 
-type Outcome = "hit" | "miss" | "revalidated" | "stale" | "bypass"
+type Outcome = Cache.Outcome
 
-const lookups = Metric.counter("courier_http_client_cache", {
+/** @internal */
+export const lookups = Metric.counter("courier_http_client_cache", {
   description: "Lookups of the HTTP cache Layer, by outcome: hit, miss, revalidated, stale, bypass",
   incremental: true
 })
 
-const count = (outcome: Outcome) => Metric.increment(Metric.tagged(lookups, "outcome", outcome))
+/** @internal */
+export const lookupsFor = (outcome: Outcome) => Metric.tagged(lookups, "outcome", outcome)
+
+const count = (outcome: Outcome) => Metric.increment(lookupsFor(outcome))
 
 const withStatus = (response: CourierResponse.CourierResponse, value: string): CourierResponse.CourierResponse => ({
   ...response,
