@@ -164,8 +164,10 @@ export const memoryStore: (options?: { readonly maxBytes?: number | undefined })
 /**
  * A store in a directory: one file per entry (named by a hash of its key),
  * written to a temporary file and renamed over the old one, so a reader
- * never sees half an entry. Entries survive the process. Needs a
- * `FileSystem` (such as `NodeFileSystem.layer`).
+ * never sees half an entry. Entries survive the process. The directory has
+ * no total bound: each key holds one file, replaced by the next answer for
+ * it (and removed by an invalidation); clear the directory to reclaim space.
+ * Needs a `FileSystem` (such as `NodeFileSystem.layer`).
  *
  * @since 0.1.0
  */

@@ -85,6 +85,27 @@ describe("Cache conformance (RFC 9111), counted at the origin", () => {
       expect(entries.map((e) => e.headers["if-none-match"])).toEqual([undefined, "\"v1\""])
     }))
 
+  it.scoped("a 304 naming another ETag than the stored one is not served: the call fetches the body", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/other", etagged("\"a\"", "no-cache", "first")]] })
+      const client = yield* cachedClient(server)
+      yield* get(client, "/other")
+      yield* server.route("GET", "/other", Reply.custom((request, response) => {
+        request.resume()
+        if (request.headers["if-none-match"] !== undefined) {
+          response.writeHead(304, { etag: "\"b\"", "cache-control": "no-cache" })
+          response.end()
+        } else {
+          response.writeHead(200, { etag: "\"b\"", "cache-control": "no-cache" })
+          response.end("second")
+        }
+      }))
+      const second = yield* get(client, "/other")
+      expect(second).toEqual({ body: "second", status: "courier; fwd=miss; stored" })
+      const entries = yield* server.requests("/other")
+      expect(entries.map((e) => e.headers["if-none-match"])).toEqual([undefined, "\"a\"", undefined])
+    }))
+
   it.scoped("Last-Modified revalidates with If-Modified-Since", () =>
     Effect.gen(function*() {
       const lastModified = "Mon, 01 Jan 2024 00:00:00 GMT"

@@ -194,9 +194,10 @@ export const layer = (options: Cache.Options = {}) =>
               }
               const renewed = Policy.at(now, () =>
                 policy.revalidatedPolicy(view, { status: 304, headers: { ...response.headers } }))
-              if (renewed.modified) {
-                // A 304 that does not match what is stored (another ETag): nothing to serve.
-                return Effect.zipRight(storeDelete(key), forward(request, "fwd=miss"))
+              if (!renewed.matches) {
+                // A 304 for another representation than the stored one (another
+                // ETag): the stored body cannot be served; fetched whole instead.
+                return Effect.zipRight(storeDelete(key), miss(key, request, view, "miss"))
               }
               return Effect.zipRight(
                 Effect.zipRight(count("revalidated"), storeSet(key, { policy: Policy.toObject(renewed.policy), body })),
