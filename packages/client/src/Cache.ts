@@ -24,7 +24,10 @@
  * Only buffered GET and HEAD calls are cached, and only 2xx answers but 206;
  * a streaming call (`stream`, `streamingResponse`, downloads) passes through,
  * as does a call that carries its own `If-None-Match`, `If-Modified-Since` or
- * `Range`. An entry larger than `maxEntryBytes` is not stored.
+ * `Range`. An entry larger than `maxEntryBytes` is not stored, nor an answer
+ * reached through a redirect (the core follows redirects below this Layer,
+ * so the cache never sees the redirect itself; a call to the final URL is
+ * cached as usual).
  *
  * Every response gets a `cache-status` header (RFC 9211) saying what the
  * cache did: `courier; hit; ttl=42`, `courier; fwd=miss; stored`,

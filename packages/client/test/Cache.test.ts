@@ -343,6 +343,41 @@ describe("Cache conformance (RFC 9111), counted at the origin", () => {
       expect(yield* origin(server, "/ms")).toBe(2)
     }))
 
+  it.scoped("an answer reached through a redirect is not stored under the first URL", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/old", Reply.redirect(302, "/new")],
+          ["GET", "/new", text("moved", { "cache-control": "max-age=60" })]
+        ]
+      })
+      const client = yield* cachedClient(server)
+      expect(yield* get(client, "/old")).toEqual({ body: "moved", status: "courier; fwd=miss" })
+      yield* get(client, "/old")
+      expect(yield* origin(server, "/old")).toBe(2)
+      // The final URL called directly is cached as usual.
+      yield* get(client, "/new")
+      expect((yield* get(client, "/new")).status).toMatch(/^courier; hit/)
+      expect(yield* origin(server, "/new")).toBe(3)
+    }))
+
+  it.scoped("noCache per call, or cache-control: no-cache on the request, revalidates a fresh entry; only-if-cached refuses a stale one", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/rq", etagged("\"r\"", "max-age=60")]] })
+      const client = yield* cachedClient(server)
+      yield* get(client, "/rq")
+      expect((yield* get(client, "/rq").pipe(Cache.withPolicy({ noCache: true }))).status).toBe(
+        "courier; fwd=stale; fwd-status=304"
+      )
+      yield* get(client, "/rq", { "cache-control": "no-cache" })
+      const entries = yield* server.requests("/rq")
+      expect(entries.map((e) => e.headers["if-none-match"])).toEqual([undefined, "\"r\"", "\"r\""])
+      yield* TestClock.adjust("61 seconds")
+      const refused = yield* Effect.flip(get(client, "/rq").pipe(Cache.withPolicy({ onlyIfCached: true })))
+      expect((refused as CourierError.BadResponse).status).toBe(504)
+      expect(yield* origin(server, "/rq")).toBe(3)
+    }))
+
   it.scoped("the memory store evicts the least recently used entries past its bytes", () =>
     Effect.gen(function*() {
       const body = "x".repeat(1000)

@@ -146,6 +146,10 @@ export const layer = (options: Cache.Options = {}) =>
           now: number
         ): Effect.Effect<boolean> => {
           if (response.body._tag !== "Buffered" || !storableStatus(response.status)) return Effect.succeed(false)
+          // Redirects are followed below this Layer, so it sees the last hop's
+          // answer only: stored under the first URL, it would skip a redirect
+          // that may change (a 302) on the next call.
+          if (response.request.url.href !== view.url) return Effect.succeed(false)
           const bytes = response.body.bytes
           if (bytes.byteLength > maxEntryBytes) return Effect.succeed(false)
           const policy = Policy.at(now, () => Policy.make(view, { status: response.status, headers: { ...response.headers } }, shared))
