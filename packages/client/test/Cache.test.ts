@@ -378,6 +378,18 @@ describe("Cache conformance (RFC 9111), counted at the origin", () => {
       expect(yield* origin(server, "/rq")).toBe(3)
     }))
 
+  it.scoped("a caller changing the bytes it got does not change the stored entry", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/bytes", text("abc", { "cache-control": "max-age=60" })]] })
+      const client = yield* cachedClient(server)
+      const first = yield* client.get("/bytes", { responseType: "bytes" })
+      first.fill(0)
+      const second = yield* client.get("/bytes", { responseType: "bytes" })
+      second.fill(0)
+      expect(yield* client.get("/bytes", { responseType: "text" })).toBe("abc")
+      expect(yield* origin(server, "/bytes")).toBe(1)
+    }))
+
   it.scoped("the memory store evicts the least recently used entries past its bytes", () =>
     Effect.gen(function*() {
       const body = "x".repeat(1000)

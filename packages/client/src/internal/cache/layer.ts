@@ -135,7 +135,8 @@ export const layer = (options: Cache.Options = {}) =>
           request,
           status: Policy.at(now, () => Policy.statusOf(policy)),
           headers: Policy.stringHeaders(Policy.at(now, () => policy.responseHeaders())),
-          body: { _tag: "Buffered", bytes: body }
+          // A copy: a caller that changes the bytes it got must not change the entry.
+          body: { _tag: "Buffered", bytes: body.slice() }
         })
 
         /** Stores what the origin answered when the rules allow it; says whether it did. */
@@ -154,7 +155,7 @@ export const layer = (options: Cache.Options = {}) =>
           if (bytes.byteLength > maxEntryBytes) return Effect.succeed(false)
           const policy = Policy.at(now, () => Policy.make(view, { status: response.status, headers: { ...response.headers } }, shared))
           if (!Policy.at(now, () => policy.storable())) return Effect.succeed(false)
-          return Effect.as(storeSet(key, { policy: Policy.toObject(policy), body: bytes }), true)
+          return Effect.as(storeSet(key, { policy: Policy.toObject(policy), body: bytes.slice() }), true)
         }
 
         const miss = (key: string, request: CourierRequest.CourierRequest, view: Policy.PolicyRequest, why: string) =>
