@@ -12,6 +12,8 @@
  *   `/comments`, `/todos`. Lists filter by any field (`?userId=1`,
  *   `?completed=true`, repeat a parameter for several values) and paginate
  *   with `_page` / `_limit`, answering `x-total-count` and `link`.
+ *   `GET /posts/:id` answers an `etag` with `cache-control: no-cache`, and
+ *   304 to an `If-None-Match` naming the current one.
  * - `POST /auth/login` `{ username, password }` (a seeded username or
  *   `"demo"`, password `"courier"`) and `POST /auth/refresh`
  *   `{ refreshToken }` answer `{ accessToken, refreshToken, expiresIn, tokenType }`;

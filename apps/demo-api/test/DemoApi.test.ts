@@ -57,6 +57,24 @@ const expectPattern = (body: Uint8Array, from: number) => {
 }
 
 describe("DemoApi", () => {
+  it.scoped("GET /posts/:id has an ETag, answers 304 to it, and a new one after an edit", () =>
+    Effect.gen(function*() {
+      const api = yield* DemoApi.make()
+      const first = yield* call(`${api.url}/posts/1`)
+      const etag = first.headers.get("etag")!
+      expect(etag).toMatch(/^"[^"]+"$/)
+      expect(first.headers.get("cache-control")).toBe("no-cache")
+      const again = yield* call(`${api.url}/posts/1`, { headers: { "if-none-match": etag } })
+      expect(again.status).toBe(304)
+      expect(again.body.byteLength).toBe(0)
+      const tokens = yield* login(api)
+      yield* sendJson("PATCH", `${api.url}/posts/1`, { title: "edited" }, tokens.accessToken)
+      const edited = yield* call(`${api.url}/posts/1`, { headers: { "if-none-match": etag } })
+      expect(edited.status).toBe(200)
+      expect(edited.json.title).toBe("edited")
+      expect(edited.headers.get("etag")).not.toBe(etag)
+    }))
+
   it.scoped("serves the seeded resources and 404s", () =>
     Effect.gen(function*() {
       const api = yield* DemoApi.make()

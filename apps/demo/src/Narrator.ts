@@ -20,7 +20,7 @@ export const step = (n: number, title: string) => Console.log(`\n${bold(`${n}. $
 export const ok = (text: string) => Console.log(`   ${green("✓")} ${text}`)
 export const note = (text: string) => Console.log(`   ${dim(text)}`)
 
-/** Renders `http` log lines: `GET /path → 200 (attempt 1, 3 ms)`. */
+/** Renders `http` log lines: `GET /path → 200 (attempt 1, 3 ms)`, with what the cache did when it says. */
 export const requestLogger = (origin: () => string) =>
   Logger.make<unknown, void>(({ annotations, message }) => {
     const text = Array.isArray(message) ? message[0] : message
@@ -28,12 +28,13 @@ export const requestLogger = (origin: () => string) =>
     const a = Object.fromEntries(HashMap.toEntries(annotations)) as Record<string, unknown>
     const url = String(a["http.url"] ?? "").replace(origin(), "")
     const outcome = a["http.status"] !== undefined ? String(a["http.status"]) : String(a["http.failure"] ?? "?")
-    const colour = outcome.startsWith("2") ? green : yellow
-    process.stdout.write(
-      `   ${dim("↳")} ${dim(`${String(a["http.method"])} ${url}`)} → ${colour(outcome)} ${
-        dim(`(attempt ${String(a["http.attempt"])}, ${Math.round(Number(a["http.duration_ms"]))} ms)`)
-      }\n`
-    )
+    const colour = outcome.startsWith("2") || outcome === "304" ? green : yellow
+    // A line from the cache Layer (an answer it served itself) has no attempt.
+    const cache = a["http.cache"] === undefined ? "" : `, cache ${String(a["http.cache"])}`
+    const detail = a["http.attempt"] === undefined
+      ? `(served by the cache${cache})`
+      : `(attempt ${String(a["http.attempt"])}, ${Math.round(Number(a["http.duration_ms"]))} ms${cache})`
+    process.stdout.write(`   ${dim("↳")} ${dim(`${String(a["http.method"])} ${url}`)} → ${colour(outcome)} ${dim(detail)}\n`)
   })
 
 /** A progress bar on a TTY; a line per 25% otherwise. */

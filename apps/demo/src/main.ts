@@ -2,7 +2,7 @@
  * `pnpm demo`: starts the demo API on a free loopback port and runs a short
  * narrated program written the way a user's Effect service would be: the
  * program depends on one client service, and everything else (base URL,
- * timeouts, auth with refresh, retry, logging) is the Layer it is given.
+ * timeouts, auth with refresh, a cache, retry, logging) is the Layer it is given.
  */
 import { Auth, Body, CourierClient, Download, Multipart, Preset, Retry, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
@@ -48,7 +48,19 @@ const program = Effect.gen(function*() {
   const posts = yield* client.get("/posts", { query: { userId: 1 }, schema: Schema.Array(Post) })
   yield* Narrator.ok(`user 1 has ${posts.length} posts, decoded as Post: "${posts[0]?.title.slice(0, 40)}…"`)
 
-  yield* Narrator.step(3, "The token expires mid-run; 20 concurrent calls meet it")
+  yield* Narrator.step(3, "A cached post, revalidated: the second read is a 304 served from the cache")
+  // The API tags each post with an ETag and `no-cache`: the cache keeps the
+  // post and asks the server on every use whether it changed.
+  const fetched = yield* client.exchange("GET", "/posts/{id}", { params: { id: 1 }, schema: Post })
+  const revalidated = yield* client.exchange("GET", "/posts/{id}", { params: { id: 1 }, schema: Post })
+  yield* Narrator.ok(`first read: ${fetched.headers["cache-status"]}`)
+  yield* Narrator.ok(
+    `second read: the server said 304, the caller got ${revalidated.status} "${revalidated.body.title.slice(0, 30)}…" (${
+      revalidated.headers["cache-status"]
+    })`
+  )
+
+  yield* Narrator.step(4, "The token expires mid-run; 20 concurrent calls meet it")
   yield* api.expireAccessTokens
   const before = (yield* api.stats).refreshes
   const results = yield* Effect.all(Array.from({ length: 20 }, () => client.get("/me", { schema: Me })), {
@@ -57,11 +69,11 @@ const program = Effect.gen(function*() {
   const refreshes = (yield* api.stats).refreshes - before
   yield* Narrator.ok(`${results.length} calls succeeded after exactly ${refreshes} refresh (single flight)`)
 
-  yield* Narrator.step(4, "A flaky endpoint, recovered by retry (each attempt is logged)")
+  yield* Narrator.step(5, "A flaky endpoint, recovered by retry (each attempt is logged)")
   const flaky = yield* client.get("/fault/flaky", { query: { key: "demo", failures: 2 } })
   yield* Narrator.ok(`answered ${JSON.stringify(flaky)}`)
 
-  yield* Narrator.step(5, "A stalled endpoint surfaces as Timeout at the configured time (retry opted out)")
+  yield* Narrator.step(6, "A stalled endpoint surfaces as Timeout at the configured time (retry opted out)")
   const started = Date.now()
   const stalled = yield* client.get("/fault/stall", { timeouts: { receive: "1 second" } }).pipe(
     Retry.disabled,
@@ -71,7 +83,7 @@ const program = Effect.gen(function*() {
   )
   yield* Narrator.ok(stalled)
 
-  yield* Narrator.step(6, "Typed failures, handled with catchTag")
+  yield* Narrator.step(7, "Typed failures, handled with catchTag")
   const missing = yield* client.get("/posts/{id}", { params: { id: 9999 }, schema: Post }).pipe(
     Effect.as("found?!"),
     Effect.catchTag("BadResponse", (e) => Effect.succeed(`BadResponse: status ${e.status}, ${e.bodyExcerpt}`))
@@ -85,7 +97,7 @@ const program = Effect.gen(function*() {
 
   const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-demo-"))
   yield* Effect.gen(function*() {
-    yield* Narrator.step(7, "A download with a progress bar")
+    yield* Narrator.step(8, "A download with a progress bar")
     const downloaded = Path.join(dir, "file.bin")
     const result = yield* Download.toFile(client, "/files/16777216", {
       path: downloaded,
@@ -94,7 +106,7 @@ const program = Effect.gen(function*() {
     })
     yield* Narrator.ok(`${result.bytes} bytes written, renamed into place only once complete`)
 
-    yield* Narrator.step(8, "The same file uploaded from disk as multipart, with progress")
+    yield* Narrator.step(9, "The same file uploaded from disk as multipart, with progress")
     const upload = yield* client.post("/upload", {
       body: Multipart.body([Multipart.field("note", "sent back"), yield* Multipart.file("file", downloaded)]),
       onUploadProgress: Narrator.progressBar("upload"),
@@ -119,7 +131,13 @@ const Client = Layer.unwrapEffect(
   Effect.map(DemoApi.DemoApi, (api) =>
     Preset.layer(
       { refresh: Auth.refreshJson({ path: "/auth/refresh" }), exclude: (r) => r.url.pathname === "/auth/login" },
-      { retry: { baseDelay: "100 millis" }, logging: { mode: "production", level: LogLevel.Info }, tracing: false, appHeaders: { userAgent: "courier-demo/0.1" } }
+      {
+        retry: { baseDelay: "100 millis" },
+        logging: { mode: "production", level: LogLevel.Info },
+        tracing: false,
+        appHeaders: { userAgent: "courier-demo/0.1" },
+        cache: {}
+      }
     ).pipe(
       Layer.provide(NodeTransport.layerClient({ baseUrl: api.url, timeouts: { receive: "10 seconds", total: "30 seconds" } }))
     ))

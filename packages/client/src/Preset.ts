@@ -5,6 +5,7 @@
  * ```text
  * program
  *   → Auth        one replay after a 401, single-flight refresh
+ *   → Cache       (when asked for) answers from the store, revalidation
  *   → Retry       transient failures, backoff, Retry-After, budget
  *   → Tracing     one client span per attempt
  *   → Logging     one line per attempt, with its attempt number
@@ -26,6 +27,14 @@
  * - Retry sits above the observability Layers, so logs, spans and metrics
  *   see each attempt (with `http.attempt`), not one blurred call: a retried
  *   503 shows as a 503 line and a 200 line.
+ * - Cache, when the options ask for it, is below Auth and above Retry. Below
+ *   Auth, it sees the `Authorization` header, so a shared cache does not
+ *   store what one user's token fetched (unless the answer says `public`),
+ *   and a 401 on a revalidation is refreshed and replayed like any call.
+ *   Above Retry, a hit sends nothing (no attempt, no retry budget spent),
+ *   and `stale-if-error` serves the stored answer only once Retry gave up.
+ *   The attempts it forwards are logged, traced and measured below it; a
+ *   hit is logged by the cache itself.
  * - Tracing is above Logging, so each log line carries its span's trace id.
  * - AppHeaders is innermost, so every attempt and the refresh call carry
  *   them, and logs and spans show the headers as sent.
@@ -55,6 +64,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as AppHeaders from "./AppHeaders.js"
 import * as Auth from "./Auth.js"
+import * as Cache from "./Cache.js"
 import * as CourierClient from "./CourierClient.js"
 import * as Logging from "./Logging.js"
 import * as Metrics from "./Metrics.js"
@@ -82,12 +92,15 @@ export interface Options {
   readonly metrics?: boolean | undefined
   /** Default: none. */
   readonly appHeaders?: AppHeaders.Options | undefined
+  /** Default: no cache. `{}` caches in memory, privately. */
+  readonly cache?: Cache.Options | false | undefined
 }
 
 type Decorator = Layer.Layer<CourierClient.CourierClient, ConfigError.ConfigError, CourierClient.CourierClient>
 
 const stack = (options: Options): ReadonlyArray<Decorator> => {
   const layers: Array<Decorator> = []
+  if (options.cache !== undefined && options.cache !== false) layers.push(Cache.layer(options.cache))
   if (options.retry !== false) layers.push(Retry.layer(options.retry ?? {}))
   if (options.tracing !== false) layers.push(Tracing.layer(options.tracing ?? {}))
   if (options.logging !== false) layers.push(Logging.layer(options.logging ?? {}))

@@ -253,14 +253,15 @@ const capture = () => {
 const presetClient = (
   baseUrl: string,
   timeouts: CourierConfig.TimeoutsInput,
-  transport: "node" | "fetch" = "node"
+  transport: "node" | "fetch" = "node",
+  cache = false
 ) =>
   Effect.map(
     Layer.build(
       Preset.layer(
         { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
         // Successes at Info, so every attempt writes a visible line to count.
-        { retry: { baseDelay: "20 millis" }, logging: { level: LogLevel.Info } }
+        { retry: { baseDelay: "20 millis" }, logging: { level: LogLevel.Info }, ...(cache ? { cache: {} } : {}) }
       ).pipe(
         Layer.provide(
           transport === "node"
@@ -359,7 +360,7 @@ const expectNoSecrets = (lines: ReadonlyArray<Record<string, unknown>>) => {
   for (const secret of ["token-one", "token-two", "refresh-one", "refresh-two"]) expect(text).not.toContain(secret)
 }
 
-const runCell = (cell: Cell) => {
+const runCell = (cell: Cell, cache = false) => {
   const { layer: logs, lines } = capture()
   return Effect.gen(function*() {
     const server = yield* faultServer(cell.route())
@@ -367,7 +368,7 @@ const runCell = (cell: Cell) => {
     const totalMillis = Duration.toMillis(Duration.decode(cell.timeouts.total ?? "60 seconds"))
     const calls = cell.twice ? 2 : 1
     yield* Effect.scoped(Effect.gen(function*() {
-      const client = yield* presetClient(server.url, cell.timeouts)
+      const client = yield* presetClient(server.url, cell.timeouts, "node", cache)
       // Twice: the second call starts right after the first answer, while the
       // server is destroying the socket that answer promised to keep alive.
       for (let n = 0; n < calls; n++) {
@@ -426,6 +427,17 @@ describe("fault matrix", () => {
       : `fails with ${cell.expected.outcome}${detail === undefined ? "" : `(${[detail].flat().join(" or ")})`} after ${cell.expected.requests} request(s)`
     it.live(`${cell.fault}: ${cell.kind} ${expected}`, () =>
       runCell(cell).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
+  }
+})
+
+// The same cells with the cache Layer in the preset, for the kinds it sees
+// (a GET it may store, a POST it passes on and invalidates after): the faults
+// carry no freshness, so every call is a miss and must fail, retry and close
+// its sockets exactly as without it.
+describe("fault matrix with the cache Layer on", () => {
+  for (const cell of cells.filter((cell) => cell.kind === "GET" || cell.kind === "POST")) {
+    it.live(`${cell.fault}: ${cell.kind} as without the cache`, () =>
+      runCell(cell, true).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
   }
 })
 

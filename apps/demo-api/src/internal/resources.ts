@@ -1,9 +1,11 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import * as Crypto from "node:crypto"
 import * as Seed from "../Seed.js"
 import type { AuthStore } from "./auth.js"
 import { type BadRequest, decodeBody, json, NotFound, pathInt, query, queryInt } from "./http.js"
@@ -74,6 +76,27 @@ const find = <A extends { readonly id: number }>(items: ReadonlyArray<A>, id: nu
 const byId = <A extends { readonly id: number }>(items: ReadonlyArray<A>) =>
   Effect.flatMap(pathInt("id", 1, maxId, "NotFound"), (id) => Effect.map(find(items, id), (item) => json(item)))
 
+/**
+ * A post with a validator: `etag` is a hash of its JSON, `cache-control:
+ * no-cache` asks caches to check it on every use, and a request whose
+ * `If-None-Match` names the current ETag is answered 304 without a body.
+ * An edit changes the ETag, so the next check fetches the new post.
+ */
+const postById = (items: ReadonlyArray<Seed.Post>) =>
+  Effect.gen(function*() {
+    const id = yield* pathInt("id", 1, maxId, "NotFound")
+    const post = yield* find(items, id)
+    const body = JSON.stringify(post)
+    const etag = `"${Crypto.createHash("sha256").update(body).digest("base64url").slice(0, 16)}"`
+    const headers = { etag, "cache-control": "no-cache" }
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const asked = request.headers["if-none-match"]
+    if (asked !== undefined && asked.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag)) {
+      return HttpServerResponse.empty({ status: 304, headers })
+    }
+    return json(post, 200, headers)
+  })
+
 /** @internal The JSONPlaceholder-style resources, `/me` and the post writes. */
 export const make = (options: { readonly baseUrl: string; readonly auth: AuthStore }) =>
   Effect.gen(function*() {
@@ -129,7 +152,7 @@ export const make = (options: { readonly baseUrl: string; readonly auth: AuthSto
       HttpRouter.get("/users", list(Seed.users, baseUrl)),
       HttpRouter.get("/users/:id", byId(Seed.users)),
       HttpRouter.get("/posts", Effect.flatMap(posts, (current) => list(current, baseUrl))),
-      HttpRouter.get("/posts/:id", Effect.flatMap(posts, byId)),
+      HttpRouter.get("/posts/:id", Effect.flatMap(posts, postById)),
       HttpRouter.get(
         "/posts/:id/comments",
         Effect.flatMap(existingPost, (post) => list(Seed.comments.filter((c) => c.postId === post.id), baseUrl))

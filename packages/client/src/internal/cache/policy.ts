@@ -1,0 +1,88 @@
+import CachePolicy from "http-cache-semantics"
+
+/**
+ * The time `http-cache-semantics` reads. The library takes "now" from its
+ * `now()` method (documented as the hook to replace); every call into a
+ * policy is synchronous, so setting this right before each one makes the
+ * policy see the Effect `Clock` (and `TestClock` in tests) without touching
+ * `Date.now`.
+ */
+let clockNow = 0
+
+/** A policy whose "now" is the Clock time given to `at`. */
+class ClockPolicy extends CachePolicy {
+  // Not in the library's types, but the documented hook: see `clockNow`.
+  now(): number {
+    return clockNow
+  }
+}
+
+/** Runs `f` with the policies' clock at `now` (Clock milliseconds). @internal */
+export const at = <A>(now: number, f: () => A): A => {
+  clockNow = now
+  return f()
+}
+
+/** @internal */
+export type Policy = CachePolicy
+
+/** @internal */
+export type PolicyRequest = CachePolicy.Request
+
+/** @internal */
+export const make = (request: PolicyRequest, response: CachePolicy.Response, shared: boolean): Policy =>
+  new ClockPolicy(request, response, { shared })
+
+/** A stored policy back, or undefined when it is not one (an older or damaged entry). @internal */
+export const fromObject = (stored: unknown): Policy | undefined => {
+  try {
+    return ClockPolicy.fromObject(stored as CachePolicy.CachePolicyObject)
+  } catch {
+    return undefined
+  }
+}
+
+/** The stored status (4.x has `status()`; its types do not list it). @internal */
+export const statusOf = (policy: Policy): number => (policy as unknown as { status(): number }).status()
+
+/** @internal */
+export const toObject = (policy: Policy): unknown => policy.toObject()
+
+/** Only string values: what a policy gives back is what it was given, plain header strings. @internal */
+export const stringHeaders = (headers: CachePolicy.Headers): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (typeof value === "string") out[name] = value
+    else if (Array.isArray(value)) out[name] = value.join(", ")
+  }
+  return out
+}
+
+const directive = (cacheControl: string | undefined, name: string): number | undefined => {
+  if (cacheControl === undefined) return undefined
+  for (const part of cacheControl.split(",")) {
+    const [key, value] = part.trim().split("=", 2)
+    if (key.toLowerCase() === name) {
+      const seconds = Number((value ?? "").replace(/"/g, ""))
+      return Number.isFinite(seconds) ? seconds : 0
+    }
+  }
+  return undefined
+}
+
+/** Whether a request's `cache-control` names `name` (a bare directive such as `only-if-cached`). @internal */
+export const hasDirective = (cacheControl: string | undefined, name: string): boolean =>
+  directive(cacheControl, name) !== undefined
+
+/**
+ * RFC 5861: the stored response may be served stale for `stale-if-error`
+ * seconds past its freshness when the origin fails. The library decides the
+ * same only for an error *response*; this is the same sum for any failure.
+ *
+ * @internal
+ */
+export const allowsStaleIfError = (policy: Policy, storedHeaders: Readonly<Record<string, string>>): boolean => {
+  const seconds = directive(storedHeaders["cache-control"], "stale-if-error")
+  return seconds !== undefined && policy.maxAge() + seconds > policy.age()
+}
