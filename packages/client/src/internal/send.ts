@@ -133,6 +133,40 @@ const statusFailure = (
   })
 
 /**
+ * Each `Set-Cookie` line of a response. The platform's headers record keeps
+ * one value per name, so the lines come from the native exchange, or from
+ * the `fetch` response under a platform one (`getSetCookie`).
+ */
+const setCookieLines = (response: HttpClientResponse.HttpClientResponse): ReadonlyArray<string> => {
+  if (Exchange.isResponse(response)) return response.setCookie
+  const source = (response as unknown as { readonly source?: unknown }).source
+  if (source instanceof globalThis.Response) return source.headers.getSetCookie()
+  const one = response.headers["set-cookie"]
+  return one === undefined ? [] : [one]
+}
+
+const runRequestHooks = (
+  request: CourierRequest.CourierRequest,
+  hooks: ReadonlyArray<CourierRequest.HopHook>
+): Effect.Effect<CourierRequest.CourierRequest> =>
+  Effect.reduce(hooks, request, (current, hook) => hook.onRequest === undefined ? Effect.succeed(current) : hook.onRequest(current))
+
+const runResponseHooks = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  hooks: ReadonlyArray<CourierRequest.HopHook>
+): Effect.Effect<void> => {
+  const head: CourierRequest.HopResponse = {
+    status: response.status,
+    headers: response.headers,
+    setCookie: setCookieLines(response)
+  }
+  return Effect.forEach(hooks, (hook) => hook.onResponse === undefined ? Effect.void : hook.onResponse(request, head), {
+    discard: true
+  })
+}
+
+/**
  * Builds the transport-level `execute` of a client: redirects, status
  * handling and the body read, over a platform `HttpClient`.
  *
@@ -157,10 +191,31 @@ export const make = (
   const acceptEncoding = decoder.acceptEncoding
   // The count of redirects so far lives in `request.info.redirects` (set by
   // Redirect.follow), so every failure of a later hop carries it.
+  // A request's hop hooks see every hop: `onRequest` shapes what is sent,
+  // `onResponse` sees each head. The next hop is built from the request
+  // before the hooks, so what a hook adds never crosses to another hop.
   const hop = (
+    request: CourierRequest.CourierRequest
+  ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
+    const hooks = request.hopHooks
+    if (hooks === undefined || hooks.length === 0) return hopWith(request, request)
+    return Effect.flatMap(runRequestHooks(request, hooks), (sent) => hopWith(request, sent))
+  }
+  const hopWith = (
+    unhooked: CourierRequest.CourierRequest,
     request: CourierRequest.CourierRequest
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
     Effect.flatMap(send(request), (response) => {
+      const hooks = request.hopHooks
+      return hooks === undefined || hooks.length === 0
+        ? answer(unhooked, request, response)
+        : Effect.zipRight(runResponseHooks(request, response, hooks), answer(unhooked, request, response))
+    })
+  const answer = (
+    unhooked: CourierRequest.CourierRequest,
+    request: CourierRequest.CourierRequest,
+    response: HttpClientResponse.HttpClientResponse
+  ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
       const status = response.status
       if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
         if ((request.info.redirects ?? 0) >= request.maxRedirects) {
@@ -175,7 +230,7 @@ export const make = (
             )
           )
         }
-        const next = Redirect.follow(policy, request, status, response.headers["location"], redactor)
+        const next = Redirect.follow(policy, unhooked, status, response.headers["location"], redactor)
         return Effect.zipRight(
           readPrefix(request, response, decoder, redirectDrainLimit),
           "reason" in next
@@ -217,7 +272,7 @@ export const make = (
           body: { _tag: "Buffered", bytes }
         })
       )
-    })
+  }
   return (request: CourierRequest.CourierRequest): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
     if (acceptEncoding !== undefined && request.headers["accept-encoding"] === undefined) {
       request = { ...request, headers: { ...request.headers, "accept-encoding": acceptEncoding } }
