@@ -3,6 +3,7 @@
  * timers, redirects followed by Courier itself, status handling and the
  * bounded body read.
  */
+import * as Cookies from "@effect/platform/Cookies"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -134,15 +135,22 @@ const statusFailure = (
 
 /**
  * Each `Set-Cookie` line of a response. The platform's headers record keeps
- * one value per name, so the lines come from the native exchange, or from
- * the `fetch` response under a platform one (`getSetCookie`).
+ * one value per name, so the lines come from the native exchange; on the
+ * generic path, from the web `Response` under the platform's fetch response
+ * (which wraps it as `source`, inside an interruptible wrapper's
+ * `original`), and for any other client from its parsed `cookies`, which
+ * keep one cookie per name.
  */
 const setCookieLines = (response: HttpClientResponse.HttpClientResponse): ReadonlyArray<string> => {
   if (Exchange.isResponse(response)) return response.setCookie
-  const source = (response as unknown as { readonly source?: unknown }).source
-  if (source instanceof globalThis.Response) return source.headers.getSetCookie()
-  const one = response.headers["set-cookie"]
-  return one === undefined ? [] : [one]
+  type Wrapped = { readonly original?: Wrapped; readonly source?: { readonly headers?: { readonly getSetCookie?: unknown } } }
+  let current = response as unknown as Wrapped
+  for (let depth = 0; depth < 4 && current.original !== undefined; depth++) current = current.original
+  const headers = current.source?.headers
+  if (headers !== undefined && typeof headers.getSetCookie === "function") {
+    return (headers as globalThis.Headers).getSetCookie()
+  }
+  return response.headers["set-cookie"] === undefined ? [] : Cookies.toSetCookieHeaders(response.cookies)
 }
 
 const runRequestHooks = (
