@@ -16,6 +16,7 @@ import * as Faults from "./faults.js"
 import * as Files from "./files.js"
 import { json, toResponse } from "./http.js"
 import * as Resources from "./resources.js"
+import * as Session from "./session.js"
 import * as Stats from "./stats.js"
 import * as Upload from "./upload.js"
 
@@ -57,6 +58,7 @@ export const make = (
     })
     const resources = yield* Resources.make({ baseUrl: url, auth: auth.store })
     const faults = yield* Faults.make
+    const session = yield* Session.make
     const resourceFaults: Faults.ResourceFaults = {
       latency: Option.map(Option.fromNullable(options.faults?.latency), Duration.decode),
       errorRate: Math.min(1, Math.max(0, options.faults?.errorRate ?? 0))
@@ -67,6 +69,7 @@ export const make = (
       auth.router,
       Upload.router,
       Files.router,
+      session,
       faults
     ).pipe(HttpRouter.transform(counted(stats)))
 
