@@ -1,5 +1,5 @@
-import { Cookies, CourierClient, Logging, Preset } from "@courier/client"
-import type { CourierConfig } from "@courier/client"
+import { Cookies, CourierClient, CourierConfig, Logging, Preset } from "@courier/client"
+import { NodeTransport } from "@courier/client/node"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
@@ -12,6 +12,7 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import * as Jar from "../src/internal/cookies/jar.js"
 import { captureLogs } from "./recorders.js"
+import * as Tls from "./tls.js"
 import { scratchDir, transports } from "./support.js"
 
 // RFC 6265 scoping, row by row, on the wire: what each server's journal saw.
@@ -220,6 +221,34 @@ for (const kind of transports) {
     })
   })
 }
+
+describe("Secure over https (a TLS server from the fixture certificate)", () => {
+  it.scopedLive("a Secure cookie set over https goes back over https, never over http to the same host", () =>
+    Effect.gen(function*() {
+      const secure = yield* Tls.make((request, response) => {
+        if (request.url === "/set") response.setHeader("set-cookie", ["s=1; Secure", "p=1"])
+        response.setHeader("content-type", "application/json")
+        response.end("{}")
+      })
+      const plain = yield* TestServer.make({ routes: [["GET", "/check", Reply.json({})]] })
+      const client = yield* Effect.map(
+        Layer.build(
+          Cookies.layer().pipe(
+            Layer.provide(CourierClient.layer),
+            Layer.provide(NodeTransport.layer({ ca: Tls.certificate })),
+            Layer.provide(CourierConfig.layer({ baseUrl: secure.url, allowedOrigins: [plain.url] }))
+          )
+        ),
+        (context) => Context.get(context, CourierClient.CourierClient)
+      ).pipe(Effect.orDie)
+      yield* client.get("/set")
+      yield* client.get("/check")
+      // Same host, 127.0.0.1: cookies are scoped by host, so the plain one goes; the Secure one does not.
+      yield* client.get(`${plain.url}/check`)
+      expect(secure.requests.map((entry) => entry.headers["cookie"] ?? null)).toEqual([null, "s=1; p=1"])
+      expect(yield* sentCookie(plain, "/check")).toEqual(["p=1"])
+    }))
+})
 
 describe("cookie file", () => {
   it.scopedLive("survives a new Layer instance, written 0600 through a rename", () =>
