@@ -219,6 +219,27 @@ for (const kind of transports) {
         for (const text of shown) expect(text).not.toMatch(/SECRET-COOKIE/)
       }).pipe(Effect.provide(logs.layer))
     })
+    it.scopedLive("a failure body that echoes the jar's cookie shows it redacted", () =>
+      Effect.gen(function*() {
+        const a = yield* TestServer.make()
+        yield* a.route(...setting("/set", "sid=SECRET-COOKIE-ECHO"))
+        yield* a.route(
+          "GET",
+          "/echo-fail",
+          Reply.custom((request, response) => {
+            response.writeHead(500, { "content-type": "application/json" })
+            response.end(JSON.stringify({ error: "bad", seen: request.headers["cookie"] ?? null }))
+          })
+        )
+        const client = yield* build(a, kind)
+        yield* client.get("/set")
+        const failure = yield* Effect.flip(client.get("/echo-fail"))
+        expect(failure._tag).toBe("BadResponse")
+        expect((yield* sentCookie(a, "/echo-fail"))[0]).toBe("sid=SECRET-COOKIE-ECHO")
+        const excerpt = "bodyExcerpt" in failure ? failure.bodyExcerpt : ""
+        expect(excerpt).toContain("error")
+        expect(`${excerpt} ${failure.message} ${JSON.stringify(failure)}`).not.toContain("SECRET-COOKIE-ECHO")
+      }))
   })
 }
 
