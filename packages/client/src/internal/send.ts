@@ -197,8 +197,6 @@ export const make = (
   const exchange = Exchange.fromHttpClient(transport)
   const send = exchange === undefined ? (request: CourierRequest.CourierRequest) => sendOnce(http, request) : exchange.send
   const acceptEncoding = decoder.acceptEncoding
-  // The count of redirects so far lives in `request.info.redirects` (set by
-  // Redirect.follow), so every failure of a later hop carries it.
   // A request's hop hooks see every hop: `onRequest` shapes what is sent,
   // `onResponse` sees each head. The next hop is built from the request
   // before the hooks, so what a hook adds never crosses to another hop.
@@ -219,67 +217,69 @@ export const make = (
         ? answer(unhooked, request, response)
         : Effect.zipRight(runResponseHooks(request, response, hooks), answer(unhooked, request, response))
     })
+  // The count of redirects so far lives in `request.info.redirects` (set by
+  // Redirect.follow), so every failure of a later hop carries it.
   const answer = (
     unhooked: CourierRequest.CourierRequest,
     request: CourierRequest.CourierRequest,
     response: HttpClientResponse.HttpClientResponse
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
-      const status = response.status
-      if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
-        if ((request.info.redirects ?? 0) >= request.maxRedirects) {
-          return Effect.zipRight(
-            readPrefix(request, response, decoder, 0),
-            Effect.fail(
-              new CourierError.LimitExceeded({
-                request: request.info,
-                reason: "TooManyRedirects",
-                limit: request.maxRedirects
-              })
-            )
-          )
-        }
-        const next = Redirect.follow(policy, unhooked, status, response.headers["location"], redactor)
-        return Effect.zipRight(
-          readPrefix(request, response, decoder, redirectDrainLimit),
-          "reason" in next
-            ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
-            : hop(next)
-        )
-      }
-      const encodings = responseCodings(request, response).length
-      if (encodings > policy.maxContentEncodings) {
+    const status = response.status
+    if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
+      if ((request.info.redirects ?? 0) >= request.maxRedirects) {
         return Effect.zipRight(
           readPrefix(request, response, decoder, 0),
           Effect.fail(
             new CourierError.LimitExceeded({
               request: request.info,
-              reason: "TooManyEncodings",
-              limit: policy.maxContentEncodings
+              reason: "TooManyRedirects",
+              limit: request.maxRedirects
             })
           )
         )
       }
-      // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
-      if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
-        return statusFailure(request, response, decoder, redactor)
-      }
-      if (request.streaming) {
-        return Effect.succeed<CourierResponse.CourierResponse>({
-          request,
-          status,
-          headers: response.headers,
-          body: { _tag: "Streaming", stream: bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER) }
-        })
-      }
-      return Effect.map(
-        readAll(request, response, decoder, request.maxResponseBytes),
-        (bytes): CourierResponse.CourierResponse => ({
-          request,
-          status,
-          headers: response.headers,
-          body: { _tag: "Buffered", bytes }
-        })
+      const next = Redirect.follow(policy, unhooked, status, response.headers["location"], redactor)
+      return Effect.zipRight(
+        readPrefix(request, response, decoder, redirectDrainLimit),
+        "reason" in next
+          ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
+          : hop(next)
       )
+    }
+    const encodings = responseCodings(request, response).length
+    if (encodings > policy.maxContentEncodings) {
+      return Effect.zipRight(
+        readPrefix(request, response, decoder, 0),
+        Effect.fail(
+          new CourierError.LimitExceeded({
+            request: request.info,
+            reason: "TooManyEncodings",
+            limit: policy.maxContentEncodings
+          })
+        )
+      )
+    }
+    // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
+    if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
+      return statusFailure(request, response, decoder, redactor)
+    }
+    if (request.streaming) {
+      return Effect.succeed<CourierResponse.CourierResponse>({
+        request,
+        status,
+        headers: response.headers,
+        body: { _tag: "Streaming", stream: bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER) }
+      })
+    }
+    return Effect.map(
+      readAll(request, response, decoder, request.maxResponseBytes),
+      (bytes): CourierResponse.CourierResponse => ({
+        request,
+        status,
+        headers: response.headers,
+        body: { _tag: "Buffered", bytes }
+      })
+    )
   }
   return (request: CourierRequest.CourierRequest): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
     if (acceptEncoding !== undefined && request.headers["accept-encoding"] === undefined) {
