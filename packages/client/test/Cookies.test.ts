@@ -1,4 +1,4 @@
-import { Cookies, CourierClient, CourierConfig, Logging, Preset } from "@courier/client"
+import { Cookies, CourierClient, CourierConfig, CourierRequest, Logging, Preset } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -318,5 +318,36 @@ describe("public suffixes (the jar itself: loopback has no domains)", () => {
       expect(yield* jar.header(new URL("http://www.example.com/"))).toBe("site=1")
       expect(yield* jar.header(new URL("http://api.example.com/"))).toBe("site=1; host=1")
       expect(yield* jar.header(new URL("http://other.com/"))).toBeUndefined()
+    }))
+})
+
+describe("hop hooks (the seam the jar uses)", () => {
+  it.scopedLive("a hook runs on every hop; what it adds is not carried to the next hop", () =>
+    Effect.gen(function*() {
+      const a = yield* TestServer.make()
+      const b = yield* TestServer.make()
+      const bUrl = `http://localhost:${b.port}`
+      yield* a.route("GET", "/one", Reply.redirect(302, "/two"))
+      yield* a.route("GET", "/two", Reply.redirect(307, `${bUrl}/three`))
+      yield* b.route("GET", "/three", Reply.json({}))
+      const seen: Array<string> = []
+      // Adds a header on the first origin only, and records each hop's answer.
+      const hook: CourierRequest.HopHook = {
+        onRequest: (request) =>
+          Effect.succeed(
+            request.url.origin === a.origin ? CourierRequest.setHeader(request, "x-hop-only", "a") ?? request : request
+          ),
+        onResponse: (request, response) => Effect.sync(() => void seen.push(`${request.url.pathname} ${response.status}`))
+      }
+      const Hooked = CourierClient.layerDecorate((execute) =>
+        Effect.succeed((request: CourierRequest.CourierRequest) => execute(CourierRequest.addHopHook(request, hook)))
+      )
+      const client = yield* build(a, "node", Hooked, { allowedOrigins: [bUrl] })
+      yield* client.get("/one")
+      expect(seen).toEqual(["/one 302", "/two 307", "/three 200"])
+      const header = (entries: ReadonlyArray<TestServer.JournalEntry>) => entries.map((e) => e.headers["x-hop-only"] ?? null)
+      expect(header(yield* a.requests("/one"))).toEqual(["a"])
+      expect(header(yield* a.requests("/two"))).toEqual(["a"])
+      expect(header(yield* b.requests("/three"))).toEqual([null])
     }))
 })
