@@ -193,6 +193,17 @@ for (const kind of transports) {
         expect(yield* sentCookie(a, "/flaky")).toEqual([null, "n=1"])
       }))
 
+    it.scopedLive("redirect × retry: a cookie set on the 302 goes to the failed hop and to every hop of the retry", () =>
+      Effect.gen(function*() {
+        const a = yield* TestServer.make()
+        yield* a.route("GET", "/start", Reply.redirect(302, "/flaky", { headers: { "set-cookie": "r=1" } }))
+        yield* a.route("GET", "/flaky", Reply.sequence([Reply.status(503, { headers: { "retry-after": "0" } }), Reply.json({})]))
+        const client = yield* build(a, kind, Preset.layerWithoutAuth({ cookies: true, retry: { baseDelay: 0 }, logging: false }))
+        yield* client.get("/start")
+        expect(yield* sentCookie(a, "/start")).toEqual([null, "r=1"])
+        expect(yield* sentCookie(a, "/flaky")).toEqual(["r=1", "r=1"])
+      }))
+
     it.scopedLive("cookie values never reach logs or failures, BadResponse headers included", () => {
       const logs = captureLogs()
       return Effect.gen(function*() {
