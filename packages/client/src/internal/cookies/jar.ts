@@ -82,7 +82,7 @@ const make = (jar: CookieJar): Jar => {
       }),
     serialize: Effect.map(Clock.currentTimeMillis, (now) => {
       const all = jar.serializeSync()
-      if (all === undefined) return "{}"
+      if (all === undefined) return JSON.stringify({ cookies: [] })
       return JSON.stringify({
         ...all,
         cookies: all.cookies.filter((serialized) => {
