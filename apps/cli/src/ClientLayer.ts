@@ -7,6 +7,7 @@
  *   → Retry   transient failures (--retries)
  *   → Logging development mode, only with --verbose
  *   → AppHeaders  user-agent
+ *   → Cookies     the session's cookie file, only with --session NAME
  *   → NodeTransport  undici, timeouts (--timeout, --connect-timeout), redirects
  * ```
  *
@@ -15,6 +16,7 @@
  */
 import * as AppHeaders from "@courier/client/AppHeaders"
 import * as Auth from "@courier/client/Auth"
+import * as Cookies from "@courier/client/Cookies"
 import type * as CourierClient from "@courier/client/CourierClient"
 import type * as CourierConfig from "@courier/client/CourierConfig"
 import * as Logging from "@courier/client/Logging"
@@ -30,7 +32,7 @@ import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import { homedir } from "node:os"
 import { join } from "node:path"
-import { UsageError } from "./CliError.js"
+import { LocalError, UsageError } from "./CliError.js"
 import * as Stdio from "./Stdio.js"
 import * as VerboseLog from "./VerboseLog.js"
 
@@ -50,6 +52,8 @@ export interface Settings {
   readonly retries: Option.Option<number>
   readonly maxRedirects: Option.Option<number>
   readonly verbose: boolean
+  /** --session NAME: cookies kept in {@link sessionFile}. */
+  readonly session: Option.Option<string>
 }
 
 const seconds = (value: number): Duration.Duration => value === 0 ? Duration.infinity : Duration.millis(value * 1000)
@@ -79,17 +83,28 @@ export const originOf = (url: string | undefined): string | undefined => {
 }
 
 /**
- * The token file: `$COURIER_CONFIG_DIR/tokens.json`, else
- * `$XDG_CONFIG_HOME/courier/tokens.json`, else `~/.config/courier/tokens.json`.
+ * The config dir: `$COURIER_CONFIG_DIR`, else `$XDG_CONFIG_HOME/courier`,
+ * else `~/.config/courier`.
  */
-export const tokenFile: Effect.Effect<string> = Effect.gen(function*() {
+export const configDir: Effect.Effect<string> = Effect.gen(function*() {
   const dir = yield* Config.option(Config.nonEmptyString("COURIER_CONFIG_DIR"))
-  if (Option.isSome(dir)) return join(dir.value, "tokens.json")
+  if (Option.isSome(dir)) return dir.value
   const xdg = yield* Config.option(Config.nonEmptyString("XDG_CONFIG_HOME"))
   const home = yield* Config.option(Config.nonEmptyString("HOME"))
   const base = Option.isSome(xdg) ? xdg.value : join(Option.getOrElse(home, () => homedir()), ".config")
-  return join(base, "courier", "tokens.json")
+  return join(base, "courier")
 }).pipe(Effect.orDie)
+
+/** The token file: `tokens.json` in the {@link configDir}. */
+export const tokenFile: Effect.Effect<string> = Effect.map(configDir, (dir) => join(dir, "tokens.json"))
+
+/**
+ * The cookie file of a session: `sessions/NAME.json` in the {@link configDir}
+ * (the name is checked by the flags: no separators). The jar scopes each
+ * cookie to the host that set it, so one session can span several APIs.
+ */
+export const sessionFile = (name: string): Effect.Effect<string> =>
+  Effect.map(configDir, (dir) => join(dir, "sessions", `${name}.json`))
 
 /** The token store of one origin, in the token file. */
 export const tokenStore = (origin: string | undefined): Layer.Layer<TokenStore.TokenStore, never, FileSystem.FileSystem> =>
@@ -101,7 +116,7 @@ export const tokenStore = (origin: string | undefined): Layer.Layer<TokenStore.T
 export const layerWithoutAuth = (
   settings: Settings,
   defaultTotal?: Duration.Duration
-): Layer.Layer<CourierClient.CourierClient, UsageError> => {
+): Layer.Layer<CourierClient.CourierClient, UsageError | LocalError, FileSystem.FileSystem> => {
   // The transport (undici: half of the bundle) is loaded when a command
   // builds a client, not at every start: --help, --version, usage errors and
   // the login prompt come up without it.
@@ -111,7 +126,15 @@ export const layerWithoutAuth = (
       ({ NodeTransport }) => NodeTransport.layerClientConfig(overrides(settings, defaultTotal))
     )
   )
-  const headers = AppHeaders.layer({ userAgent: `courier-cli/${version}` }).pipe(Layer.provide(transport))
+  // Innermost, as in the library's preset: the jar works on every hop in the core anyway.
+  const client = Option.isNone(settings.session) ? transport : Layer.unwrapEffect(
+    Effect.map(sessionFile(settings.session.value), (path) =>
+      Cookies.layerFile({ path }).pipe(
+        Layer.mapError((error) => new LocalError({ message: error.message, cause: error })),
+        Layer.provide(transport)
+      ))
+  )
+  const headers = AppHeaders.layer({ userAgent: `courier-cli/${version}` }).pipe(Layer.provide(client))
   const logged = settings.verbose
     ? Logging.layer({ mode: "development", maxBodyBytes: 2048 }).pipe(Layer.provide(headers))
     : headers
@@ -119,7 +142,7 @@ export const layerWithoutAuth = (
     ? Retry.layer({ retries: settings.retries.value }).pipe(Layer.provide(logged))
     : Retry.layer().pipe(Layer.provide(logged))
   return Layer.mapError(retried, (error) =>
-    new UsageError({
+    error._tag === "LocalError" ? error : new UsageError({
       // Courier's own messages name the variable or option at fault.
       message: `invalid configuration: ${error._op === "InvalidData" ? error.message : String(error)}`
     }))
@@ -129,7 +152,7 @@ export const layerWithoutAuth = (
 export const layer = (
   settings: Settings,
   defaultTotal?: Duration.Duration
-): Layer.Layer<CourierClient.CourierClient, UsageError, FileSystem.FileSystem> =>
+): Layer.Layer<CourierClient.CourierClient, UsageError | LocalError, FileSystem.FileSystem> =>
   Auth.layer({ refresh: Auth.refreshJson({ path: refreshPath }) }).pipe(
     Layer.provide(layerWithoutAuth(settings, defaultTotal)),
     Layer.provide(tokenStore(originOf(settings.baseUrl)))

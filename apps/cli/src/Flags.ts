@@ -9,7 +9,7 @@ import * as Option from "effect/Option"
 import { UsageError } from "./CliError.js"
 import type * as ClientLayer from "./ClientLayer.js"
 
-/** --base-url, --timeout, --connect-timeout, --retries, --max-redirects, --verbose. */
+/** --base-url, --timeout, --connect-timeout, --retries, --max-redirects, --verbose, --session. */
 export const shared = {
   baseUrl: Options.text("base-url").pipe(
     Options.withDescription("Base URL that relative URLs are joined to (default: $COURIER_BASE_URL)"),
@@ -34,6 +34,12 @@ export const shared = {
   verbose: Options.boolean("verbose").pipe(
     Options.withAlias("v"),
     Options.withDescription("Log each request and response (redacted) and the status line on stderr")
+  ),
+  session: Options.text("session").pipe(
+    Options.withDescription(
+      "Keep cookies between runs in the named session (a 0600 file under the config dir; letters, digits, . _ -)"
+    ),
+    Options.optional
   )
 }
 
@@ -45,6 +51,7 @@ export interface Shared {
   readonly retries: Option.Option<number>
   readonly maxRedirects: Option.Option<number>
   readonly verbose: boolean
+  readonly session: Option.Option<string>
 }
 
 const absolute = /^[a-zA-Z][a-zA-Z\d+\-.]*:\/\//
@@ -62,6 +69,19 @@ const checkSeconds = (name: string, value: Option.Option<number>) =>
     ? Effect.fail(new UsageError({ message: `--${name} must be a number of seconds of at least 0` }))
     : Effect.void
 
+// A session name becomes a file name: no separators, no `..`, nothing hidden.
+const sessionName = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/
+
+/** Fails when --session is not a plain name. */
+export const checkSession = (session: Option.Option<string>) =>
+  Option.isSome(session) && !sessionName.test(session.value)
+    ? Effect.fail(
+      new UsageError({
+        message: "--session must be 1 to 64 letters, digits, '.', '_' or '-', not starting with '.'"
+      })
+    )
+    : Effect.void
+
 /**
  * The settings for a request to `url`, and the URL to pass to the client.
  * The base URL is --base-url, else COURIER_BASE_URL, else (for an absolute
@@ -77,6 +97,7 @@ export const settings = (
     yield* checkSeconds("connect-timeout", flags.connectTimeout)
     yield* checkCount("retries", flags.retries)
     yield* checkCount("max-redirects", flags.maxRedirects)
+    yield* checkSession(flags.session)
     const fromEnv = yield* Config.option(Config.nonEmptyString("COURIER_BASE_URL")).pipe(Effect.orDie)
     const explicit = Option.orElse(flags.baseUrl, () => fromEnv)
     let baseUrl = Option.getOrUndefined(explicit)
@@ -106,7 +127,8 @@ export const settings = (
         connectTimeout: flags.connectTimeout,
         retries: flags.retries,
         maxRedirects: flags.maxRedirects,
-        verbose: flags.verbose
+        verbose: flags.verbose,
+        session: flags.session
       }
     }
   })

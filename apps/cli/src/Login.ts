@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { LocalError, LoginRejected, UsageError } from "./CliError.js"
 import * as ClientLayer from "./ClientLayer.js"
-import type * as Flags from "./Flags.js"
+import * as Flags from "./Flags.js"
 import * as Stdio from "./Stdio.js"
 
 /** The login endpoint, relative to the base URL. */
@@ -61,6 +61,7 @@ const tokenStoreError = (error: TokenStore.TokenStoreError) =>
 export const login = (args: LoginArgs) =>
   Effect.gen(function*() {
     const origin = yield* originOrFail(args.baseUrl)
+    yield* Flags.checkSession(args.session)
     if (args.user === "") return yield* Effect.fail(new UsageError({ message: "--user must not be empty" }))
     const password = yield* readPassword(args, origin)
     if (Redacted.value(password) === "") return yield* Effect.fail(new UsageError({ message: "the password is empty" }))
@@ -70,7 +71,8 @@ export const login = (args: LoginArgs) =>
       connectTimeout: args.connectTimeout,
       retries: args.retries,
       maxRedirects: args.maxRedirects,
-      verbose: args.verbose
+      verbose: args.verbose,
+      session: args.session
     }
     const tokens = yield* Effect.flatMap(CourierClient.CourierClient, (client) =>
       client.post(loginPath, {

@@ -2,7 +2,7 @@
  * `pnpm demo`: starts the demo API on a free loopback port and runs a short
  * narrated program written the way a user's Effect service would be: the
  * program depends on one client service, and everything else (base URL,
- * timeouts, auth with refresh, a cache, retry, logging) is the Layer it is given.
+ * timeouts, auth with refresh, a cache, retry, logging, cookies) is the Layer it is given.
  */
 import { Auth, Body, CourierClient, Download, Multipart, Preset, Retry, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
@@ -28,6 +28,7 @@ class Post extends Schema.Class<Post>("Post")({
 }) {}
 const Me = Schema.Struct({ username: Schema.String })
 const Login = Schema.Struct({ accessToken: Schema.String, refreshToken: Schema.String })
+const Session = Schema.Struct({ session: Schema.Boolean, visits: Schema.optional(Schema.Number) })
 const Uploaded = Schema.Struct({
   files: Schema.Array(Schema.Struct({ filename: Schema.String, size: Schema.Number, sha256: Schema.String }))
 })
@@ -121,6 +122,14 @@ const program = Effect.gen(function*() {
         : `the server's copy differs: ${JSON.stringify(upload.files)}`
     )
   }).pipe(Effect.ensuring(Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))))
+  yield* Narrator.step(9, "A cookie session set on a 302, kept by the jar")
+  const started9 = yield* client.post("/session/start", { schema: Session })
+  const again = yield* client.get("/session", { schema: Session })
+  yield* Narrator.ok(
+    started9.session && again.session
+      ? `the redirect's Set-Cookie reached the next hop (visit ${started9.visits}) and the next call (visit ${again.visits})`
+      : `the session was lost: ${JSON.stringify([started9, again])}`
+  )
   yield* Narrator.note(`\nDone. The demo API counted ${(yield* api.stats).refreshes} refresh(es) in all.`)
 })
 
@@ -136,7 +145,8 @@ const Client = Layer.unwrapEffect(
         logging: { mode: "production", level: LogLevel.Info },
         tracing: false,
         appHeaders: { userAgent: "courier-demo/0.1" },
-        cache: {}
+        cache: {},
+        cookies: true
       }
     ).pipe(
       Layer.provide(NodeTransport.layerClient({ baseUrl: api.url, timeouts: { receive: "10 seconds", total: "30 seconds" } }))

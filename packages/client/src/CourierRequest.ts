@@ -54,7 +54,60 @@ export interface CourierRequest {
   readonly onDownloadProgress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
   /** Method and redacted URL, for failures and logs. */
   readonly info: CourierError.RequestInfo
+  /** Per-hop concerns for this request, run by the core on every hop (see {@link HopHook}). */
+  readonly hopHooks?: ReadonlyArray<HopHook> | undefined
 }
+
+/**
+ * The head of one hop's response, as a {@link HopHook} sees it.
+ *
+ * @since 0.1.0
+ */
+export interface HopResponse {
+  readonly status: number
+  /** Lower-cased names; a repeated header is one value. */
+  readonly headers: Readonly<Record<string, string>>
+  /** Each `Set-Cookie` line as received, one entry per line. */
+  readonly setCookie: ReadonlyArray<string>
+}
+
+/**
+ * The place where per-hop concerns plug in. Courier follows redirects itself,
+ * in the core below every Layer, so a Layer that decorates `execute` sees the
+ * first request and the last response only. A hook added to the request
+ * (with {@link addHopHook}) is run by the core on every hop of every attempt:
+ *
+ * - `onRequest` gets the hop's request and returns the one to send. What it
+ *   adds is for that hop only: the next hop is built from the request before
+ *   the hook (so the redirect rules, such as dropping secret headers on a
+ *   cross-origin hop, apply to what the caller and the Layers set), then the
+ *   hook runs again for the new target.
+ * - `onResponse` gets the request as sent and the head of its response
+ *   (a redirect, a failure status or the answer), before a redirect is
+ *   followed or the response is returned.
+ *
+ * Hooks run in the order they were added. They cannot fail: a hook that
+ * has something to report logs it.
+ *
+ * @since 0.1.0
+ */
+export interface HopHook {
+  readonly onRequest?: ((request: CourierRequest) => Effect.Effect<CourierRequest>) | undefined
+  readonly onResponse?: ((request: CourierRequest, response: HopResponse) => Effect.Effect<void>) | undefined
+}
+
+/**
+ * Adds a hook the core runs on each hop of this request (see {@link HopHook}).
+ *
+ * @since 0.1.0
+ */
+export const addHopHook: {
+  (hook: HopHook): (self: CourierRequest) => CourierRequest
+  (self: CourierRequest, hook: HopHook): CourierRequest
+} = dual(2, (self: CourierRequest, hook: HopHook): CourierRequest => ({
+  ...self,
+  hopHooks: self.hopHooks === undefined ? [hook] : [...self.hopHooks, hook]
+}))
 
 /**
  * Sets a header. The name is lower-cased; a name or value that is not valid

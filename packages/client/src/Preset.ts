@@ -11,6 +11,7 @@
  *   → Logging     one line per attempt, with its attempt number
  *   → Metrics     requests, durations, 401s per attempt
  *   → AppHeaders  User-Agent and app identity on every attempt
+ *   → Cookies     the jar, read and written on every hop (opt-in)
  *   → core        redirects, phase timeouts, limits, transport
  * ```
  *
@@ -38,6 +39,11 @@
  * - Tracing is above Logging, so each log line carries its span's trace id.
  * - AppHeaders is innermost, so every attempt and the refresh call carry
  *   them, and logs and spans show the headers as sent.
+ * - Cookies sits below Auth so the refresh call uses the jar too. The jar
+ *   works through a hop hook the core runs on each hop (redirects
+ *   included) of each attempt, so every attempt sends the cookies current
+ *   when it is sent, wherever the Layer sits; logs show the request before
+ *   the jar's cookies are added.
  * - The `total` timeout is the request's deadline, enforced by every hop and
  *   every wait: it spans all attempts, the wait for a refresh, replays and
  *   the body read.
@@ -65,6 +71,7 @@ import * as Layer from "effect/Layer"
 import * as AppHeaders from "./AppHeaders.js"
 import * as Auth from "./Auth.js"
 import * as Cache from "./Cache.js"
+import * as Cookies from "./Cookies.js"
 import * as CourierClient from "./CourierClient.js"
 import * as Logging from "./Logging.js"
 import * as Metrics from "./Metrics.js"
@@ -94,6 +101,12 @@ export interface Options {
   readonly appHeaders?: AppHeaders.Options | undefined
   /** Default: no cache. `{}` caches in memory, privately. */
   readonly cache?: Cache.Options | false | undefined
+  /**
+   * Default: off. `true` adds a jar in memory (`Cookies.layer()`); for a
+   * jar kept in a file, provide `Cookies.layerFile` below the preset, which
+   * puts it in the same place.
+   */
+  readonly cookies?: boolean | undefined
 }
 
 type Decorator = Layer.Layer<CourierClient.CourierClient, ConfigError.ConfigError, CourierClient.CourierClient>
@@ -106,6 +119,7 @@ const stack = (options: Options): ReadonlyArray<Decorator> => {
   if (options.logging !== false) layers.push(Logging.layer(options.logging ?? {}))
   if (options.metrics !== false) layers.push(Metrics.layer)
   if (options.appHeaders !== undefined) layers.push(AppHeaders.layer(options.appHeaders))
+  if (options.cookies === true) layers.push(Cookies.layer())
   return layers
 }
 

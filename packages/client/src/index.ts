@@ -17,6 +17,8 @@ export * as Cache from "./Cache.js"
 /** @since 0.1.0 */
 export * as ContentDecoder from "./ContentDecoder.js"
 /** @since 0.1.0 */
+export * as Cookies from "./Cookies.js"
+/** @since 0.1.0 */
 export * as CourierClient from "./CourierClient.js"
 /** @since 0.1.0 */
 export * as CourierConfig from "./CourierConfig.js"

@@ -250,18 +250,24 @@ const capture = () => {
  * The recommended preset over the node transport, scoped. The backoff base
  * is 20 ms instead of 200 ms so a retry fits under the small total timeout.
  */
+/** Layers added to the preset for a variant of the matrix. */
+interface Extra {
+  readonly cache?: boolean
+  readonly cookies?: boolean
+}
+
 const presetClient = (
   baseUrl: string,
   timeouts: CourierConfig.TimeoutsInput,
   transport: "node" | "fetch" = "node",
-  cache = false
+  extra: Extra = {}
 ) =>
   Effect.map(
     Layer.build(
       Preset.layer(
         { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
         // Successes at Info, so every attempt writes a visible line to count.
-        { retry: { baseDelay: "20 millis" }, logging: { level: LogLevel.Info }, ...(cache ? { cache: {} } : {}) }
+        { retry: { baseDelay: "20 millis" }, logging: { level: LogLevel.Info }, ...(extra.cache === true ? { cache: {} } : {}), cookies: extra.cookies === true }
       ).pipe(
         Layer.provide(
           transport === "node"
@@ -276,8 +282,22 @@ const presetClient = (
 
 const tokenAnswer = FaultServer.json({ accessToken: "token-two", refreshToken: "refresh-two" })
 
+/** The cookie the jar variant stores before the cell, from `/prime`. */
+const jarCookie = "jar=SECRET-JAR-1"
+
 const faultServer = (fault: FaultServer.Fault) =>
-  FaultServer.make({ routes: [["*", "/fault", fault], ["POST", "/auth/refresh", tokenAnswer]] })
+  FaultServer.make({
+    routes: [
+      ["*", "/fault", fault],
+      ["POST", "/auth/refresh", tokenAnswer],
+      // Closed after the answer: the cell's checks count the cell's own connections.
+      [
+        "GET",
+        "/prime",
+        FaultServer.json({ ok: true }, { headers: { "set-cookie": `${jarCookie}; HttpOnly` }, close: true })
+      ]
+    ]
+  })
 
 /** One call of `kind` to `/fault`, its value dropped. */
 const call = (
@@ -360,7 +380,8 @@ const expectNoSecrets = (lines: ReadonlyArray<Record<string, unknown>>) => {
   for (const secret of ["token-one", "token-two", "refresh-one", "refresh-two"]) expect(text).not.toContain(secret)
 }
 
-const runCell = (cell: Cell, cache = false) => {
+const runCell = (cell: Cell, extra: Extra = {}) => {
+  const cookies = extra.cookies === true
   const { layer: logs, lines } = capture()
   return Effect.gen(function*() {
     const server = yield* faultServer(cell.route())
@@ -368,7 +389,11 @@ const runCell = (cell: Cell, cache = false) => {
     const totalMillis = Duration.toMillis(Duration.decode(cell.timeouts.total ?? "60 seconds"))
     const calls = cell.twice ? 2 : 1
     yield* Effect.scoped(Effect.gen(function*() {
-      const client = yield* presetClient(server.url, cell.timeouts, "node", cache)
+      const client = yield* presetClient(server.url, cell.timeouts, "node", extra)
+      if (cookies) {
+        yield* client.get("/prime")
+        yield* waitUntil(Effect.map(server.openConnections, (open) => open === 0), "the priming connection closed", 300)
+      }
       // Twice: the second call starts right after the first answer, while the
       // server is destroying the socket that answer promised to keep alive.
       for (let n = 0; n < calls; n++) {
@@ -416,6 +441,13 @@ const runCell = (cell: Cell, cache = false) => {
     const attemptLines = lines.filter((line) => String(line["http.url"]).endsWith("/fault"))
     expect(attemptLines.length, "one log line per attempt").toBe(journal.length)
     expectNoSecrets(lines)
+    if (cookies) {
+      // Every attempt, replay and refresh call read the jar when it was sent.
+      for (const entry of [...journal, ...(yield* server.requests("/auth/refresh"))]) {
+        expect(entry.headers["cookie"], `${entry.method} ${entry.path} carried the jar's cookie`).toBe(jarCookie)
+      }
+      expect(JSON.stringify(lines)).not.toContain("SECRET-JAR")
+    }
   }).pipe(Effect.provide(logs))
 }
 
@@ -437,7 +469,26 @@ describe("fault matrix", () => {
 describe("fault matrix with the cache Layer on", () => {
   for (const cell of cells.filter((cell) => cell.kind === "GET" || cell.kind === "POST")) {
     it.live(`${cell.fault}: ${cell.kind} as without the cache`, () =>
-      runCell(cell, true).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
+      runCell(cell, { cache: true }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
+  }
+})
+
+// The same harness with the cookie jar on, over the faults that retry,
+// replay or cut a body, for the requests that may and may not be sent again:
+// the outcomes and counts are unchanged, and every attempt carries the jar.
+const jarFaults = new Set([
+  "reset before the response",
+  "stall before the headers",
+  "close after a partial Content-Length body",
+  "429 Retry-After 1 (seconds) then 200",
+  "401 before reading the upload, then close"
+])
+const jarKinds: ReadonlySet<Kind> = new Set(["GET", "POST+key", "upload"])
+
+describe("fault matrix with the cookie jar", () => {
+  for (const cell of cells.filter((cell) => jarFaults.has(cell.fault) && jarKinds.has(cell.kind))) {
+    it.live(`${cell.fault}: ${cell.kind} as without the jar, every attempt with its cookie`, () =>
+      runCell(cell, { cookies: true }).pipe(Effect.scoped, Effect.provide(NodeFileSystem.layer)))
   }
 })
 

@@ -17,6 +17,7 @@ import * as Files from "./files.js"
 import * as OAuth from "./oauth.js"
 import { json, toResponse } from "./http.js"
 import * as Resources from "./resources.js"
+import * as Session from "./session.js"
 import * as Stats from "./stats.js"
 import * as Upload from "./upload.js"
 
@@ -67,6 +68,7 @@ export const make = (
     })
     const resources = yield* Resources.make({ baseUrl: url, auth: auth.store })
     const faults = yield* Faults.make
+    const session = yield* Session.make
     const resourceFaults: Faults.ResourceFaults = {
       latency: Option.map(Option.fromNullable(options.faults?.latency), Duration.decode),
       errorRate: Math.min(1, Math.max(0, options.faults?.errorRate ?? 0))
@@ -77,6 +79,7 @@ export const make = (
       auth.router,
       Upload.router,
       Files.router,
+      session,
       faults
     ).pipe(HttpRouter.transform(counted(stats)))
 

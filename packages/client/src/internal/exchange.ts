@@ -30,6 +30,8 @@ export type BodyError = CourierError.Network | CourierError.Timeout | CourierErr
  */
 export interface Response extends HttpClientResponse.HttpClientResponse {
   readonly [ResponseTypeId]: ResponseTypeId
+  /** Each `Set-Cookie` line as received (the headers record keeps one). */
+  readonly setCookie: ReadonlyArray<string>
   /** The whole body as it came (not decoded), failing past `limit` bytes. */
   readonly readAll: (limit: number) => Effect.Effect<Uint8Array, BodyError>
   /** At most `limit` bytes, then the connection is dropped if more was coming. Never fails. */

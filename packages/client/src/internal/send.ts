@@ -3,6 +3,7 @@
  * timers, redirects followed by Courier itself, status handling and the
  * bounded body read.
  */
+import * as Cookies from "@effect/platform/Cookies"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -152,6 +153,47 @@ const statusFailure = (
     ))
 
 /**
+ * Each `Set-Cookie` line of a response. The platform's headers record keeps
+ * one value per name, so the lines come from the native exchange; on the
+ * generic path, from the web `Response` under the platform's fetch response
+ * (which wraps it as `source`, inside an interruptible wrapper's
+ * `original`), and for any other client from its parsed `cookies`, which
+ * keep one cookie per name.
+ */
+const setCookieLines = (response: HttpClientResponse.HttpClientResponse): ReadonlyArray<string> => {
+  if (Exchange.isResponse(response)) return response.setCookie
+  type Wrapped = { readonly original?: Wrapped; readonly source?: { readonly headers?: { readonly getSetCookie?: unknown } } }
+  let current = response as unknown as Wrapped
+  for (let depth = 0; depth < 4 && current.original !== undefined; depth++) current = current.original
+  const headers = current.source?.headers
+  if (headers !== undefined && typeof headers.getSetCookie === "function") {
+    return (headers as globalThis.Headers).getSetCookie()
+  }
+  return response.headers["set-cookie"] === undefined ? [] : Cookies.toSetCookieHeaders(response.cookies)
+}
+
+const runRequestHooks = (
+  request: CourierRequest.CourierRequest,
+  hooks: ReadonlyArray<CourierRequest.HopHook>
+): Effect.Effect<CourierRequest.CourierRequest> =>
+  Effect.reduce(hooks, request, (current, hook) => hook.onRequest === undefined ? Effect.succeed(current) : hook.onRequest(current))
+
+const runResponseHooks = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  hooks: ReadonlyArray<CourierRequest.HopHook>
+): Effect.Effect<void> => {
+  const head: CourierRequest.HopResponse = {
+    status: response.status,
+    headers: response.headers,
+    setCookie: setCookieLines(response)
+  }
+  return Effect.forEach(hooks, (hook) => hook.onResponse === undefined ? Effect.void : hook.onResponse(request, head), {
+    discard: true
+  })
+}
+
+/**
  * Builds the transport-level `execute` of a client: redirects, status
  * handling and the body read, over a platform `HttpClient`.
  *
@@ -174,69 +216,90 @@ export const make = (
   const exchange = Exchange.fromHttpClient(transport)
   const send = exchange === undefined ? (request: CourierRequest.CourierRequest) => sendOnce(http, request) : exchange.send
   const acceptEncoding = decoder.acceptEncoding
-  // The count of redirects so far lives in `request.info.redirects` (set by
-  // Redirect.follow), so every failure of a later hop carries it.
+  // A request's hop hooks see every hop: `onRequest` shapes what is sent,
+  // `onResponse` sees each head. The next hop is built from the request
+  // before the hooks, so what a hook adds never crosses to another hop.
   const hop = (
+    request: CourierRequest.CourierRequest
+  ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
+    const hooks = request.hopHooks
+    if (hooks === undefined || hooks.length === 0) return hopWith(request, request)
+    return Effect.flatMap(runRequestHooks(request, hooks), (sent) => hopWith(request, sent))
+  }
+  const hopWith = (
+    unhooked: CourierRequest.CourierRequest,
     request: CourierRequest.CourierRequest
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
     Effect.flatMap(send(request), (response) => {
-      const status = response.status
-      if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
-        if ((request.info.redirects ?? 0) >= request.maxRedirects) {
-          return Effect.zipRight(
-            readPrefix(request, response, decoder, 0),
-            Effect.fail(
-              new CourierError.LimitExceeded({
-                request: request.info,
-                reason: "TooManyRedirects",
-                limit: request.maxRedirects
-              })
-            )
-          )
-        }
-        const next = Redirect.follow(policy, request, status, response.headers["location"], redactor)
-        return Effect.zipRight(
-          readPrefix(request, response, decoder, redirectDrainLimit),
-          "reason" in next
-            ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
-            : hop(next)
-        )
-      }
-      const encodings = responseCodings(request, response).length
-      if (encodings > policy.maxContentEncodings) {
+      const hooks = request.hopHooks
+      return hooks === undefined || hooks.length === 0
+        ? answer(unhooked, request, response)
+        : Effect.zipRight(runResponseHooks(request, response, hooks), answer(unhooked, request, response))
+    })
+  // The count of redirects so far lives in `request.info.redirects` (set by
+  // Redirect.follow), so every failure of a later hop carries it.
+  const answer = (
+    unhooked: CourierRequest.CourierRequest,
+    request: CourierRequest.CourierRequest,
+    response: HttpClientResponse.HttpClientResponse
+  ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
+    const status = response.status
+    if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
+      if ((request.info.redirects ?? 0) >= request.maxRedirects) {
         return Effect.zipRight(
           readPrefix(request, response, decoder, 0),
           Effect.fail(
             new CourierError.LimitExceeded({
               request: request.info,
-              reason: "TooManyEncodings",
-              limit: policy.maxContentEncodings
+              reason: "TooManyRedirects",
+              limit: request.maxRedirects
             })
           )
         )
       }
-      // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
-      if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
-        return statusFailure(request, response, decoder, redactor)
-      }
-      if (request.streaming) {
-        return Effect.succeed<CourierResponse.CourierResponse>({
-          request,
-          status,
-          headers: response.headers,
-          body: { _tag: "Streaming", stream: bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER) }
-        })
-      }
-      return Effect.map(
-        readAll(request, response, decoder, request.maxResponseBytes),
-        (bytes): CourierResponse.CourierResponse => ({
-          request,
-          status,
-          headers: response.headers,
-          body: { _tag: "Buffered", bytes }
-        })
+      const next = Redirect.follow(policy, unhooked, status, response.headers["location"], redactor)
+      return Effect.zipRight(
+        readPrefix(request, response, decoder, redirectDrainLimit),
+        "reason" in next
+          ? Effect.fail(new CourierError.RequestRefused({ request: next.info, reason: next.reason, detail: next.detail }))
+          : hop(next)
       )
-    })
+    }
+    const encodings = responseCodings(request, response).length
+    if (encodings > policy.maxContentEncodings) {
+      return Effect.zipRight(
+        readPrefix(request, response, decoder, 0),
+        Effect.fail(
+          new CourierError.LimitExceeded({
+            request: request.info,
+            reason: "TooManyEncodings",
+            limit: policy.maxContentEncodings
+          })
+        )
+      )
+    }
+    // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
+    if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
+      return statusFailure(request, response, decoder, redactor)
+    }
+    if (request.streaming) {
+      return Effect.succeed<CourierResponse.CourierResponse>({
+        request,
+        status,
+        headers: response.headers,
+        body: { _tag: "Streaming", stream: bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER) }
+      })
+    }
+    return Effect.map(
+      readAll(request, response, decoder, request.maxResponseBytes),
+      (bytes): CourierResponse.CourierResponse => ({
+        request,
+        status,
+        headers: response.headers,
+        body: { _tag: "Buffered", bytes }
+      })
+    )
+  }
   return (request: CourierRequest.CourierRequest): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
     if (acceptEncoding !== undefined && request.headers["accept-encoding"] === undefined) {
       request = { ...request, headers: { ...request.headers, "accept-encoding": acceptEncoding } }

@@ -4,16 +4,12 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as TokenStore from "../TokenStore.js"
 import { TokenStoreError } from "../TokenStore.js"
+import { writeAtomic } from "./atomicFile.js"
 
 interface Stored {
   readonly accessToken: string
   readonly refreshToken?: string | undefined
   readonly expiresAt?: number | undefined
-}
-
-const dirname = (path: string): string => {
-  const i = path.lastIndexOf("/")
-  return i <= 0 ? (i === 0 ? "/" : ".") : path.slice(0, i)
 }
 
 const parse = (text: string): Record<string, Stored> => {
@@ -70,7 +66,6 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const { key, path } = options
-    const dir = dirname(path)
     const lock = writeLock(path)
     // The file as last read, and the stamp of the version it was read from:
     // another store (another key, or the same key in another process) may
@@ -115,13 +110,7 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
 
     const writeAll = (all: Record<string, Stored>, operation: "write" | "clear") =>
       Effect.gen(function*() {
-        yield* fs.makeDirectory(dir, { recursive: true, mode: 0o700 })
-        const tmp = `${path}.${crypto.randomUUID()}.tmp`
-        yield* fs.writeFileString(tmp, JSON.stringify(all, null, 2) + "\n", { mode: 0o600 }).pipe(
-          Effect.zipRight(fs.chmod(tmp, 0o600)),
-          Effect.zipRight(fs.rename(tmp, path)),
-          Effect.onError(() => Effect.ignore(fs.remove(tmp)))
-        )
+        yield* writeAtomic(fs, path, JSON.stringify(all, null, 2) + "\n")
         // The next read stats the file and reads it again once.
         cache = undefined
         cachedStamp = undefined

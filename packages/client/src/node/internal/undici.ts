@@ -294,7 +294,7 @@ class Response extends Inspectable.Class implements Exchange.Response {
     private requestOf: HttpClientRequest.HttpClientRequest | (() => HttpClientRequest.HttpClientRequest),
     readonly status: number,
     readonly headers: Headers.Headers,
-    private readonly setCookie: ReadonlyArray<string>,
+    readonly setCookie: ReadonlyArray<string>,
     private readonly handler: Handler,
     /** Courier's failure for a transport error, or undefined on the platform face. */
     private readonly courier: ((error: unknown) => CourierError.Network | CourierError.Timeout) | undefined,
