@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { LocalError, LoginRejected, UsageError } from "./CliError.js"
 import * as ClientLayer from "./ClientLayer.js"
-import type * as Flags from "./Flags.js"
+import * as Flags from "./Flags.js"
 import * as Stdio from "./Stdio.js"
 
 /** The login endpoint, relative to the base URL. */
@@ -70,7 +70,8 @@ export const login = (args: LoginArgs) =>
       connectTimeout: args.connectTimeout,
       retries: args.retries,
       maxRedirects: args.maxRedirects,
-      verbose: args.verbose
+      verbose: args.verbose,
+      transport: Flags.transport(args)
     }
     const tokens = yield* Effect.flatMap(CourierClient.CourierClient, (client) =>
       client.post(loginPath, {
