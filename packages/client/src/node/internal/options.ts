@@ -18,7 +18,7 @@ import type * as NodeTransport from "../NodeTransport.js"
 import type * as Agent from "./agent.js"
 import * as Proxy from "./proxy.js"
 
-const invalid = (path: string, message: string) => ConfigError.InvalidData([path], `${path}: ${message}`)
+const invalid = (option: string, message: string) => ConfigError.InvalidData([], `${option}: ${message}`)
 
 const millis = (d: Duration.Duration): number => (Duration.isFinite(d) ? Duration.toMillis(d) : 0)
 
