@@ -75,6 +75,29 @@ describe("NodeTransport through a proxy", () => {
       for (const secret of ["pr0xy-pa55", basic.slice(6), "target-t0ken"]) expect(everything).not.toContain(secret)
     }))
 
+  it.scopedLive("a redirect to another origin through the proxy: Authorization stays with the first origin", () =>
+    Effect.gen(function*() {
+      const other = yield* hello()
+      const first = yield* TestServer.make({ routes: [["GET", "/go", Reply.redirect(302, `${other.url}/hello`)]] })
+      const proxy = yield* Proxy.make({ credentials: "courier:pr0xy-pa55" })
+      const client = yield* clientWith(
+        { baseUrl: first.url, headers: { authorization: "Bearer target-t0ken" } },
+        { proxy: Redacted.make(`http://courier:pr0xy-pa55@127.0.0.1:${proxy.port}`) }
+      )
+      expect(yield* client.get("/go")).toBe("hello")
+      const [atFirst] = yield* first.requests("/go")
+      const [atOther] = yield* other.requests("/hello")
+      expect(atFirst?.headers["authorization"]).toBe("Bearer target-t0ken")
+      expect(atOther?.headers["authorization"]).toBeUndefined()
+      for (const entry of [atFirst, atOther]) expect(entry?.headers["proxy-authorization"]).toBeUndefined()
+      // One tunnel per origin, each with the proxy's credentials and nothing else.
+      expect(proxy.requests.map((r) => [r.method, r.target, r.authorization])).toEqual([
+        ["CONNECT", hostOf(first.url), undefined],
+        ["CONNECT", hostOf(other.url), undefined]
+      ])
+      expect(proxy.requests.every((r) => r.proxyAuthorization !== undefined)).toBe(true)
+    }))
+
   it.scopedLive("wrong proxy credentials: Network(Proxy) with the 407, naming the proxy without its credentials", () =>
     Effect.gen(function*() {
       const server = yield* hello()
