@@ -42,7 +42,7 @@ describe("NodeTransport over HTTP/2", () => {
       expect(server.requests.map((r) => r.httpVersion)).toEqual(["2.0", "2.0"])
     }))
 
-  it.scopedLive("redirects are followed over the same connection", () =>
+  it.scopedLive("redirects are followed, every hop over HTTP/2", () =>
     Effect.gen(function*() {
       const server = yield* H2.make()
       const client = yield* clientWith({ baseUrl: server.url })
@@ -58,6 +58,7 @@ describe("NodeTransport over HTTP/2", () => {
       expect(error).toBeInstanceOf(CourierError.Timeout)
       expect((error as CourierError.Timeout).phase).toBe("total")
       yield* waitUntil(Effect.sync(() => server.resets() === 1), "the server saw the stream reset")
+      expect(server.requests.map((r) => r.httpVersion)).toEqual(["2.0"])
     }))
 
   it.scopedLive("the receive timeout between chunks: Timeout(receive)", () =>
@@ -66,6 +67,7 @@ describe("NodeTransport over HTTP/2", () => {
       const client = yield* clientWith({ baseUrl: server.url, timeouts: { receive: "300 millis" } })
       const error = yield* Effect.flip(client.get("/drip"))
       expect(error).toMatchObject({ _tag: "Timeout", phase: "receive" })
+      expect(server.requests.map((r) => r.httpVersion)).toEqual(["2.0"])
     }))
 
   it.scopedLive("interrupting the call resets its stream on the server", () =>
@@ -76,6 +78,7 @@ describe("NodeTransport over HTTP/2", () => {
       yield* waitUntil(Effect.sync(() => server.requests.length === 1), "the request arrived")
       yield* Fiber.interrupt(fiber)
       yield* waitUntil(Effect.sync(() => server.resets() === 1), "the server saw the stream reset")
+      expect(server.requests.map((r) => r.httpVersion)).toEqual(["2.0"])
     }))
 
   it.scopedLive("maxResponseBytes: LimitExceeded(ResponseTooLarge), and the stream is reset", () =>
@@ -85,6 +88,7 @@ describe("NodeTransport over HTTP/2", () => {
       const error = yield* Effect.flip(client.get("/big"))
       expect(error).toMatchObject({ _tag: "LimitExceeded", reason: "ResponseTooLarge" })
       yield* waitUntil(Effect.sync(() => server.resets() === 1), "the server saw the stream reset")
+      expect(server.requests.map((r) => r.httpVersion)).toEqual(["2.0"])
     }))
 
   it.scopedLive("a server certificate that is not trusted is Network(Tls), as over HTTP/1.1", () =>
