@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
+import * as ProxyRouting from "../src/node/internal/proxy.js"
 import * as Proxy from "./proxy.js"
 import { captureLogs } from "./recorders.js"
 import { closedPort } from "./support.js"
@@ -194,4 +195,38 @@ describe("NodeTransport: the proxy from the environment", () => {
       expect(String(failure)).toContain("COURIER_PROXY: has the scheme ftp")
       expect(String(failure)).not.toContain("hunter2")
     }))
+})
+
+describe("no_proxy, as curl reads it", () => {
+  const cases: ReadonlyArray<readonly [string, string, boolean]> = [
+    ["example.com", "example.com", true],
+    ["example.com", "api.example.com", true],
+    [".example.com", "api.example.com", true],
+    ["*.example.com", "example.com", true],
+    ["example.com", "notexample.com", false],
+    ["example.com:8080", "example.com", true],
+    ["EXAMPLE.com", "Example.COM", true],
+    ["127.0.0.1", "127.0.0.1", true],
+    ["127.0.0.1", "127.0.0.2", false],
+    ["10.0.0.0/8", "10.1.2.3", true],
+    ["10.0.0.0/8", "11.1.2.3", false],
+    ["::1", "[::1]", true],
+    ["[fd00::]/8", "fd12::1", true],
+    ["a.test, b.test example.com", "b.test", true],
+    ["*", "anything.at.all", true],
+    ["", "example.com", false]
+  ]
+  for (const [list, host, bypass] of cases) {
+    it(`${JSON.stringify(list)} ${bypass ? "bypasses" : "does not bypass"} ${host}`, () => {
+      expect(ProxyRouting.parseNoProxy(list).matches(host)).toBe(bypass)
+    })
+  }
+
+  it("a proxy URL's credentials never reach its display name; an unsupported scheme is named, the value is not", () => {
+    const parsed = ProxyRouting.parseProxy("http://user:p%40ss@proxy.example:3128")
+    expect(parsed).toMatchObject({ _tag: "Right", right: { uri: "http://proxy.example:3128", display: "http://proxy.example:3128" } })
+    expect(ProxyRouting.parseProxy("proxy.example:3128")).toMatchObject({ right: { uri: "http://proxy.example:3128" } })
+    const socks = ProxyRouting.parseProxy("socks5://user:hunter2@proxy.example:1080")
+    expect(JSON.stringify(socks)).not.toContain("hunter2")
+  })
 })

@@ -11,6 +11,26 @@
  * (`HttpClient.mapRequest` and the like) keeps your wrapper in force and
  * moves Courier to the generic path over the platform interface.
  *
+ * The connection is configured by {@link Options}: proxies (undici's
+ * `ProxyAgent`, every request a `CONNECT` tunnel), client certificates,
+ * opt-in HTTP/2, and DNS and socket settings; from code, or from the
+ * environment with {@link config}.
+ *
+ * @example
+ * ```ts
+ * import { NodeTransport } from "@courier/client/node"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * // Behind the corporate proxy, with a client certificate, offering HTTP/2.
+ * const Client = NodeTransport.layerClient({ baseUrl: "https://api.internal.example" }, {
+ *   env: true, // https_proxy and no_proxy, as curl reads them
+ *   cert: { file: "/etc/courier/client.pem" },
+ *   key: { file: "/etc/courier/client.key" },
+ *   passphrase: Redacted.make(process.env["KEY_PASSPHRASE"] ?? ""),
+ *   http2: true
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
