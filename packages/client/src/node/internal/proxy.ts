@@ -57,21 +57,13 @@ export const parseProxy = (value: string | URL | Redacted.Redacted<string>): Eit
   return Either.right({ uri, display: uri, authorization })
 }
 
-/** The first set, non-empty variable of `names`. */
-const first = (env: Environment, names: ReadonlyArray<string>): string | undefined => {
-  for (const name of names) {
-    const value = env[name]
-    if (value !== undefined && value.trim() !== "") return value.trim()
-  }
-  return undefined
-}
-
 /** The proxy variables of an environment, each named for messages. @internal */
 export const fromEnvironment = (env: Environment): {
   readonly http: { readonly name: string; readonly value: string } | undefined
   readonly https: { readonly name: string; readonly value: string } | undefined
   readonly noProxy: string | undefined
 } => {
+  // The first variable set to something other than blanks.
   const pick = (names: ReadonlyArray<string>) => {
     for (const name of names) {
       const value = env[name]
@@ -82,7 +74,7 @@ export const fromEnvironment = (env: Environment): {
   return {
     http: pick(["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"]),
     https: pick(["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]),
-    noProxy: first(env, ["no_proxy", "NO_PROXY"])
+    noProxy: pick(["no_proxy", "NO_PROXY"])?.value
   }
 }
 
