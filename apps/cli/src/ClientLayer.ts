@@ -8,17 +8,21 @@
  *   → Logging development mode, only with --verbose
  *   → AppHeaders  user-agent
  *   → Cookies     the session's cookie file, only with --session NAME
- *   → NodeTransport  undici, timeouts (--timeout, --connect-timeout), redirects
+ *   → NodeTransport  undici, timeouts (--timeout, --connect-timeout), redirects,
+ *                    proxy (--proxy, $https_proxy...), TLS (--cert, --key, --cacert), --http2
  * ```
  *
  * The configuration starts from the environment (`COURIER_*`, read by
- * `NodeTransport.layerClientConfig`), and the flags override it.
+ * `NodeTransport.layerClientConfig`), and the flags override it. Like curl,
+ * the command reads `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy`
+ * (lower case first, then upper case).
  */
 import * as AppHeaders from "@courier/client/AppHeaders"
 import * as Auth from "@courier/client/Auth"
 import * as Cookies from "@courier/client/Cookies"
 import type * as CourierClient from "@courier/client/CourierClient"
 import type * as CourierConfig from "@courier/client/CourierConfig"
+import type { NodeTransport } from "@courier/client/node"
 import * as Logging from "@courier/client/Logging"
 import * as Retry from "@courier/client/Retry"
 import * as TokenStore from "@courier/client/TokenStore"
@@ -30,6 +34,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { LocalError, UsageError } from "./CliError.js"
@@ -41,6 +46,16 @@ export const version = "0.1.0"
 
 /** The refresh endpoint, relative to the base URL (so a base URL with a path prefixes it). */
 export const refreshPath = "/auth/refresh"
+
+/** The transport flags: --proxy, --noproxy, --cert, --key, --cacert, --http2. */
+export interface Transport {
+  readonly proxy: string | undefined
+  readonly noProxy: string | undefined
+  readonly cert: string | undefined
+  readonly key: string | undefined
+  readonly cacert: string | undefined
+  readonly http2: boolean
+}
 
 /** The flags shared by every command that sends requests, as parsed. */
 export interface Settings {
@@ -54,7 +69,23 @@ export interface Settings {
   readonly verbose: boolean
   /** --session NAME: cookies kept in {@link sessionFile}. */
   readonly session: Option.Option<string>
+  readonly transport: Transport
 }
+
+/**
+ * The transport options the flags make, over the environment's proxy
+ * variables (read as curl does). A flag left out leaves the `COURIER_*`
+ * variable of the same setting in force.
+ */
+export const transportOptions = (transport: Transport): NodeTransport.Options => ({
+  env: true,
+  ...(transport.proxy === undefined ? {} : { proxy: Redacted.make(transport.proxy) }),
+  ...(transport.noProxy === undefined ? {} : { noProxy: transport.noProxy }),
+  ...(transport.cert === undefined ? {} : { cert: { file: transport.cert } }),
+  ...(transport.key === undefined ? {} : { key: { file: transport.key } }),
+  ...(transport.cacert === undefined ? {} : { ca: { file: transport.cacert } }),
+  ...(transport.http2 ? { http2: true } : {})
+})
 
 const seconds = (value: number): Duration.Duration => value === 0 ? Duration.infinity : Duration.millis(value * 1000)
 
@@ -123,7 +154,8 @@ export const layerWithoutAuth = (
   const transport = Layer.unwrapEffect(
     Effect.map(
       Effect.promise(() => import("@courier/client/node")),
-      ({ NodeTransport }) => NodeTransport.layerClientConfig(overrides(settings, defaultTotal))
+      ({ NodeTransport }) =>
+        NodeTransport.layerClientConfig(overrides(settings, defaultTotal), transportOptions(settings.transport))
     )
   )
   // Innermost, as in the library's preset: the jar works on every hop in the core anyway.

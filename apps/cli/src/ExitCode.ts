@@ -7,7 +7,7 @@
  * | 0    | success                                                          |
  * | 1    | a local failure (writing a file, the token file) or a bug        |
  * | 2    | usage, or a request refused before sending (`RequestRefused`)    |
- * | 3    | `Network`: refused, reset, DNS, TLS, a body cut short            |
+ * | 3    | `Network`: refused, reset, DNS, TLS, a proxy, a body cut short   |
  * | 4    | `Timeout`                                                        |
  * | 5    | `Unauthorized`: a 401 after any refresh; log in again (or, when  |
  * |      | the token endpoint was unavailable, try again later)             |

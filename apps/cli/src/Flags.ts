@@ -40,6 +40,31 @@ export const shared = {
       "Keep cookies between runs in the named session (a 0600 file under the config dir; letters, digits, . _ -)"
     ),
     Options.optional
+  ),
+  proxy: Options.text("proxy").pipe(
+    Options.withDescription(
+      "Proxy URL, http://[user:password@]host:port (default: $https_proxy / $http_proxy / $all_proxy, as curl reads them)"
+    ),
+    Options.optional
+  ),
+  noproxy: Options.text("noproxy").pipe(
+    Options.withDescription("Hosts that bypass the proxy, comma-separated; * for all (default: $no_proxy)"),
+    Options.optional
+  ),
+  cert: Options.text("cert").pipe(
+    Options.withDescription("Client certificate file (PEM) for servers that require one; needs --key"),
+    Options.optional
+  ),
+  key: Options.text("key").pipe(
+    Options.withDescription("Private key file (PEM) of --cert; a passphrase comes from $COURIER_KEY_PASSPHRASE"),
+    Options.optional
+  ),
+  cacert: Options.text("cacert").pipe(
+    Options.withDescription("Extra CA certificate file (PEM) to trust, next to the system's"),
+    Options.optional
+  ),
+  http2: Options.boolean("http2").pipe(
+    Options.withDescription("Offer HTTP/2 to https servers (HTTP/1.1 when the server does not take it)")
   )
 }
 
@@ -52,7 +77,23 @@ export interface Shared {
   readonly maxRedirects: Option.Option<number>
   readonly verbose: boolean
   readonly session: Option.Option<string>
+  readonly proxy: Option.Option<string>
+  readonly noproxy: Option.Option<string>
+  readonly cert: Option.Option<string>
+  readonly key: Option.Option<string>
+  readonly cacert: Option.Option<string>
+  readonly http2: boolean
 }
+
+/** The transport flags as settings (files are read when the client is built). */
+export const transport = (flags: Omit<Shared, "baseUrl">): ClientLayer.Transport => ({
+  proxy: Option.getOrUndefined(flags.proxy),
+  noProxy: Option.getOrUndefined(flags.noproxy),
+  cert: Option.getOrUndefined(flags.cert),
+  key: Option.getOrUndefined(flags.key),
+  cacert: Option.getOrUndefined(flags.cacert),
+  http2: flags.http2
+})
 
 const absolute = /^[a-zA-Z][a-zA-Z\d+\-.]*:\/\//
 
@@ -128,7 +169,8 @@ export const settings = (
         retries: flags.retries,
         maxRedirects: flags.maxRedirects,
         verbose: flags.verbose,
-        session: flags.session
+        session: flags.session,
+        transport: transport(flags)
       }
     }
   })

@@ -72,7 +72,8 @@ export const login = (args: LoginArgs) =>
       retries: args.retries,
       maxRedirects: args.maxRedirects,
       verbose: args.verbose,
-      session: args.session
+      session: args.session,
+      transport: Flags.transport(args)
     }
     const tokens = yield* Effect.flatMap(CourierClient.CourierClient, (client) =>
       client.post(loginPath, {

@@ -247,8 +247,12 @@ export class Parse extends Data.TaggedError("Parse")<{
 }
 
 /**
- * Why the transport failed. `ConnectionRefused`, `DnsLookup` and
- * `Unreachable` prove that no byte of this hop's request reached the server.
+ * Why the transport failed. `ConnectionRefused`, `DnsLookup`, `Unreachable`
+ * and `Proxy` prove that no byte of this hop's request reached the server.
+ * `Proxy` is the proxy's doing, not the target's: it could not be reached,
+ * or it refused to open the tunnel (a `407` for missing or wrong proxy
+ * credentials, a `502` when it could not reach the target itself); the
+ * failure's `proxy` field names it.
  *
  * @since 0.1.0
  */
@@ -261,7 +265,20 @@ export type NetworkReason =
   | "Protocol"
   | "IncompleteBody"
   | "RequestBody"
+  | "Proxy"
   | "Unknown"
+
+/**
+ * The proxy a `Proxy` failure comes from: its URL without credentials, and
+ * the status it answered the tunnel request with (absent when it could not
+ * be reached at all).
+ *
+ * @since 0.1.0
+ */
+export interface ProxyInfo {
+  readonly url: string
+  readonly status: number | undefined
+}
 
 /**
  * The transport failed: the connection could not be made or broke, TLS was
@@ -275,6 +292,8 @@ export class Network extends Data.TaggedError("Network")<{
   /** The system or undici error code, such as `ECONNREFUSED`. */
   readonly code: string | undefined
   readonly cause: unknown
+  /** The proxy, on a `Proxy` failure. */
+  readonly proxy?: ProxyInfo | undefined
 }> {
   /**
    * True when the failure proves no byte of the call was sent: the connection
@@ -283,11 +302,20 @@ export class Network extends Data.TaggedError("Network")<{
    */
   get nothingSent(): boolean {
     return (this.request.redirects ?? 0) === 0 &&
-      (this.reason === "ConnectionRefused" || this.reason === "DnsLookup" || this.reason === "Unreachable")
+      (this.reason === "ConnectionRefused" || this.reason === "DnsLookup" || this.reason === "Unreachable" ||
+        this.reason === "Proxy")
   }
 
   override get message(): string {
     const code = this.code === undefined ? "" : ` (${this.code})`
+    if (this.reason === "Proxy" && this.proxy !== undefined) {
+      const what = this.proxy.status === undefined
+        ? "could not be reached"
+        : this.proxy.status === 407
+        ? "refused the tunnel: proxy authentication required (407)"
+        : `refused the tunnel (${this.proxy.status})`
+      return `${this.request.method} ${this.request.url}: the proxy ${this.proxy.url} ${what}${code}`
+    }
     return `${this.request.method} ${this.request.url}: ${networkText[this.reason]}${code}`
   }
 }
@@ -301,6 +329,7 @@ const networkText: Record<NetworkReason, string> = {
   Protocol: "the server sent a malformed HTTP response",
   IncompleteBody: "the response body ended before the length the server declared",
   RequestBody: "the request body could not be produced",
+  Proxy: "the proxy could not be reached or refused the tunnel",
   Unknown: "the transport failed"
 }
 

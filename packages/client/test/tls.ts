@@ -32,14 +32,36 @@ export interface TlsServer {
   readonly handshakeFailures: () => number
 }
 
-/** Starts the server, scoped; `handler` answers every request. */
-export const make = (handler: (request: Http.IncomingMessage, response: Http.ServerResponse) => void) =>
+/** The client-certificate fixtures (mutual TLS): PEM text, and the PKCS#12 bundle's bytes. */
+export const client = {
+  cert: fixture("tls-client.cert.pem"),
+  key: fixture("tls-client.key.pem"),
+  encryptedKey: fixture("tls-client.key.encrypted.pem"),
+  pfx: readFileSync(new URL("../../testing/fixtures/tls-client.p12", import.meta.url)),
+  passphrase: "fixture-passphrase",
+  /** Paths, for the options that read files. */
+  certFile: new URL("../../testing/fixtures/tls-client.cert.pem", import.meta.url).pathname,
+  keyFile: new URL("../../testing/fixtures/tls-client.key.pem", import.meta.url).pathname
+}
+
+/**
+ * Starts the server, scoped; `handler` answers every request. With
+ * `clientCa`, the handshake requires a client certificate signed by it.
+ */
+export const make = (
+  handler: (request: Http.IncomingMessage, response: Http.ServerResponse) => void,
+  options: { readonly clientCa?: string } = {}
+) =>
   Effect.acquireRelease(
     Effect.async<{ readonly server: Https.Server; readonly sockets: Set<Net.Socket>; readonly service: TlsServer }>((resume) => {
       const requests: Array<TlsEntry> = []
       let failures = 0
       const sockets = new Set<Net.Socket>()
-      const server = Https.createServer({ cert: certificate, key }, (request, response) => {
+      const server = Https.createServer({
+        cert: certificate,
+        key,
+        ...(options.clientCa === undefined ? {} : { requestCert: true, rejectUnauthorized: true, ca: options.clientCa })
+      }, (request, response) => {
         requests.push({ method: request.method ?? "GET", path: request.url ?? "/", headers: { ...request.headers } as TlsEntry["headers"] })
         handler(request, response)
       })

@@ -24,6 +24,19 @@ export class ContentDecodingFailure {
   constructor(readonly cause: unknown) {}
 }
 
+/**
+ * Marks an error raised on the way to a proxy or by its answer to the
+ * tunnel request: the failure is the proxy's, named without credentials.
+ *
+ * @internal
+ */
+export class ProxyFailure extends Error {
+  readonly _tag = "ProxyFailure"
+  constructor(readonly proxy: string, readonly status: number | undefined, override readonly cause: unknown) {
+    super(status === undefined ? `the proxy ${proxy} could not be reached` : `the proxy ${proxy} answered ${status}`, { cause })
+  }
+}
+
 const codeOf = (u: unknown): string | undefined => {
   if (typeof u !== "object" || u === null) return undefined
   const code = (u as { code?: unknown }).code
@@ -98,12 +111,17 @@ export const fromTransport = (
   let code: string | undefined
   let message = ""
   let body: BodySourceFailure | undefined
+  let proxy: ProxyFailure | undefined
   let decoding = false
   let parser = false
   walk(cause, (u) => {
     if (u instanceof BodySourceFailure) {
       body = u
       return true
+    }
+    if (u instanceof ProxyFailure && proxy === undefined) {
+      proxy = u
+      return false
     }
     if (u instanceof ContentDecodingFailure) {
       decoding = true
@@ -127,6 +145,15 @@ export const fromTransport = (
   }
   if (code === "UND_ERR_CONNECT_TIMEOUT") {
     return new CourierError.Timeout({ request: request.info, phase: "connect", duration: connectTimeout })
+  }
+  if (proxy !== undefined) {
+    return new CourierError.Network({
+      request: request.info,
+      reason: "Proxy",
+      code: proxy.status === undefined ? code : undefined,
+      cause,
+      proxy: { url: proxy.proxy, status: proxy.status }
+    })
   }
   return new CourierError.Network({ request: request.info, reason: reasonOf(code, message, parser), code, cause })
 }
