@@ -43,6 +43,8 @@ export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as Preset from "./Preset.js"
 /** @since 0.1.0 */
+export * as RateLimiter from "./RateLimiter.js"
+/** @since 0.1.0 */
 export * as Redaction from "./Redaction.js"
 /** @since 0.1.0 */
 export * as Retry from "./Retry.js"
