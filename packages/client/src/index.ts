@@ -13,6 +13,8 @@ export * as Auth from "./Auth.js"
 /** @since 0.1.0 */
 export * as Body from "./Body.js"
 /** @since 0.1.0 */
+export * as Bulkhead from "./Bulkhead.js"
+/** @since 0.1.0 */
 export * as CircuitBreaker from "./CircuitBreaker.js"
 /** @since 0.1.0 */
 export * as ContentDecoder from "./ContentDecoder.js"
