@@ -1,6 +1,6 @@
 /**
- * Handling failures with `Effect.catchTag`: each of the seven Courier
- * failures, provoked against the demo API, with what it carries and what a
+ * Handling failures with `Effect.catchTag`: the seven Courier failures of
+ * any call (the three of the resilience Layers are in guide 14), provoked against the demo API, with what it carries and what a
  * user should be shown. Run it with `pnpm docs:example 05`.
  */
 import { CourierClient, CourierError } from "@courier/client"

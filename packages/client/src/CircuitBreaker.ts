@@ -38,6 +38,7 @@
  * ```ts
  * import { CircuitBreaker, CourierClient } from "@courier/client"
  * import { NodeTransport } from "@courier/client/node"
+ * import * as Duration from "effect/Duration"
  * import * as Effect from "effect/Effect"
  * import * as Layer from "effect/Layer"
  *
@@ -46,7 +47,7 @@
  * )
  *
  * const report = Effect.flatMap(CourierClient.CourierClient, (client) => client.get("/report")).pipe(
- *   Effect.catchTag("CircuitOpen", (e) => Effect.succeed(`unavailable, try again in ${e.retryAfter}`))
+ *   Effect.catchTag("CircuitOpen", (e) => Effect.succeed(`unavailable, try again in ${Duration.format(e.retryAfter)}`))
  * )
  * ```
  *
