@@ -101,6 +101,8 @@ describe("CircuitBreaker", () => {
       const client = yield* breakerClient(server, { consecutiveFailures: 2 })
       for (let i = 0; i < 5; i++) {
         expect(yield* Effect.flip(client.get("/missing"))).toMatchObject({ status: 404 })
+      }
+      for (let i = 0; i < 5; i++) {
         expect(yield* Effect.flip(client.get("/private"))).toMatchObject({ _tag: "Unauthorized" })
       }
       expect(yield* count(server, "/missing")).toBe(5)
