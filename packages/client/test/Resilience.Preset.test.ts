@@ -8,7 +8,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
-import { waitForRequests, waitUntil } from "./support.js"
+import { waitUntil } from "./support.js"
 
 // The resilience Layers in the preset, with Auth and Retry around them: the
 // journal shows that each attempt passes the breaker and the limiter, and
@@ -77,6 +77,32 @@ describe("the preset with the resilience Layers", () => {
       expect(yield* count(server, "/me")).toBe(3)
     }))
 
+  it.scoped("circuit breaker: the refresh call passes it; an open circuit keeps the session (RefreshUnavailable)", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", Reply.status(401)], ["POST", "/auth/refresh", Reply.status(503)]]
+      })
+      const client = yield* presetClient(server, {
+        retry: noRetryWait,
+        circuitBreaker: {
+          consecutiveFailures: 2,
+          key: (request) => request.url.pathname.startsWith("/auth/") ? "token-endpoint" : "api"
+        }
+      })
+      // Retry sends the refresh POST again after a 503; the second 503 opens the circuit.
+      const first = yield* Effect.flip(client.get("/me"))
+      expect(first).toMatchObject({ _tag: "Unauthorized", reason: "RefreshUnavailable" })
+      expect(yield* count(server, "/auth/refresh")).toBe(2)
+      // The next 401's refresh fails fast: nothing more reaches the token endpoint, the session is kept.
+      const second = yield* Effect.flip(client.get("/me"))
+      expect(second).toMatchObject({ _tag: "Unauthorized", reason: "RefreshUnavailable" })
+      if (second._tag === "Unauthorized") {
+        expect(second.cause).toMatchObject({ _tag: "Fail", error: { _tag: "CircuitOpen", key: "token-endpoint" } })
+      }
+      expect(yield* count(server, "/auth/refresh")).toBe(2)
+      expect(yield* count(server, "/me")).toBe(2)
+    }))
+
   it.scoped("rate limit: a 429 is retried after its Retry-After, and holds another call to that origin meanwhile", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({
@@ -87,7 +113,8 @@ describe("the preset with the resilience Layers", () => {
       })
       const client = yield* presetClient(server, { retry: noRetryWait, rateLimit: {} })
       const first = yield* Effect.fork(client.get("/limited"))
-      yield* waitForRequests(server, "/limited", 1)
+      // Retry's wait means the 429 came back through the limiter, which learnt the pause.
+      yield* sleepsUntil(2_000, 1)
       const second = yield* Effect.fork(client.get("/other"))
       // Retry waits out the first call's Retry-After; the limiter holds the second call as long.
       yield* sleepsUntil(2_000, 2)
