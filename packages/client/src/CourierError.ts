@@ -384,10 +384,11 @@ export class LimitExceeded extends Data.TaggedError("LimitExceeded")<{
  * The circuit breaker of this request's origin (or key) is open: the
  * downstream failed too often, and the call failed at once, without sending
  * anything. `retryAt` (epoch milliseconds, from the `Clock`) and `retryAfter`
- * say when the breaker lets a probe through; while the probes of a half-open
- * circuit are out (`state: "HalfOpen"`) they are now and zero: the next call
- * after a probe ends may go. Only the `CircuitBreaker` Layer fails with it;
- * the default retry decision does not retry it.
+ * say when the breaker lets a probe through. While every probe of a
+ * half-open circuit is out (`state: "HalfOpen"`) no time is known (the
+ * probes' outcome decides): they are the time of the failure and zero.
+ * Only the `CircuitBreaker` Layer fails with it; the default retry decision
+ * does not retry it.
  *
  * @since 0.1.0
  */

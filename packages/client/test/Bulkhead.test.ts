@@ -107,6 +107,26 @@ describe("Bulkhead", () => {
       yield* Fiber.join(next)
     }))
 
+  it.scoped("an interrupted queued call leaves the queue: its place goes to the next call", () =>
+    Effect.gen(function*() {
+      const { release, reply } = gate()
+      const server = yield* TestServer.make({ routes: [["GET", "/slow", reply]] })
+      const client = yield* bulkheadClient(server, { maxConcurrent: 1, maxQueue: 1 })
+      const holder = yield* Effect.fork(client.get("/slow"))
+      yield* waitForRequests(server, "/slow", 1)
+      const queued = yield* Effect.fork(client.get("/slow"))
+      yield* wallSleep(20)
+      expect(yield* Effect.flip(client.get("/slow"))).toMatchObject({ _tag: "BulkheadFull" })
+      yield* Fiber.interrupt(queued)
+      const next = yield* Effect.fork(client.get("/slow"))
+      yield* release(1)
+      yield* Fiber.join(holder)
+      yield* waitForRequests(server, "/slow", 2)
+      yield* release(1)
+      yield* Fiber.join(next)
+      expect(yield* count(server, "/slow")).toBe(2)
+    }))
+
   it.scoped("compartments are per origin: another origin is not held back", () =>
     Effect.gen(function*() {
       const { release, reply } = gate()
