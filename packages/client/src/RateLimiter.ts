@@ -3,7 +3,11 @@
  * client. It holds calls back before sending them, for two reasons:
  *
  * - `limit`: a token bucket of `requests` per `per` (a burst of `requests`,
- *   then one every `per / requests`). Default: none.
+ *   then one every `per / requests`). Default: none; then, once an answer
+ *   carries a `RateLimit-Policy` header (`100;w=60`, or
+ *   `"default";q=100;w=60`), a bucket of that quota per window (the lowest
+ *   rate when it announces several), starting full less the call that
+ *   brought it.
  * - What the server said. A `429` pauses every call to that origin (or key),
  *   not only the one that got it: for its `Retry-After` (seconds or an HTTP
  *   date), or else the reset of its `RateLimit` headers, or else
@@ -62,7 +66,7 @@ import * as store from "./internal/resilience/store.js"
 export interface Options {
   /** The limiter a request belongs to. Default: its origin. */
   readonly key?: ((request: CourierRequest.CourierRequest) => string) | undefined
-  /** A token bucket: `requests` per `per`. Default: none (only what the server says). */
+  /** A token bucket: `requests` per `per`. Default: the server's `RateLimit-Policy`, once announced. */
   readonly limit?: { readonly requests: number; readonly per: Duration.DurationInput } | undefined
   /** The longest wait before sending; a longer one fails with `RateLimited`. Default 30 seconds. */
   readonly maxWait?: Duration.DurationInput | undefined
@@ -83,6 +87,8 @@ export interface State {
   readonly tokens: number
   readonly updatedAt: number
   readonly pausedUntil: number
+  /** The quota a `RateLimit-Policy` header announced, used when the Layer has no `limit`. */
+  readonly learnt?: { readonly requests: number; readonly windowMillis: number } | undefined
 }
 
 /**

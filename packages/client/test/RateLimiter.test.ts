@@ -158,6 +158,29 @@ describe("RateLimiter", () => {
       expect(yield* count(server, "/x")).toBe(3)
     }))
 
+  it.scoped.each([
+    ["drafts 03-07", "2;w=1"],
+    ["drafts 08 and later", "\"burst\";q=2;w=1, \"hourly\";q=10000;w=3600"]
+  ] as const)("without a limit of its own, it paces calls by the RateLimit-Policy the server announces (%s)", ([_name, policy]) =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/x", Reply.json({}, { headers: { "ratelimit-policy": policy } })]]
+      })
+      const client = yield* limitedClient(server)
+      // The first answer announces 2 a second: one more may go now, then one every 500 ms.
+      yield* client.get("/x")
+      const calls = yield* Effect.fork(Effect.all([client.get("/x"), client.get("/x"), client.get("/x")], { concurrency: 3 }))
+      yield* waitForSleep(1_000)
+      yield* waitForRequests(server, "/x", 2)
+      yield* stillWaiting(calls)
+      expect(yield* count(server, "/x")).toBe(2)
+      yield* TestClock.adjust("500 millis")
+      yield* waitForRequests(server, "/x", 3)
+      yield* TestClock.adjust("500 millis")
+      yield* Fiber.join(calls)
+      expect(yield* count(server, "/x")).toBe(4)
+    }))
+
   it("reads the draft's header forms", () => {
     expect(RateLimiter.exhaustedFor({ "ratelimit": "limit=10, remaining=0, reset=30" })).toBe(30_000)
     expect(RateLimiter.exhaustedFor({ "ratelimit": "limit=10, remaining=3, reset=30" })).toBeUndefined()

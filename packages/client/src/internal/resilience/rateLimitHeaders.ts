@@ -54,3 +54,29 @@ export const exhaustedFor = (headers: Readonly<Record<string, string>>): number 
   const reset = integer(headers["ratelimit-reset"])
   return integer(headers["ratelimit-remaining"]) === 0 && reset !== undefined ? reset * 1000 : undefined
 }
+
+/**
+ * The most restrictive quota a `RateLimit-Policy` header announces, as
+ * `requests` per `windowMillis`: `100;w=60` (drafts 03-07) or
+ * `"default";q=100;w=60` (drafts 08 and later). Items without a window are
+ * skipped; undefined when none is readable.
+ *
+ * @internal
+ */
+export const policyOf = (
+  headers: Readonly<Record<string, string>>
+): { readonly requests: number; readonly windowMillis: number } | undefined => {
+  const field = headers["ratelimit-policy"]
+  if (field === undefined) return undefined
+  let best: { readonly requests: number; readonly windowMillis: number } | undefined
+  for (const item of field.split(",")) {
+    const [head, ...rest] = item.split(";")
+    const params = pairs(rest.join(";"), ";")
+    const requests = integer(params.get("q")) ?? integer(head)
+    const window = integer(params.get("w"))
+    if (requests === undefined || requests < 1 || window === undefined || window < 1) continue
+    const windowMillis = window * 1000
+    if (best === undefined || requests / windowMillis < best.requests / best.windowMillis) best = { requests, windowMillis }
+  }
+  return best
+}

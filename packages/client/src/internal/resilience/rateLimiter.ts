@@ -15,7 +15,7 @@ import { decodeDuration } from "../config.js"
 import * as Metrics from "../metrics.js"
 import { retryAfter } from "../retry.js"
 import { originKey } from "./breaker.js"
-import { exhaustedFor } from "./rateLimitHeaders.js"
+import { exhaustedFor, policyOf } from "./rateLimitHeaders.js"
 import * as Store from "./store.js"
 
 interface Settings {
@@ -59,8 +59,15 @@ const initial = (settings: Settings, now: number): RateLimiter.State => ({
   pausedUntil: 0
 })
 
+/** The configured bucket, or the one the server's `RateLimit-Policy` announced. */
+const bucketOf = (settings: Settings, state: RateLimiter.State): Settings["bucket"] =>
+  settings.bucket ??
+    (state.learnt === undefined
+      ? undefined
+      : { capacity: state.learnt.requests, millisPerToken: state.learnt.windowMillis / state.learnt.requests })
+
 const refilled = (settings: Settings, state: RateLimiter.State, now: number): RateLimiter.State => {
-  const bucket = settings.bucket
+  const bucket = bucketOf(settings, state)
   if (bucket === undefined || now <= state.updatedAt) return state
   const tokens = Math.min(bucket.capacity, state.tokens + (now - state.updatedAt) / bucket.millisPerToken)
   return { ...state, tokens, updatedAt: now }
@@ -80,9 +87,10 @@ const decide = (settings: Settings, now: number, latest: number, holding: boolea
     const retryAt = state.pausedUntil
     return [retryAt >= latest ? { _tag: "Reject", retryAt } : { _tag: "Wait", millis: retryAt - now, reserved: false }, state]
   }
-  if (holding || settings.bucket === undefined) return [go, state]
+  const bucket = bucketOf(settings, state)
+  if (holding || bucket === undefined) return [go, state]
   if (state.tokens >= 1) return [go, { ...state, tokens: state.tokens - 1 }]
-  const millis = Math.ceil((1 - state.tokens) * settings.bucket.millisPerToken)
+  const millis = Math.ceil((1 - state.tokens) * bucket.millisPerToken)
   if (now + millis >= latest) return [{ _tag: "Reject", retryAt: now + millis }, state]
   return [{ _tag: "Wait", millis, reserved: true }, { ...state, tokens: state.tokens - 1 }]
 }
@@ -100,6 +108,24 @@ const pauseAsked = (
     return exhaustedFor(headers) ?? settings.defaultPause
   }
   return exhaustedFor(headers)
+}
+
+/**
+ * The state with the server's announced quota as its bucket. A new or
+ * changed quota starts full, less the call that brought it.
+ */
+const adoptPolicy = (
+  settings: Settings,
+  policy: { readonly requests: number; readonly windowMillis: number },
+  now: number
+) =>
+(current: Option.Option<RateLimiter.State>): readonly [void, RateLimiter.State] => {
+  const state = Option.getOrElse(current, () => initial(settings, now))
+  const known = state.learnt
+  if (known !== undefined && known.requests === policy.requests && known.windowMillis === policy.windowMillis) {
+    return [undefined, state]
+  }
+  return [undefined, { ...state, learnt: policy, tokens: policy.requests - 1, updatedAt: now }]
 }
 
 const answerOf = (
@@ -161,10 +187,12 @@ export const layer = (options: RateLimiter.Options = {}) =>
           const answer = answerOf(exit)
           if (answer === undefined) return Effect.void
           return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const policy = settings.bucket === undefined ? policyOf(answer.headers) : undefined
+            const adopt = policy === undefined ? Effect.void : store.modify(key, adoptPolicy(settings, policy, now))
             const pause = pauseAsked(settings, answer.status, answer.headers, now)
-            if (pause === undefined || pause <= 0) return Effect.void
+            if (pause === undefined || pause <= 0) return adopt
             const until = now + pause
-            return Effect.flatMap(
+            return Effect.zipRight(adopt, Effect.flatMap(
               store.modify(key, (current) => {
                 const state = Option.getOrElse(current, () => initial(settings, now))
                 return until > state.pausedUntil
@@ -180,7 +208,7 @@ export const layer = (options: RateLimiter.Options = {}) =>
                     )
                   )
                   : Effect.void
-            )
+            ))
           })
         }
 
