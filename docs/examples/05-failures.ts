@@ -1,7 +1,8 @@
 /**
  * Handling failures with `Effect.catchTag`: the seven Courier failures of
- * any call (the three of the resilience Layers are in guide 14), provoked against the demo API, with what it carries and what a
- * user should be shown. Run it with `pnpm docs:example 05`.
+ * any call (the three of the resilience Layers are in guide 16), provoked
+ * against the demo API, with what each carries and what a user should be
+ * shown. Run it with `pnpm docs:example 05`.
  */
 import { CourierClient, CourierError } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
@@ -39,7 +40,7 @@ const forUser = (error: CourierError.CourierError): string => {
     case "CircuitOpen":
     case "RateLimited":
     case "BulkheadFull":
-      return "The service is busy. Try again later." // only with the resilience Layers (guide 14)
+      return "The service is busy. Try again later." // only with the resilience Layers (guide 16)
   }
 }
 

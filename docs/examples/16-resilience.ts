@@ -1,7 +1,7 @@
 /**
  * Resilience: a circuit breaker that stops calls to a failing origin, a rate
  * limiter that holds every call after a 429, and a bulkhead that bounds the
- * calls in flight, all in the preset. Run it with `pnpm docs:example 14`.
+ * calls in flight, all in the preset. Run it with `pnpm docs:example 16`.
  */
 import { CourierClient, Preset } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
