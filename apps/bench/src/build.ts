@@ -2,10 +2,10 @@
  * Bundles the server and the client process into plain JavaScript before a
  * run, so the measured processes run without a TypeScript loader: `tsx`
  * adds a loader thread of its own (about 35 MB of RSS) to every process it
- * starts, which would blur the memory figures. Courier is bundled from its
- * TypeScript source (the `@courier/source` condition, as the apps run it);
- * every other package stays external and loads from node_modules, as in an
- * application.
+ * starts, which would blur the memory figures. Only the benchmark's own files
+ * are bundled: every package, Courier and Effect included, stays external and
+ * loads from node_modules as in an application, Courier from its built `dist`
+ * (so `pnpm build` must have run; `main.ts` checks).
  */
 import * as esbuild from "esbuild"
 import * as path from "node:path"
@@ -19,13 +19,10 @@ export const entries = {
   worker: path.join(buildDir, "worker.mjs")
 } as const
 
-/** Courier from source, and the Effect packages (a process loads hundreds of their modules otherwise). */
-const bundled = /^(@courier\/|effect(\/|$)|@effect\/)/
-
 const externalPackages: esbuild.Plugin = {
   name: "external-packages",
   setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) => bundled.test(args.path) ? undefined : { path: args.path, external: true })
+    build.onResolve({ filter: /^[^./]/ }, (args) => ({ path: args.path, external: true }))
   }
 }
 
@@ -41,7 +38,6 @@ export const build = async (): Promise<void> => {
     platform: "node",
     format: "esm",
     target: "node20",
-    conditions: ["@courier/source"],
     sourcemap: "linked",
     minify: false,
     logLevel: "warning",

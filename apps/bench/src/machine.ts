@@ -61,6 +61,8 @@ export const clientVersion = (id: string, all: Record<string, string>): string =
   switch (id) {
     case "undici":
       return `undici ${all["undici"]}`
+    case "effect-baseline":
+      return `undici ${all["undici"]}, effect ${all["effect"]}`
     case "fetch":
       return `Node ${process.version} (undici ${all["undici (bundled in Node, used by fetch)"]})`
     case "axios":

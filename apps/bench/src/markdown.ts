@@ -93,10 +93,10 @@ ${Object.entries(input.versions).map(([name, version]) => `| ${name} | ${version
 - ${report.reps} repetitions with the client order rotated by a third each time. Figures are medians over the
   repetitions with the min–max range; every "× undici" figure is the ratio to raw undici **in the same
   repetition**, then the median of those ratios.
-- The measured processes run JavaScript bundled by esbuild before each run (Courier from its TypeScript source,
-  with effect and @effect/platform bundled in; the other clients' packages load from node_modules), not through
-  \`tsx\`: its loader thread adds about 35 MB of RSS to a process, and loading effect's modules one by one
-  doubles a process's start-up.
+- Every package loads as an application loads it: from node_modules, Courier from its built \`dist\`
+  (\`pnpm bench\` builds it first), effect and @effect/platform module by module. Only the benchmark's own
+  files are bundled by esbuild before each run, so no process runs through \`tsx\` (its loader thread adds
+  about 35 MB of RSS to a process).
 - At concurrency 64 the client's core is saturated and the server's is not, so those figures measure
   the client's CPU cost; at concurrency 1 they measure latency. ${serverLine(report)}
 
@@ -104,7 +104,10 @@ ${Object.entries(input.versions).map(([name, version]) => `| ${name} | ${version
 
 ${report.clients.map((c) => `- \`${c}\`: ${report.labels[c]}`).join("\n")}
 
-Configuration: raw undici uses \`undici.request(url, { dispatcher: pool })\` on one \`Pool\` and \`body.json()\`;
+Configuration: raw undici uses \`pool.request({ path, method: "GET" })\` on one keep-alive \`Pool\` (no URL parse
+per call) and \`body.json()\`; the Effect baseline is that same call in \`Effect.tryPromise\` (with its abort
+signal), driven by the same Effect harness as the Effect clients, so the gap between the two is Effect's runtime
+and the gap from it to Courier is Courier's own;
 axios and got use a keep-alive \`http.Agent\`; ky, got and ofetch keep their defaults (their retry and timeout
 logic included). The @effect/platform "full stack" is \`mapRequest(prependUrl(base))\`, \`mapRequest(bearerToken)\`,
 \`filterStatusOk\`, \`retryTransient({ times: 2 })\` and \`HttpClientResponse.schemaBodyJson\`, with the default

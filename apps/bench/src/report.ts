@@ -245,7 +245,7 @@ const fmtRange = (r: Range | undefined, digits = 0, unit = ""): string =>
 
 const ratioText = (r: Range | undefined): string => fmtRange(r, 2, "×")
 
-/** The targets for the Courier preset, each met or missed with the measured value. */
+/** The targets for the Courier preset (and one for Courier bare), each met or missed with the measured value. */
 export const evaluateTargets = (
   rows: ReadonlyMap<string, ReadonlyArray<Row>>,
   rss: ReadonlyArray<RssRow>,
@@ -258,6 +258,11 @@ export const evaluateTargets = (
     targets.push({ target, measured: ratioText(value), met: value === undefined ? undefined : value.median >= limit })
   atLeast("requests/s ≥ 0.5× undici, /posts c=64", preset("/posts c=64")?.ratio, 0.5)
   atLeast("requests/s ≥ 0.4× undici, /small c=64", preset("/small c=64")?.ratio, 0.4)
+  atLeast(
+    "Courier bare: requests/s ≥ 0.7× undici, /small c=64",
+    rows.get("/small c=64")?.find((r) => r.client === "courier-bare")?.ratio,
+    0.7
+  )
   const cpu = preset("/posts c=64")?.cpuRatio
   targets.push({
     target: "CPU per request ≤ 2× undici, /posts c=64",

@@ -16,6 +16,16 @@
  *   `"demo"`, password `"courier"`) and `POST /auth/refresh`
  *   `{ refreshToken }` answer `{ accessToken, refreshToken, expiresIn, tokenType }`;
  *   a refresh token works once.
+ * - On its own origin (`authUrl`, another port), an OAuth 2.0 authorization
+ *   server: `POST /oauth/token`, form-encoded, for the client
+ *   `Seed.oauthClient` (HTTP Basic or `client_id` / `client_secret` fields),
+ *   with `grant_type=password` (`username`, `password`) or
+ *   `grant_type=refresh_token` (`refresh_token`, optional `scope` narrowing
+ *   `Seed.oauthScope`). It answers `{ access_token, token_type, expires_in,
+ *   refresh_token, scope }` or an RFC 6749 error: 400 `invalid_grant` (a
+ *   dead refresh token or a wrong password), `invalid_request`,
+ *   `unsupported_grant_type`, `invalid_scope`, 401 `invalid_client`. Its
+ *   tokens are the same as `/auth/*`'s: the API accepts them.
  * - With `Authorization: Bearer <accessToken>`: `GET /me`, `GET /me/todos`,
  *   `POST /posts`, `PUT` / `PATCH` / `DELETE /posts/:id`. Otherwise 401
  *   `{ "error": "unauthorized" }` with `www-authenticate: Bearer ...`.
@@ -81,9 +91,9 @@ export interface Options {
  * @category models
  */
 export interface Stats {
-  /** Successful logins. */
+  /** Successful logins (`/auth/login` and the OAuth2 password grant). */
   readonly logins: number
-  /** Successful refreshes. */
+  /** Successful refreshes (`/auth/refresh` and the OAuth2 refresh grant). */
   readonly refreshes: number
   /** Refresh calls answered with an error (a dead token or a bad body). */
   readonly refreshFailures: number
@@ -107,6 +117,11 @@ export interface Service {
   /** `http://127.0.0.1:PORT`, without a trailing slash. */
   readonly url: string
   readonly port: number
+  /**
+   * The authorization server, `http://127.0.0.1:OTHER_PORT`: another origin
+   * serving only `POST /oauth/token`.
+   */
+  readonly authUrl: string
   readonly stats: Effect.Effect<Stats>
   /**
    * Every access token issued so far is expired from now on; tokens issued

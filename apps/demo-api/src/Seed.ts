@@ -112,6 +112,25 @@ export const password = "courier"
 export const demoUsername = "demo"
 
 /**
+ * The OAuth2 client registered with the demo authorization server
+ * (`DemoApi.Service.authUrl`): a confidential client that authenticates with
+ * HTTP Basic or with `client_id` / `client_secret` form fields.
+ *
+ * @since 0.1.0
+ * @category auth
+ */
+export const oauthClient = { id: "courier-demo", secret: "demo-secret" } as const
+
+/**
+ * The scope the demo authorization server grants when a token request names
+ * none; a refresh may ask for part of it (`scope=read`), never more.
+ *
+ * @since 0.1.0
+ * @category auth
+ */
+export const oauthScope = "read write"
+
+/**
  * The ten users.
  *
  * @since 0.1.0

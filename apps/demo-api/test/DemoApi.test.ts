@@ -241,6 +241,113 @@ describe("DemoApi", () => {
       })
     }))
 
+  describe("the OAuth2 token endpoint on its own origin", () => {
+    const basic = (id: string, secret: string) =>
+      `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString("base64")}`
+    const clientBasic = basic(Seed.oauthClient.id, Seed.oauthClient.secret)
+    const form = (url: string, fields: Record<string, string>, authorization?: string) =>
+      call(`${url}/oauth/token`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          ...(authorization === undefined ? {} : { authorization })
+        },
+        body: new URLSearchParams(fields).toString()
+      })
+    const passwordGrant = (api: DemoApi.Service) =>
+      Effect.map(
+        form(api.authUrl, { grant_type: "password", username: "demo", password: Seed.password }, clientBasic),
+        (reply) => {
+          expect(reply.status).toBe(200)
+          return reply.json as { access_token: string; refresh_token: string; expires_in: number; scope: string }
+        }
+      )
+
+    it.scoped("grants tokens the API accepts, and refreshes with rotation, from another port", () =>
+      Effect.gen(function*() {
+        const api = yield* DemoApi.make({ accessTokenTtl: "30 seconds" })
+        expect(api.authUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+        expect(new URL(api.authUrl).origin).not.toBe(new URL(api.url).origin)
+
+        const login = yield* form(api.authUrl, { grant_type: "password", username: "demo", password: Seed.password }, clientBasic)
+        expect(login.status).toBe(200)
+        expect(login.headers.get("cache-control")).toBe("no-store")
+        expect(login.json).toMatchObject({ token_type: "Bearer", expires_in: 30, scope: Seed.oauthScope })
+        expect((yield* call(`${api.url}/me`, bearer(login.json.access_token))).json).toMatchObject({ id: 1 })
+
+        // Client credentials in the body instead of a Basic header.
+        const refreshed = yield* form(api.authUrl, {
+          grant_type: "refresh_token",
+          refresh_token: login.json.refresh_token,
+          client_id: Seed.oauthClient.id,
+          client_secret: Seed.oauthClient.secret
+        })
+        expect(refreshed.status).toBe(200)
+        expect(refreshed.json.refresh_token).not.toBe(login.json.refresh_token)
+        expect((yield* call(`${api.url}/me`, bearer(refreshed.json.access_token))).json).toMatchObject({ id: 1 })
+
+        // The old refresh token was used up: invalid_grant, a 400 (RFC 6749 section 5.2).
+        const reused = yield* form(api.authUrl, { grant_type: "refresh_token", refresh_token: login.json.refresh_token }, clientBasic)
+        expect([reused.status, reused.json.error]).toEqual([400, "invalid_grant"])
+
+        // The API's routes are not served by the authorization server, nor the other way round.
+        expect((yield* call(`${api.authUrl}/me`, bearer(refreshed.json.access_token))).status).toBe(404)
+        expect((yield* form(api.url, { grant_type: "password" }, clientBasic)).status).toBe(404)
+
+        const stats = yield* api.stats
+        expect(stats.requests["POST /oauth/token"]).toBe(3)
+        expect({ logins: stats.logins, refreshes: stats.refreshes, refreshFailures: stats.refreshFailures }).toEqual({
+          logins: 1,
+          refreshes: 1,
+          refreshFailures: 1
+        })
+      }))
+
+    it.scoped("a refresh may narrow the scope, never widen it", () =>
+      Effect.gen(function*() {
+        const api = yield* DemoApi.make()
+        const tokens = yield* passwordGrant(api)
+        const wider = yield* form(api.authUrl, { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "read admin" }, clientBasic)
+        expect([wider.status, wider.json.error]).toEqual([400, "invalid_scope"])
+        // A refused scope does not use the refresh token up.
+        const narrower = yield* form(api.authUrl, { grant_type: "refresh_token", refresh_token: tokens.refresh_token, scope: "read" }, clientBasic)
+        expect([narrower.status, narrower.json.scope]).toEqual([200, "read"])
+      }))
+
+    it.scoped("answers RFC 6749 errors: invalid_client, invalid_request, unsupported_grant_type", () =>
+      Effect.gen(function*() {
+        const api = yield* DemoApi.make()
+        const tokens = yield* passwordGrant(api)
+        const refresh = { grant_type: "refresh_token", refresh_token: tokens.refresh_token }
+
+        const wrongSecret = yield* form(api.authUrl, refresh, basic(Seed.oauthClient.id, "nope"))
+        expect([wrongSecret.status, wrongSecret.json.error]).toEqual([401, "invalid_client"])
+        expect(wrongSecret.headers.get("www-authenticate")).toMatch(/^Basic /)
+        const noClient = yield* form(api.authUrl, refresh)
+        expect([noClient.status, noClient.json.error, noClient.headers.get("www-authenticate")]).toEqual([401, "invalid_client", null])
+        const both = yield* form(api.authUrl, { ...refresh, client_id: Seed.oauthClient.id }, clientBasic)
+        expect([both.status, both.json.error]).toEqual([400, "invalid_request"])
+
+        const asJson = yield* call(`${api.authUrl}/oauth/token`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: clientBasic },
+          body: JSON.stringify(refresh)
+        })
+        expect([asJson.status, asJson.json.error]).toEqual([400, "invalid_request"])
+        const noGrant = yield* form(api.authUrl, { refresh_token: tokens.refresh_token }, clientBasic)
+        expect([noGrant.status, noGrant.json.error]).toEqual([400, "invalid_request"])
+        const otherGrant = yield* form(api.authUrl, { grant_type: "client_credentials" }, clientBasic)
+        expect([otherGrant.status, otherGrant.json.error]).toEqual([400, "unsupported_grant_type"])
+        const wrongPassword = yield* form(api.authUrl, { grant_type: "password", username: "demo", password: "nope" }, clientBasic)
+        expect([wrongPassword.status, wrongPassword.json.error]).toEqual([400, "invalid_grant"])
+
+        // None of these used the refresh token up.
+        expect((yield* form(api.authUrl, refresh, clientBasic)).status).toBe(200)
+        // The two invalid_client answers are 401s, counted as any other.
+        expect((yield* api.stats).unauthorized).toBe(2)
+      }))
+  })
+
   it.scoped("echoes a multipart upload with each file's size and sha256", () =>
     Effect.gen(function*() {
       const api = yield* DemoApi.make()

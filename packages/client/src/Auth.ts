@@ -10,6 +10,10 @@
  *   while it runs wait for it; a request whose token was already replaced
  *   replays with the current one without refreshing again; a second 401 is
  *   `Unauthorized`, never a loop.
+ * - When the token's expiry is known (`Tokens.expiresAt`, or the `exp` of a
+ *   JWT access token), it is refreshed `refreshAhead` (default 30 seconds)
+ *   before it, in the background while the token still works; an expired
+ *   token is not sent but waits for the refresh. See `Options.refreshAhead`.
  * - A 401 from a hop that did not carry the token (a cross-origin redirect
  *   dropped it, see `Unauthorized.credentialsSent`) is returned as is,
  *   without a refresh.
@@ -71,6 +75,7 @@ import type * as Schema from "effect/Schema"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import * as internal from "./internal/auth.js"
+import * as refreshJsonInternal from "./internal/refreshJson.js"
 import * as oauth2 from "./internal/oauth2.js"
 import type * as TokenStore from "./TokenStore.js"
 
@@ -95,7 +100,9 @@ export interface Options {
    *
    * - the session ends (tokens cleared, `onSessionExpired` runs, waiters fail
    *   with `Unauthorized` reason `SessionExpired`) when the token endpoint
-   *   rejects the refresh (`BadResponse` 400 or 403, or `Unauthorized`), when
+   *   rejects the refresh (`BadResponse` 400 or 403, except a 400 whose
+   *   decoded `errorBody` has the OAuth2 `error` `temporarily_unavailable` or
+   *   `server_error`; or `Unauthorized`), when
    *   there is no refresh token, or when the refresh fails with a value that
    *   is not a Courier failure (a custom refresh saying no);
    * - otherwise (`Network`, `Timeout`, any other status, `Parse`, a refresh
@@ -116,6 +123,27 @@ export interface Options {
    * leaves earlier when its own `total` deadline passes. Default 30 seconds.
    */
   readonly refreshTimeout?: Duration.DurationInput | undefined
+  /**
+   * Refresh this long before the access token expires, when its expiry is
+   * known: `Tokens.expiresAt` (set by `refreshOAuth2` from `expires_in`, or
+   * by the program after a login), else the `exp` claim of an access token
+   * that is a JWT (decoded, not verified). Time is effect's `Clock`.
+   *
+   * - Inside that window the token still works: requests go with it while
+   *   one refresh runs in the background (one for all concurrent requests);
+   *   nobody waits for it. When it cannot be done now the tokens stay and the
+   *   next try waits half the time left (at least a second); when the token
+   *   endpoint rejects it the session ends as on a 401.
+   * - Once the token has expired, a request waits for the refresh (one for
+   *   all) instead of sending it, and fails as a 401's refresh would when it
+   *   fails.
+   * - The lead is at most half the life the token had left when the Layer
+   *   first saw it, so a short-lived token is not refreshed on every call.
+   *
+   * Needs a stored refresh token. `false`: refresh on a 401 only. Default 30
+   * seconds.
+   */
+  readonly refreshAhead?: Duration.DurationInput | false | undefined
   /** The authorization scheme. Default `Bearer`. */
   readonly scheme?: string | undefined
   /** Origins that receive the token. Default: the base URL's origin. */
@@ -146,7 +174,7 @@ export const layer: (
 export const refreshJson: (options: {
   readonly path: string
   readonly body?: ((refreshToken: string) => unknown) | undefined
-}) => Options["refresh"] = internal.refreshJson
+}) => Options["refresh"] = refreshJsonInternal.refreshJson
 
 /**
  * The schema of a token endpoint's answer accepted by `refreshJson`.
@@ -157,7 +185,7 @@ export const TokenResponse: Schema.Schema<
   { readonly accessToken: string; readonly refreshToken: string | undefined },
   | { readonly accessToken: string; readonly refreshToken?: string | undefined }
   | { readonly access_token: string; readonly refresh_token?: string | undefined }
-> = internal.TokenResponse
+> = refreshJsonInternal.TokenResponse
 
 /**
  * The options of `refreshOAuth2`.
@@ -190,10 +218,25 @@ export interface OAuth2Options {
  * The OAuth 2.0 refresh (RFC 6749 section 6): POST
  * `grant_type=refresh_token&refresh_token=...` (plus `scope`, and the client
  * credentials as `clientAuth` says) as `application/x-www-form-urlencoded` to
- * `tokenUrl`, and read `access_token`, `refresh_token` and `expires_in` from
- * the JSON answer. A rotated `refresh_token` replaces the stored one; none
- * keeps it. `expires_in` is stored as `Tokens.expiresAt`. The endpoint's
- * `400 invalid_grant` ends the session; see `Options.refresh` for the rest.
+ * `tokenUrl`, and read `access_token`, `refresh_token`, `expires_in` and
+ * `token_type` from the JSON answer.
+ *
+ * - A rotated `refresh_token` replaces the stored one; none keeps it.
+ * - `expires_in` (seconds, a number or a numeric string) is stored as
+ *   `Tokens.expiresAt`, which the auth Layer refreshes ahead of
+ *   (`Options.refreshAhead`); another value leaves the expiry unknown.
+ * - A `token_type` other than `Bearer` (compared case-insensitively) fails
+ *   the refresh and ends the session: such a token cannot be sent.
+ * - An error answer `{ error, error_description }` (section 5.2) is decoded
+ *   into the failure's `BadResponse.errorBody`. A 400 (`invalid_grant`,
+ *   `invalid_client`, ...) or 401 ends the session, except a 400 saying
+ *   `temporarily_unavailable` or `server_error`, which keeps it
+ *   (`RefreshUnavailable`), as does any other failure of the call.
+ * - The call is sent to the token endpoint's origin with the client's
+ *   credentials only: no bearer token, and none of the default headers the
+ *   configuration names in `credentialHeaders`. A redirect is not followed
+ *   (the body holds the refresh token and maybe the secret); it counts as
+ *   `RefreshUnavailable`.
  *
  * @example
  * ```ts

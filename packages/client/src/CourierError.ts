@@ -109,9 +109,10 @@ export class Timeout extends Data.TaggedError("Timeout")<{
  * act on, or answered again after its one replay):
  *
  * - `SessionExpired`: the refresh was rejected (the token endpoint answered
- *   400, 401 or 403, there was no refresh token, or a custom refresh failed
- *   with a value of its own); the tokens were cleared and `onSessionExpired`
- *   ran. Sign in again.
+ *   400, 401 or 403, but not a 400 whose OAuth2 `error` is
+ *   `temporarily_unavailable` or `server_error`; there was no refresh token;
+ *   or a custom refresh failed with a value of its own); the tokens were
+ *   cleared and `onSessionExpired` ran. Sign in again.
  * - `RefreshUnavailable`: the refresh could not be done now (the token
  *   endpoint could not be reached, timed out or answered another status); the
  *   tokens are kept, and a later call refreshes again. Try again later.

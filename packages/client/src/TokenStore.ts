@@ -39,9 +39,11 @@ export interface Tokens {
   readonly accessToken: Redacted.Redacted<string>
   readonly refreshToken: Redacted.Redacted<string> | undefined
   /**
-   * When the access token expires (epoch milliseconds), if the token endpoint
-   * said (`expires_in`). Kept by the stores for the program to read; the auth
-   * Layer still refreshes on a 401, not ahead of time.
+   * When the access token expires (epoch milliseconds on effect's `Clock`),
+   * if known: `refreshOAuth2` sets it from `expires_in`; a program storing
+   * tokens after a login may set it from the login's answer. The stores keep
+   * it (the file store persists it), and the auth Layer refreshes shortly
+   * before it (`Auth.Options.refreshAhead`).
    */
   readonly expiresAt?: number | undefined
 }

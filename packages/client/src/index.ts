@@ -33,6 +33,8 @@ export * as Download from "./Download.js"
 /** @since 0.1.0 */
 export * as FetchTransport from "./FetchTransport.js"
 /** @since 0.1.0 */
+export * as HttpClientFace from "./HttpClientFace.js"
+/** @since 0.1.0 */
 export * as Logging from "./Logging.js"
 /** @since 0.1.0 */
 export * as Metrics from "./Metrics.js"

@@ -33,6 +33,16 @@ const protectedBy = (valid: () => string | undefined) =>
   })
 
 const onlyT2 = protectedBy(() => "T2")
+
+/** A logger keeping the annotations of Courier's per-attempt log lines. */
+const callLines = () => {
+  const lines: Array<Record<string, unknown>> = []
+  const logger = Logger.make<unknown, void>((options) => {
+    const message = Array.isArray(options.message) ? options.message[0] : options.message
+    if (message === Logging.message) lines.push(Object.fromEntries(HashMap.toEntries(options.annotations)))
+  })
+  return { lines, logger }
+}
 const fresh = { accessToken: "T2", refreshToken: "R2" }
 
 /** An authed client on `server` over `store`, with Auth directly above the core. */
@@ -206,11 +216,7 @@ describe("Auth × Retry (the preset)", () => {
 
   it.scopedLive("the replay after a refresh is logged as attempt 2", () =>
     Effect.gen(function*() {
-      const lines: Array<Record<string, unknown>> = []
-      const logger = Logger.make<unknown, void>((options) => {
-        const message = Array.isArray(options.message) ? options.message[0] : options.message
-        if (message === Logging.message) lines.push(Object.fromEntries(HashMap.toEntries(options.annotations)))
-      })
+      const { lines, logger } = callLines()
       const server = yield* TestServer.make({
         routes: [["POST", "/auth/refresh", Reply.json(fresh)], ["*", "/api/*", onlyT2]]
       })
@@ -218,6 +224,27 @@ describe("Auth × Retry (the preset)", () => {
       yield* client.get("/api/data").pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
       const calls = lines.filter((line) => String(line["http.url"]).endsWith("/api/data"))
       expect(calls.map((line) => [line["http.status"], line["http.attempt"]])).toEqual([[401, 1], [200, 2]])
+    }))
+
+  it.scopedLive("after the Retry Layer retried, the replay takes the number after the last attempt sent", () =>
+    Effect.gen(function*() {
+      const { lines, logger } = callLines()
+      // Attempt 1 is reset, attempt 2 (the Retry Layer's) meets the 401, the replay succeeds.
+      const server = yield* TestServer.make({
+        routes: [
+          ["POST", "/auth/refresh", Reply.json(fresh)],
+          ["*", "/api/*", Reply.sequence([Reply.reset, onlyT2])]
+        ]
+      })
+      const { client } = yield* preset(server, TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
+      yield* client.get("/api/data").pipe(Effect.provide(Logger.replace(Logger.defaultLogger, logger)))
+      const calls = lines.filter((line) => String(line["http.url"]).endsWith("/api/data"))
+      expect(calls.map((line) => [line["http.status"] ?? line["http.outcome"], line["http.attempt"]])).toEqual([
+        ["Network", 1],
+        [401, 2],
+        [200, 3]
+      ])
+      expect(yield* server.requests("/api/data")).toHaveLength(3)
     }))
 })
 

@@ -10,6 +10,7 @@ import type { Path } from "../shared.js"
 /** The clients, in the order of the report. */
 export const clientIds = [
   "undici",
+  "effect-baseline",
   "fetch",
   "axios",
   "ky",
@@ -29,6 +30,7 @@ export const isClientId = (id: string): id is ClientId => (clientIds as Readonly
 /** How each client appears in the report. */
 export const clientLabels: Record<ClientId, string> = {
   "undici": "`undici.request` on a keep-alive Pool (reference)",
+  "effect-baseline": "Effect baseline: the reference call in `Effect.tryPromise`, same Effect driver",
   "fetch": "global fetch",
   "axios": "axios (one request and one response interceptor)",
   "ky": "ky",
@@ -73,6 +75,8 @@ export const makeSession = async (id: ClientId, origin: string, logDir: string):
   switch (id) {
     case "undici":
       return (await import("./undici.js")).make(origin, logDir)
+    case "effect-baseline":
+      return (await import("./effectBaseline.js")).make(origin, logDir)
     case "fetch":
       return (await import("./fetch.js")).make(origin, logDir)
     case "axios":

@@ -16,6 +16,8 @@ import type { StatsStore } from "./stats.js"
 interface Grant {
   readonly userId: number
   readonly expiresAt: number
+  /** What the token may do; the OAuth2 endpoint grants and narrows it. */
+  readonly scope: string
 }
 
 interface Sessions {
@@ -29,6 +31,20 @@ export interface TokenResponse {
   readonly refreshToken: string
   readonly expiresIn: number
   readonly tokenType: "Bearer"
+}
+
+/** @internal The two ways to get tokens, shared by `/auth/*` and the OAuth2 token endpoint. */
+export interface Grants {
+  /** Checks a password and mints a token pair. */
+  readonly password: (username: string, password: string, scope: string) => Effect.Effect<TokenResponse & { readonly scope: string }, InvalidCredentials>
+  /**
+   * Uses a refresh token once and mints a new pair; `narrow` picks the new
+   * pair's scope from the granted one (or fails, leaving the token usable).
+   */
+  readonly refresh: <E>(
+    refreshToken: string,
+    narrow: (granted: string) => Effect.Effect<string, E>
+  ) => Effect.Effect<TokenResponse & { readonly scope: string }, InvalidCredentials | E>
 }
 
 /** @internal */
@@ -68,7 +84,7 @@ export const make = (options: {
 
     // Mints a token pair; `consume` (a refresh token) is removed in the same
     // update, so two concurrent refreshes with one token cannot both succeed.
-    const issue = (userId: number, consume?: string) =>
+    const issue = (userId: number, scope: string, consume?: string) =>
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const accessToken = yield* newToken
@@ -85,49 +101,63 @@ export const make = (options: {
             // Pruning here keeps the maps as small as the live sessions.
             access: HashMap.set(HashMap.filter(current.access, live(now)), accessToken, {
               userId,
-              expiresAt: now + accessMillis
+              expiresAt: now + accessMillis,
+              scope
             }),
             refresh: HashMap.set(HashMap.filter(refresh, live(now)), refreshToken, {
               userId,
-              expiresAt: now + refreshMillis
+              expiresAt: now + refreshMillis,
+              scope
             })
           }]
         })
         if (!issued) {
           return yield* new InvalidCredentials({ error: "invalid refresh token" })
         }
-        const response: TokenResponse = {
+        return {
           accessToken,
           refreshToken,
           expiresIn: accessMillis / 1000,
-          tokenType: "Bearer"
+          tokenType: "Bearer" as const,
+          scope
         }
-        return response
       })
+
+    const passwordGrant: Grants["password"] = (username, password, scope) =>
+      Effect.gen(function*() {
+        const user = findUser(username)
+        if (Option.isNone(user) || password !== Seed.password) {
+          return yield* new InvalidCredentials({ error: "invalid credentials" })
+        }
+        const tokens = yield* issue(user.value.id, scope)
+        yield* stats.login
+        return tokens
+      })
+
+    const refreshGrant: Grants["refresh"] = (token, narrow) =>
+      Effect.gen(function*() {
+        const now = yield* Clock.currentTimeMillis
+        const grant = HashMap.get((yield* Ref.get(sessions)).refresh, token).pipe(Option.filter(live(now)))
+        if (Option.isNone(grant)) {
+          return yield* new InvalidCredentials({ error: "invalid refresh token" })
+        }
+        const scope = yield* narrow(grant.value.scope)
+        const tokens = yield* issue(grant.value.userId, scope, token)
+        yield* stats.refresh
+        return tokens
+      }).pipe(Effect.tapError(() => stats.refreshFailure))
+
+    const withoutScope = ({ scope: _, ...tokens }: TokenResponse & { readonly scope: string }): TokenResponse => tokens
 
     const login = Effect.gen(function*() {
       const body = yield* decodeBody(LoginBody)
-      const user = findUser(body.username)
-      if (Option.isNone(user) || Redacted.value(body.password) !== Seed.password) {
-        return yield* new InvalidCredentials({ error: "invalid credentials" })
-      }
-      const tokens = yield* issue(user.value.id)
-      yield* stats.login
-      return json(tokens)
+      return json(withoutScope(yield* passwordGrant(body.username, Redacted.value(body.password), Seed.oauthScope)))
     })
 
     const refresh = Effect.gen(function*() {
       const body = yield* decodeBody(RefreshBody)
-      const token = Redacted.value(body.refreshToken)
-      const now = yield* Clock.currentTimeMillis
-      const grant = HashMap.get((yield* Ref.get(sessions)).refresh, token).pipe(Option.filter(live(now)))
-      if (Option.isNone(grant)) {
-        return yield* new InvalidCredentials({ error: "invalid refresh token" })
-      }
-      const tokens = yield* issue(grant.value.userId, token)
-      yield* stats.refresh
-      return json(tokens)
-    }).pipe(Effect.tapError(() => stats.refreshFailure))
+      return json(withoutScope(yield* refreshGrant(Redacted.value(body.refreshToken), Effect.succeed)))
+    }).pipe(Effect.tapErrorTag("BadRequest", () => stats.refreshFailure))
 
     const authenticate = Effect.gen(function*() {
       const request = yield* HttpServerRequest.HttpServerRequest
@@ -158,5 +188,6 @@ export const make = (options: {
     )
 
     const store: AuthStore = { authenticate, expireAccessTokens }
-    return { store, router } as const
+    const grants: Grants = { password: passwordGrant, refresh: refreshGrant }
+    return { store, router, grants } as const
   })

@@ -14,6 +14,7 @@ import type * as DemoApi from "../DemoApi.js"
 import * as Auth from "./auth.js"
 import * as Faults from "./faults.js"
 import * as Files from "./files.js"
+import * as OAuth from "./oauth.js"
 import { json, toResponse } from "./http.js"
 import * as Resources from "./resources.js"
 import * as Stats from "./stats.js"
@@ -31,13 +32,11 @@ const counted = (stats: Stats.StatsStore) =>
     handler
   )
 
-/** @internal */
-export const make = (
-  options: DemoApi.Options = {}
-): Effect.Effect<DemoApi.Service, HttpServerError.ServeError, Scope.Scope> =>
+/** A listener on 127.0.0.1 and its URL. */
+const listen = (port: number) =>
   Effect.gen(function*() {
     const node = Http.createServer()
-    const server = yield* NodeHttpServer.make(() => node, { host: "127.0.0.1", port: options.port ?? 0 })
+    const server = yield* NodeHttpServer.make(() => node, { host: "127.0.0.1", port })
     // Runs before the listener's own finalizer, which waits for every
     // connection to end: a stalled or dripping response would hold it forever.
     yield* Effect.addFinalizer(() =>
@@ -46,8 +45,19 @@ export const make = (
         node.closeAllConnections()
       })
     )
-    const port = server.address._tag === "TcpAddress" ? server.address.port : 0
-    const url = `http://127.0.0.1:${port}`
+    const bound = server.address._tag === "TcpAddress" ? server.address.port : 0
+    return { server, port: bound, url: `http://127.0.0.1:${bound}` } as const
+  })
+
+/** @internal */
+export const make = (
+  options: DemoApi.Options = {}
+): Effect.Effect<DemoApi.Service, HttpServerError.ServeError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { port, server, url } = yield* listen(options.port ?? 0)
+    // The authorization server listens on its own port: another origin, as
+    // `auth.example.com` is to `api.example.com`.
+    const authorization = yield* listen(0)
 
     const stats = yield* Stats.make
     const auth = yield* Auth.make({
@@ -78,9 +88,17 @@ export const make = (
     )
     yield* HttpServer.serveEffect(app).pipe(Effect.provideService(HttpServer.HttpServer, server))
 
+    const authApp = OAuth.router(auth.grants).pipe(
+      HttpRouter.transform(counted(stats)),
+      Effect.catchTag("RouteNotFound", () => Effect.succeed(json({ error: "not found" }, 404))),
+      Effect.tap((response) => response.status === 401 ? stats.unauthorized : Effect.void)
+    )
+    yield* HttpServer.serveEffect(authApp).pipe(Effect.provideService(HttpServer.HttpServer, authorization.server))
+
     return {
       url,
       port,
+      authUrl: authorization.url,
       stats: stats.get,
       expireAccessTokens: auth.store.expireAccessTokens,
       resetStats: stats.reset

@@ -3,18 +3,18 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import type * as Auth from "../Auth.js"
-import * as Body from "../Body.js"
 import * as CourierClient from "../CourierClient.js"
 import * as CourierError from "../CourierError.js"
 import * as CourierRequest from "../CourierRequest.js"
 import * as TokenStore from "../TokenStore.js"
-import { currentRole } from "./callRole.js"
+import { currentRole, lastAttempt } from "./callRole.js"
+import * as Expiry from "./expiry.js"
 import * as Metrics from "./metrics.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "./retry.js"
@@ -39,6 +39,9 @@ const originOf = (info: CourierError.RequestInfo): string | undefined => {
 export const defaultRefreshTimeout = Duration.seconds(30)
 
 /** @internal */
+export const defaultRefreshAhead = Duration.seconds(30)
+
+/** @internal */
 export const layer = (options: Auth.Options) =>
   Layer.scoped(
     CourierClient.CourierClient,
@@ -59,6 +62,12 @@ export const layer = (options: Auth.Options) =>
 
       // The one refresh in flight, if any; every 401 and every new request joins it.
       let inflight: Deferred.Deferred<Token, CourierError.Unauthorized> | undefined
+      // Refreshes no 401 started (the token was about to expire or had expired):
+      // a request whose token still works does not wait for one.
+      const ahead = new WeakSet<Deferred.Deferred<Token, CourierError.Unauthorized>>()
+      const expiry = options.refreshAhead === false
+        ? undefined
+        : Expiry.makeTracker(Duration.toMillis(Duration.decode(options.refreshAhead ?? defaultRefreshAhead)))
       // Counts finished refreshes. A store read may return a value it found before
       // a refresh ended; a read that spans one is repeated, or it would see the
       // old token as current and start a second refresh.
@@ -98,15 +107,46 @@ export const layer = (options: Auth.Options) =>
           }))
       }
 
-      /** The token to send now: waits for a refresh in flight instead of leaving with a stale one. */
-      const currentToken = (request: CourierRequest.CourierRequest) =>
-        Effect.suspend(() =>
-          inflight === undefined ? readToken : awaitRefresh(
-            inflight,
-            new CourierError.Unauthorized({ request: request.info, status: 401, headers: {}, bodyExcerpt: "" }),
-            request
-          )
-        )
+      /** The trigger of a refresh no 401 started: what its waiters fail with. */
+      const noAnswer = (request: CourierRequest.CourierRequest) =>
+        new CourierError.Unauthorized({ request: request.info, status: 401, headers: {}, bodyExcerpt: "" })
+
+      /**
+       * The token to send now. A refresh in flight after a 401 is waited for
+       * (the token it replaces was refused). With a known expiry: a token
+       * about to expire goes as it is while one refresh runs in the
+       * background (it still works; nobody waits, and a refresh that cannot
+       * be done now costs no call anything); an expired one waits for the
+       * refresh. The check-and-start runs with no yield in between, and a
+       * read that spans a finished refresh is repeated (see `freshToken`).
+       */
+      const currentToken = (request: CourierRequest.CourierRequest): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> =>
+        Effect.suspend(() => {
+          if (expiry === undefined || (inflight !== undefined && !ahead.has(inflight))) {
+            return inflight === undefined ? readToken : awaitRefresh(inflight, noAnswer(request), request)
+          }
+          const before = generation
+          return Effect.flatMap(Effect.zip(readTokens, Clock.currentTimeMillis), ([tokens, now]) =>
+            Effect.uninterruptibleMask((restore) => {
+              if (generation !== before || (inflight !== undefined && !ahead.has(inflight))) {
+                return restore(currentToken(request))
+              }
+              if (Option.isNone(tokens)) return Effect.succeed<Token>(undefined)
+              const token = tokens.value.accessToken
+              switch (expiry.state(tokens.value, now)) {
+                case "fresh":
+                  return Effect.succeed<Token>(token)
+                case "ahead":
+                  return inflight !== undefined
+                    ? Effect.succeed<Token>(token)
+                    : startRefresh(noAnswer(request), () => Effect.succeed<Token>(token), true)
+                case "expired":
+                  return inflight !== undefined
+                    ? restore(awaitRefresh(inflight, noAnswer(request), request))
+                    : startRefresh(noAnswer(request), (deferred) => restore(awaitRefresh(deferred, noAnswer(request), request)), true)
+              }
+            }))
+        })
 
       /**
        * The refresh call: bounded by `refreshTimeout`, and under the Retry
@@ -152,6 +192,8 @@ export const layer = (options: Auth.Options) =>
             }
             const saved = yield* Effect.exit(store.set(next))
             if (Exit.isSuccess(saved)) {
+              // Its life is counted from now, not from the first request that uses it.
+              if (expiry !== undefined) expiry.seen(next, yield* Clock.currentTimeMillis)
               yield* Deferred.succeed(deferred, next.accessToken)
               return
             }
@@ -182,7 +224,12 @@ export const layer = (options: Auth.Options) =>
       /** The refresh could not be done now: the tokens stay, the waiters fail, a later 401 refreshes again. */
       const unavailable = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized, cause: unknown) =>
         Effect.zipRight(
-          Metric.increment(Metrics.refreshFailures),
+          Effect.zipRight(
+            Metric.increment(Metrics.refreshFailures),
+            ahead.has(deferred) && expiry !== undefined
+              ? Effect.map(Clock.currentTimeMillis, expiry.failedAhead)
+              : Effect.void
+          ),
           Deferred.fail(deferred, unauthorized(trigger, cause, "RefreshUnavailable"))
         )
 
@@ -226,9 +273,9 @@ export const layer = (options: Auth.Options) =>
         Effect.suspend(() => {
           const before = generation
           return Effect.flatMap(readToken, (current) =>
-            Effect.suspend(() => {
-              if (inflight !== undefined) return awaitRefresh(inflight, trigger, request)
-              if (generation !== before) return freshToken(used, trigger, request)
+            Effect.uninterruptibleMask((restore) => {
+              if (inflight !== undefined) return restore(awaitRefresh(inflight, trigger, request))
+              if (generation !== before) return restore(freshToken(used, trigger, request))
               if (current !== undefined && !sameToken(current, used)) return Effect.succeed<Token>(current)
               if (current === undefined && used === undefined) return Effect.fail(trigger)
               // The tokens were cleared since this request left: the session already
@@ -236,11 +283,27 @@ export const layer = (options: Auth.Options) =>
               if (current === undefined) {
                 return Effect.fail(unauthorized(trigger, "the session has ended: the token store is empty", "SessionExpired"))
               }
-              const deferred = Deferred.unsafeMake<Token, CourierError.Unauthorized>(undefined as never)
-              inflight = deferred
-              return Effect.zipRight(Effect.forkIn(runRefresh(deferred, trigger), scope), awaitRefresh(deferred, trigger, request))
+              return startRefresh(trigger, (deferred) => restore(awaitRefresh(deferred, trigger, request)), false)
             }))
         })
+
+      /**
+       * Starts the one refresh and waits on it with `wait`. Called, with no
+       * yield since the check that none is in flight, inside an
+       * `uninterruptibleMask`: the refresh is forked before any interruption,
+       * since one marked in flight that never ran would hold every request.
+       */
+      const startRefresh = <A, E>(
+        trigger: CourierError.Unauthorized,
+        wait: (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>) => Effect.Effect<A, E>,
+        startedAhead: boolean
+      ): Effect.Effect<A, E> => {
+        const deferred = Deferred.unsafeMake<Token, CourierError.Unauthorized>(undefined as never)
+        inflight = deferred
+        if (startedAhead) ahead.add(deferred)
+        // The refresh itself stays interruptible: refreshTimeout and the scope's close stop it.
+        return Effect.zipRight(Effect.forkIn(Effect.interruptible(runRefresh(deferred, trigger)), scope), wait(deferred))
+      }
 
       const withToken = (request: CourierRequest.CourierRequest, token: Token) => {
         if (token === undefined) return Effect.succeed(request)
@@ -276,7 +339,7 @@ export const layer = (options: Auth.Options) =>
         if (!applies(request)) return execute(request)
         return Effect.flatMap(currentToken(request), (used) =>
           Effect.flatMap(withToken(request, used), (authed) =>
-            Effect.catchTag(execute(authed), "Unauthorized", (error) => {
+            Effect.catchTag(Effect.zipRight(FiberRef.set(lastAttempt, request.attempt), execute(authed)), "Unauthorized", (error) => {
               if (!aboutOurToken(error)) return Effect.fail(error)
               // A 401 after a redirect: the first hop was already sent and answered (a
               // POST answered 303 did its work), so only an idempotent call is sent
@@ -284,57 +347,27 @@ export const layer = (options: Auth.Options) =>
               // that meets a 401 on its first hop refreshes.
               if (!Resend.mayResend(request, error)) {
                 return Effect.fail(
-                  unauthorized(error, "the 401 came after a redirect and the request is not idempotent, so it is not replayed", undefined)
+                  unauthorized(
+                    error,
+                    "the 401 came after a redirect and the request is not idempotent, so it is not replayed",
+                    undefined
+                  )
                 )
               }
               if (!CourierRequest.isReplayable(request)) {
                 return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed", undefined))
               }
               // The replay is another attempt of the same call: logs, spans
-              // and metrics below show it with the next number.
-              const replay = { ...request, attempt: request.attempt + 1 }
-              return Effect.flatMap(
-                freshToken(used, error, request),
-                (fresh) =>
-                  Effect.flatMap(withToken(replay, fresh), (authed) => Effect.locally(execute(authed), currentRole, "replay"))
-              )
+              // and metrics below show it with the number after the last one
+              // sent (a Retry Layer below may have sent several).
+              return Effect.flatMap(FiberRef.get(lastAttempt), (last) => {
+                const replay = { ...request, attempt: Math.max(request.attempt, last) + 1 }
+                return Effect.flatMap(
+                  freshToken(used, error, request),
+                  (fresh) => Effect.flatMap(withToken(replay, fresh), (authed) => Effect.locally(execute(authed), currentRole, "replay"))
+                )
+              })
             })))
       })
     })
   )
-
-const Camel = Schema.Struct({ accessToken: Schema.String, refreshToken: Schema.optional(Schema.String) })
-const Snake = Schema.Struct({ access_token: Schema.String, refresh_token: Schema.optional(Schema.String) })
-const Answer = Schema.Struct({ accessToken: Schema.String, refreshToken: Schema.UndefinedOr(Schema.String) })
-
-/** @internal */
-export const TokenResponse = Schema.transform(Schema.Union(Camel, Snake), Answer, {
-  strict: true,
-  decode: (wire) =>
-    "accessToken" in wire
-      ? { accessToken: wire.accessToken, refreshToken: wire.refreshToken }
-      : { accessToken: wire.access_token, refreshToken: wire.refresh_token },
-  encode: (answer) =>
-    answer.refreshToken === undefined
-      ? { accessToken: answer.accessToken }
-      : { accessToken: answer.accessToken, refreshToken: answer.refreshToken }
-})
-
-/** @internal */
-export const refreshJson = (options: {
-  readonly path: string
-  readonly body?: ((refreshToken: string) => unknown) | undefined
-}): Auth.Options["refresh"] =>
-({ client, refreshToken }) =>
-  refreshToken === undefined
-    ? Effect.fail("there is no refresh token")
-    : Effect.map(
-      client.post(options.path, {
-        body: Body.json((options.body ?? ((token: string) => ({ refreshToken: token })))(Redacted.value(refreshToken))),
-        schema: TokenResponse
-      }),
-      (answer): TokenStore.Tokens => ({
-        accessToken: Redacted.make(answer.accessToken),
-        refreshToken: answer.refreshToken === undefined ? undefined : Redacted.make(answer.refreshToken)
-      })
-    )

@@ -154,11 +154,21 @@ export const layerDecorate = <E = never, R = never>(
 /**
  * The same client (same `execute`, so the same Layers below) that may also
  * address `origin`: for one call to a fixed endpoint on another origin,
- * without opening that origin to every call of the program.
+ * without opening that origin to every call of the program. The default
+ * headers the configuration names as credentials (`credentialHeaders`, an
+ * API key say) are the API's: they are not sent there.
  *
  * @internal
  */
-export const withAllowedOrigin = (self: CourierClientNs.Service, origin: string): CourierClientNs.Service =>
-  self.config.baseUrl?.origin === origin || self.config.allowedOrigins.has(origin)
-    ? self
-    : build({ ...self.config, allowedOrigins: new Set([...self.config.allowedOrigins, origin]) }, self.http, self.execute)
+export const withAllowedOrigin = (self: CourierClientNs.Service, origin: string): CourierClientNs.Service => {
+  if (self.config.baseUrl?.origin === origin) return self
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(self.config.headers)) {
+    if (!self.config.credentialHeaders.has(name)) headers[name] = value
+  }
+  return build(
+    { ...self.config, headers, allowedOrigins: new Set([...self.config.allowedOrigins, origin]) },
+    self.http,
+    self.execute
+  )
+}

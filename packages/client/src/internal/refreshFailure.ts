@@ -7,6 +7,7 @@
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
 import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 
@@ -21,6 +22,20 @@ export class RefreshTimedOut extends Data.TaggedError("RefreshTimedOut")<{
 
 /** Statuses of the token endpoint that reject the refresh token itself. */
 const rejections: ReadonlySet<number> = new Set([400, 401, 403])
+
+/**
+ * OAuth2 error codes (RFC 6749 section 4.1.2.1) that some token endpoints
+ * send with a 400 when they are down or overloaded: not a rejection.
+ */
+const unavailableCodes: ReadonlySet<string> = new Set(["temporarily_unavailable", "server_error"])
+
+const oauth2ErrorCode = (errorBody: Option.Option<unknown>): string | undefined => {
+  if (Option.isNone(errorBody)) return undefined
+  const body = errorBody.value
+  return typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
+    ? (body as { error: string }).error
+    : undefined
+}
 
 /**
  * Whether a failed refresh ends the session: the endpoint rejected the
@@ -40,8 +55,10 @@ export const endsSession = (cause: Cause.Cause<unknown>): boolean => {
   switch (error._tag) {
     case "Unauthorized":
       return true
-    case "BadResponse":
-      return rejections.has(error.status)
+    case "BadResponse": {
+      const code = oauth2ErrorCode(error.errorBody)
+      return rejections.has(error.status) && (code === undefined || !unavailableCodes.has(code))
+    }
     default:
       return false
   }

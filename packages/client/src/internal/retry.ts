@@ -15,6 +15,7 @@ import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as Retry from "../Retry.js"
 import { durationProblem } from "./config.js"
+import { lastAttempt } from "./callRole.js"
 import * as Metrics from "./metrics.js"
 import * as Resend from "./resend.js"
 
@@ -250,7 +251,7 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
           let attempt = first - 1
           const once = Effect.suspend(() => {
             attempt += 1
-            const next = execute({ ...request, attempt })
+            const next = Effect.zipRight(FiberRef.set(lastAttempt, attempt), execute({ ...request, attempt }))
             return attempt === first ? next : Effect.zipRight(Metric.increment(Metrics.retries), next)
           })
           return Effect.clockWith((clock) => {

@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import type * as ContentDecoder from "../ContentDecoder.js"
 import type * as CourierConfig from "../CourierConfig.js"
@@ -20,6 +21,7 @@ import * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
 import type * as CourierResponse from "../CourierResponse.js"
 import type * as Redaction from "../Redaction.js"
+import * as ErrorBody from "./errorBody.js"
 import * as Exchange from "./exchange.js"
 import * as Failure from "./failure.js"
 import { excerptLength, forFailure } from "./failureRedaction.js"
@@ -98,39 +100,56 @@ const statusFailure = (
   decoder: ContentDecoder.Decoder,
   redactor: Redaction.Redactor
 ): Effect.Effect<never, CourierError.Unauthorized | CourierError.BadResponse> =>
-  Effect.flatMap(readPrefix(request, response, decoder, errorBodyLimit), (bytes): Effect.Effect<
-    never,
-    CourierError.Unauthorized | CourierError.BadResponse
-  > => {
-    const shown = forFailure(redactor, request)
-    const headers = shown.headers(response.headers)
-    const bodyExcerpt = shown.body(bytes, response.headers["content-type"], excerptLength)
-    if (response.status === 401) {
-      // Whether this hop carried the credential tells the auth Layer if the 401
-      // is about its token: a cross-origin redirect drops the header.
-      const credentialsSent = request.headers["authorization"] !== undefined
-      return Effect.fail(
-        new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt, credentialsSent })
-      )
-    }
-    let errorBody: Option.Option<unknown> = Option.none()
-    if (request.decodeErrorBody !== undefined && bytes.byteLength > 0) {
-      try {
-        errorBody = request.decodeErrorBody(JSON.parse(textDecoder.decode(bytes)))
-      } catch {
-        errorBody = Option.none()
+  Effect.flatMap(FiberRef.get(ErrorBody.currentSink), (sink) =>
+    Effect.flatMap(
+      // A caller keeping the whole error body gets it up to the size limit
+      // (one byte more tells it whether the body went on); the failure itself
+      // still sees the usual prefix.
+      readPrefix(
+        request,
+        response,
+        decoder,
+        sink === undefined ? errorBodyLimit : Math.max(errorBodyLimit, request.maxResponseBytes + 1)
+      ),
+      (read): Effect.Effect<never, CourierError.Unauthorized | CourierError.BadResponse> => {
+        const bytes = read.subarray(0, errorBodyLimit)
+        const shown = forFailure(redactor, request)
+        const headers = shown.headers(response.headers)
+        const bodyExcerpt = shown.body(bytes, response.headers["content-type"], excerptLength)
+        let failure: CourierError.Unauthorized | CourierError.BadResponse
+        if (response.status === 401) {
+          // Whether this hop carried the credential tells the auth Layer if the 401
+          // is about its token: a cross-origin redirect drops the header.
+          const credentialsSent = request.headers["authorization"] !== undefined
+          failure = new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt, credentialsSent })
+        } else {
+          let errorBody: Option.Option<unknown> = Option.none()
+          if (request.decodeErrorBody !== undefined && bytes.byteLength > 0) {
+            try {
+              errorBody = request.decodeErrorBody(JSON.parse(textDecoder.decode(bytes)))
+            } catch {
+              errorBody = Option.none()
+            }
+          }
+          failure = new CourierError.BadResponse({
+            request: request.info,
+            status: response.status,
+            headers,
+            bodyExcerpt,
+            errorBody
+          })
+        }
+        if (sink !== undefined) {
+          const complete = read.byteLength <= request.maxResponseBytes
+          sink(failure, {
+            headers: response.headers,
+            bytes: complete ? read : read.subarray(0, request.maxResponseBytes),
+            complete
+          })
+        }
+        return Effect.fail(failure)
       }
-    }
-    return Effect.fail(
-      new CourierError.BadResponse({
-        request: request.info,
-        status: response.status,
-        headers,
-        bodyExcerpt,
-        errorBody
-      })
-    )
-  })
+    ))
 
 /**
  * Builds the transport-level `execute` of a client: redirects, status
