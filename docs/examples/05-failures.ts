@@ -1,7 +1,8 @@
 /**
- * Handling failures with `Effect.catchTag`: each of the seven Courier
- * failures, provoked against the demo API, with what it carries and what a
- * user should be shown. Run it with `pnpm docs:example 05`.
+ * Handling failures with `Effect.catchTag`: the seven Courier failures of
+ * any call (the three of the resilience Layers are in guide 16), provoked
+ * against the demo API, with what each carries and what a user should be
+ * shown. Run it with `pnpm docs:example 05`.
  */
 import { CourierClient, CourierError } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
@@ -9,6 +10,7 @@ import { TestServer } from "@courier/testing"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { DemoApi } from "demo-api"
 import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -35,6 +37,10 @@ const forUser = (error: CourierError.CourierError): string => {
       return "This request cannot be sent." // a bug in the program: log it
     case "LimitExceeded":
       return "The answer is too large."
+    case "CircuitOpen":
+    case "RateLimited":
+    case "BulkheadFull":
+      return "The service is busy. Try again later." // only with the resilience Layers (guide 16)
   }
 }
 
@@ -56,6 +62,11 @@ const forLog = (error: CourierError.CourierError): string => {
       return `reason=${error.reason} detail=${error.detail}`
     case "LimitExceeded":
       return `reason=${error.reason} limit=${error.limit}`
+    case "CircuitOpen":
+    case "RateLimited":
+      return `key=${error.key} retryAfter=${Duration.format(error.retryAfter)}`
+    case "BulkheadFull":
+      return `key=${error.key} maxConcurrent=${error.maxConcurrent} maxQueue=${error.maxQueue}`
   }
 }
 
@@ -91,7 +102,7 @@ const program = Effect.gen(function*() {
   const post = yield* client.get("/posts/{id}", { params: { id: 9999 }, schema: Post, errorSchema: NotFound }).pipe(
     Effect.map(Option.some),
     Effect.catchTag("BadResponse", (e) => e.status === 404 ? Effect.succeed(Option.none()) : Effect.fail(e))
-  ) // Effect<Option<Post>, Timeout | Unauthorized | BadResponse<{ error: string }> | Parse | Network | RequestRefused | LimitExceeded>
+  ) // Effect<Option<Post>, Timeout | Unauthorized | BadResponse<{ error: string }> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   yield* Console.log(`post 9999: ${Option.isNone(post) ? "none" : "found"}`)
 
   // Several at once with catchTags; the rest still typed.

@@ -56,7 +56,7 @@ const program = Effect.gen(function*() {
   // ── The same GET with bare @effect/platform, on the transport Courier runs
   //    on (`client.http`): you write the base URL, the status check, the
   //    decoding and the timeout yourself, and failures are HttpClientError,
-  //    ResponseError or ParseError instead of Courier's seven tags.
+  //    ResponseError or ParseError instead of Courier's tags.
   const base = client.config.baseUrl?.href ?? ""
   const http = client.http.pipe(
     HttpClient.mapRequest(HttpClientRequest.prependUrl(base.replace(/\/$/, ""))),

@@ -14,6 +14,8 @@
  * | 6    | `BadResponse`: any other non-2xx status                          |
  * | 7    | `Parse`: a JSON content type whose body is not JSON              |
  * | 8    | `LimitExceeded`: too large, too many redirects                   |
+ * | 9    | `CircuitOpen`, `RateLimited`, `BulkheadFull`: reserved; these    |
+ * |      | come only from resilience Layers the CLI does not install        |
  * | 130  | interrupted (Ctrl-C, SIGINT, SIGTERM)                            |
  */
 import * as HelpDoc from "@effect/cli/HelpDoc"
@@ -32,6 +34,7 @@ export const ExitCode = {
   BadResponse: 6,
   Parse: 7,
   LimitExceeded: 8,
+  HeldBack: 9,
   Interrupted: 130
 } as const
 
@@ -137,6 +140,11 @@ const courier = (error: CourierError.CourierError): Report => {
           ? `${where(error.request)}: the response body is larger than ${error.limit} bytes; save it with: courier download URL -o FILE`
           : error.message
       }
+    case "CircuitOpen":
+    case "RateLimited":
+    case "BulkheadFull":
+      // The CLI installs none of these Layers; mapped so the table stays total.
+      return { code: ExitCode.HeldBack, line: error.message }
   }
 }
 

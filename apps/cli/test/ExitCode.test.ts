@@ -21,6 +21,7 @@ describe("ExitCode", () => {
       BadResponse: 6,
       Parse: 7,
       LimitExceeded: 8,
+      HeldBack: 9,
       Interrupted: 130
     })
   })
@@ -45,7 +46,10 @@ describe("ExitCode", () => {
         7
       ],
       [new CourierError.LimitExceeded({ request, reason: "TooManyRedirects", limit: 2 }), 8],
-      [new CourierError.LimitExceeded({ request, reason: "ResponseTooLarge", limit: 10 }), 8]
+      [new CourierError.LimitExceeded({ request, reason: "ResponseTooLarge", limit: 10 }), 8],
+      [new CourierError.CircuitOpen({ request, key: "k", state: "Open", retryAt: 0, retryAfter: Duration.zero }), 9],
+      [new CourierError.RateLimited({ request, key: "k", retryAt: 0, retryAfter: Duration.zero }), 9],
+      [new CourierError.BulkheadFull({ request, key: "k", maxConcurrent: 1, maxQueue: 0 }), 9]
     ]
     for (const [error, code] of cases) expect(report(error).code, String((error as { _tag: string })._tag)).toBe(code)
   })

@@ -18,7 +18,7 @@
  * const program = Effect.gen(function*() {
  *   const client = yield* CourierClient.CourierClient
  *   return yield* client.get("/posts", { query: { userId: 1 }, schema: Schema.Array(Post) })
- *   // Effect<readonly Post[], Timeout | Unauthorized | BadResponse | Parse | Network | RequestRefused | LimitExceeded>
+ *   // Effect<readonly Post[], Timeout | Unauthorized | BadResponse | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
  * })
  *
  * // The edge of the program provides a configured client, once.
@@ -37,10 +37,13 @@ import type * as Body from "./Body.js"
 import type * as CourierConfig from "./CourierConfig.js"
 import type {
   BadResponse,
+  BulkheadFull,
+  CircuitOpen,
   CourierError,
   LimitExceeded,
   Network,
   Parse,
+  RateLimited,
   RequestRefused,
   Timeout,
   Unauthorized
@@ -108,23 +111,23 @@ export interface Call {
   <A, I, E = unknown, EI = unknown>(
     url: string,
     options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
-  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "text" }
-  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
-  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "none" }
-  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     url: string,
     options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
-  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
 }
 
 /**
@@ -137,27 +140,27 @@ export interface MethodCall {
     method: string,
     url: string,
     options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
-  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "text" }
-  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
-  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "none" }
-  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
-  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
 }
 
 /**
@@ -220,7 +223,7 @@ export interface ExchangeCall {
     }
   ): Effect.Effect<
     ExchangeOf<S>,
-    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
   >
   <A, I, E = unknown, EI = unknown>(
     method: string,
@@ -228,33 +231,33 @@ export interface ExchangeCall {
     options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
   ): Effect.Effect<
     Exchange<A>,
-    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
   >
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "text" }
-  ): Effect.Effect<Exchange<string>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<Exchange<string>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
   ): Effect.Effect<
     Exchange<Uint8Array>,
-    Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded
+    Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
   >
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options: RequestOptions<E, EI> & { readonly responseType: "none" }
-  ): Effect.Effect<Exchange<void>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded>
+  ): Effect.Effect<Exchange<void>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
   <E = unknown, EI = unknown>(
     method: string,
     url: string,
     options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
   ): Effect.Effect<
     Exchange<unknown>,
-    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded
+    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
   >
 }
 

@@ -34,6 +34,10 @@
  *     case "RequestRefused":
  *     case "LimitExceeded":
  *       return "Something went wrong."
+ *     case "CircuitOpen":
+ *     case "RateLimited":
+ *     case "BulkheadFull":
+ *       return "The service is busy. Try again later."
  *   }
  * }
  * ```
@@ -407,7 +411,80 @@ export class LimitExceeded extends Data.TaggedError("LimitExceeded")<{
 }
 
 /**
+ * The circuit breaker of this request's origin (or key) is open: the
+ * downstream failed too often, and the call failed at once, without sending
+ * anything. `retryAt` (epoch milliseconds, from the `Clock`) and `retryAfter`
+ * say when the breaker lets a probe through. While every probe of a
+ * half-open circuit is out (`state: "HalfOpen"`) no time is known (the
+ * probes' outcome decides): they are the time of the failure and zero.
+ * Only the `CircuitBreaker` Layer fails with it; the default retry decision
+ * does not retry it.
+ *
+ * @since 0.1.0
+ */
+export class CircuitOpen extends Data.TaggedError("CircuitOpen")<{
+  readonly request: RequestInfo
+  /** The breaker's key: the request's origin unless the Layer was given another key. */
+  readonly key: string
+  readonly state: "Open" | "HalfOpen"
+  readonly retryAt: number
+  readonly retryAfter: Duration.Duration
+}> {
+  override get message(): string {
+    return `${this.request.method} ${this.request.url}: the circuit for ${this.key} is ${
+      this.state === "Open" ? "open" : "half-open with every probe in flight"
+    }; not sent, try again in ${Duration.format(this.retryAfter)}`
+  }
+}
+
+/**
+ * The `RateLimiter` Layer would have to hold the call past its `total`
+ * deadline (or past the Layer's `maxWait`) before sending it: it failed at
+ * once, without sending anything. `retryAt` (epoch milliseconds) and
+ * `retryAfter` say when the limiter would let it go.
+ *
+ * @since 0.1.0
+ */
+export class RateLimited extends Data.TaggedError("RateLimited")<{
+  readonly request: RequestInfo
+  /** The limiter's key: the request's origin unless the Layer was given another key. */
+  readonly key: string
+  readonly retryAt: number
+  readonly retryAfter: Duration.Duration
+}> {
+  override get message(): string {
+    return `${this.request.method} ${this.request.url}: rate limited for ${this.key}; not sent, it could go in ${
+      Duration.format(this.retryAfter)
+    }, past its deadline or the limiter's maxWait`
+  }
+}
+
+/**
+ * The `Bulkhead` Layer's calls in flight and its queue for this origin (or
+ * key) are full: the call failed at once, without sending anything.
+ *
+ * @since 0.1.0
+ */
+export class BulkheadFull extends Data.TaggedError("BulkheadFull")<{
+  readonly request: RequestInfo
+  /** The bulkhead's key: the request's origin unless the Layer was given another key. */
+  readonly key: string
+  readonly maxConcurrent: number
+  readonly maxQueue: number
+}> {
+  override get message(): string {
+    return `${this.request.method} ${this.request.url}: ${this.maxConcurrent} calls in flight and ${this.maxQueue} queued for ${this.key}; not sent, try again later`
+  }
+}
+
+/**
  * Any failure of a Courier request. `E` is the type of `BadResponse.errorBody`.
+ *
+ * `CircuitOpen`, `RateLimited` and `BulkheadFull` come only from the
+ * `CircuitBreaker`, `RateLimiter` and `Bulkhead` Layers. They are in the
+ * union rather than in those Layers' types because a Layer decorates the
+ * client's one `execute`, whose failure type is this union: a call's type
+ * cannot say which Layers the program installed.
  *
  * @since 0.1.0
  */
@@ -419,6 +496,9 @@ export type CourierError<E = unknown> =
   | Network
   | RequestRefused
   | LimitExceeded
+  | CircuitOpen
+  | RateLimited
+  | BulkheadFull
 
 /**
  * The tags of every Courier failure.
@@ -434,7 +514,10 @@ const tags: ReadonlySet<string> = new Set<Tag>([
   "Parse",
   "Network",
   "RequestRefused",
-  "LimitExceeded"
+  "LimitExceeded",
+  "CircuitOpen",
+  "RateLimited",
+  "BulkheadFull"
 ])
 
 /**

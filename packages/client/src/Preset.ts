@@ -4,15 +4,18 @@
  *
  * ```text
  * program
- *   → Auth        one replay after a 401, single-flight refresh
- *   → Cache       (when asked for) answers from the store, revalidation
- *   → Retry       transient failures, backoff, Retry-After, budget
- *   → Tracing     one client span per attempt
- *   → Logging     one line per attempt, with its attempt number
- *   → Metrics     requests, durations, 401s per attempt
- *   → AppHeaders  User-Agent and app identity on every attempt
- *   → Cookies     the jar, read and written on every hop (opt-in)
- *   → core        redirects, phase timeouts, limits, transport
+ *   → Auth            one replay after a 401, single-flight refresh
+ *   → Cache           (option) answers from the store, revalidation
+ *   → Bulkhead        (option) calls in flight and queued per origin
+ *   → Retry           transient failures, backoff, Retry-After, budget
+ *   → CircuitBreaker  (option) fail fast while an origin keeps failing
+ *   → RateLimiter     (option) token bucket, pauses learnt from 429 / RateLimit
+ *   → Tracing         one client span per attempt
+ *   → Logging         one line per attempt, with its attempt number
+ *   → Metrics         requests, durations, 401s per attempt
+ *   → AppHeaders      User-Agent and app identity on every attempt
+ *   → Cookies         (option) the jar, read and written on every hop
+ *   → core            redirects, phase timeouts, limits, transport
  * ```
  *
  * Why this order:
@@ -25,10 +28,25 @@
  *   500, 502 or 504, which may follow a rotation of the refresh token. A
  *   refresh that still fails that way keeps the tokens (`Unauthorized` reason
  *   `RefreshUnavailable`); only a 400, 401 or 403 ends the session.
+ * - The resilience Layers follow Polly's standard pipeline (rate limiter,
+ *   total timeout, retry, circuit breaker, attempt timeout) where it fits.
+ *   The bulkhead is outermost below Auth: a call holds its slot through all
+ *   its attempts and backoff waits, so it bounds the calls the program
+ *   made; Auth above it means no slot is held while a refresh is awaited,
+ *   and the refresh call takes a slot like any call. The circuit breaker
+ *   is inside Retry, so each attempt counts, and a `CircuitOpen` ends the
+ *   retries at once (the default decision does not retry it). Unlike
+ *   Polly, the rate limiter is inside Retry too, below the breaker: it
+ *   stands for the server's limit on requests, which each attempt spends,
+ *   and a retry must wait out a pause another call learnt; an open circuit
+ *   fails before waiting for a token. `RateLimited` is not retried. The
+ *   `total` timeout is the call's deadline, so every wait of these Layers
+ *   (a queue place, a pause) stops at it, as Polly's total timeout does.
  * - Retry sits above the observability Layers, so logs, spans and metrics
  *   see each attempt (with `http.attempt`), not one blurred call: a retried
  *   503 shows as a 503 line and a 200 line.
- * - Cache, when the options ask for it, is below Auth and above Retry. Below
+ * - Cache, when the options ask for it, is below Auth and above the
+ *   bulkhead and Retry (a hit takes no bulkhead slot). Below
  *   Auth, it sees the `Authorization` header, so a shared cache does not
  *   store what one user's token fetched (unless the answer says `public`),
  *   and a 401 on a revalidation is refreshed and replayed like any call.
@@ -72,9 +90,12 @@ import * as AppHeaders from "./AppHeaders.js"
 import * as Auth from "./Auth.js"
 import * as Cache from "./Cache.js"
 import * as Cookies from "./Cookies.js"
+import * as Bulkhead from "./Bulkhead.js"
+import * as CircuitBreaker from "./CircuitBreaker.js"
 import * as CourierClient from "./CourierClient.js"
 import * as Logging from "./Logging.js"
 import * as Metrics from "./Metrics.js"
+import * as RateLimiter from "./RateLimiter.js"
 import * as Retry from "./Retry.js"
 import type * as TokenStore from "./TokenStore.js"
 import * as Tracing from "./Tracing.js"
@@ -107,6 +128,12 @@ export interface Options {
    * puts it in the same place.
    */
   readonly cookies?: boolean | undefined
+  /** Default: none; `{}` for the breaker's defaults. */
+  readonly circuitBreaker?: CircuitBreaker.Options | false | undefined
+  /** Default: none; `{}` learns pauses from the server without a bucket of its own. */
+  readonly rateLimit?: RateLimiter.Options | false | undefined
+  /** Default: none. */
+  readonly bulkhead?: Bulkhead.Options | false | undefined
 }
 
 type Decorator = Layer.Layer<CourierClient.CourierClient, ConfigError.ConfigError, CourierClient.CourierClient>
@@ -114,7 +141,12 @@ type Decorator = Layer.Layer<CourierClient.CourierClient, ConfigError.ConfigErro
 const stack = (options: Options): ReadonlyArray<Decorator> => {
   const layers: Array<Decorator> = []
   if (options.cache !== undefined && options.cache !== false) layers.push(Cache.layer(options.cache))
+  if (options.bulkhead !== undefined && options.bulkhead !== false) layers.push(Bulkhead.layer(options.bulkhead))
   if (options.retry !== false) layers.push(Retry.layer(options.retry ?? {}))
+  if (options.circuitBreaker !== undefined && options.circuitBreaker !== false) {
+    layers.push(CircuitBreaker.layer(options.circuitBreaker))
+  }
+  if (options.rateLimit !== undefined && options.rateLimit !== false) layers.push(RateLimiter.layer(options.rateLimit))
   if (options.tracing !== false) layers.push(Tracing.layer(options.tracing ?? {}))
   if (options.logging !== false) layers.push(Logging.layer(options.logging ?? {}))
   if (options.metrics !== false) layers.push(Metrics.layer)

@@ -13,6 +13,10 @@ export * as Auth from "./Auth.js"
 /** @since 0.1.0 */
 export * as Body from "./Body.js"
 /** @since 0.1.0 */
+export * as Bulkhead from "./Bulkhead.js"
+/** @since 0.1.0 */
+export * as CircuitBreaker from "./CircuitBreaker.js"
+/** @since 0.1.0 */
 export * as Cache from "./Cache.js"
 /** @since 0.1.0 */
 export * as ContentDecoder from "./ContentDecoder.js"
@@ -46,6 +50,8 @@ export * as Ndjson from "./Ndjson.js"
 export * as Pagination from "./Pagination.js"
 /** @since 0.1.0 */
 export * as Preset from "./Preset.js"
+/** @since 0.1.0 */
+export * as RateLimiter from "./RateLimiter.js"
 /** @since 0.1.0 */
 export * as Redaction from "./Redaction.js"
 /** @since 0.1.0 */

@@ -20,6 +20,9 @@ type Failures =
   | CourierError.Network
   | CourierError.RequestRefused
   | CourierError.LimitExceeded
+  | CourierError.CircuitOpen
+  | CourierError.RateLimited
+  | CourierError.BulkheadFull
 
 describe("the types of a call", () => {
   it("a schema call succeeds with the schema's type and fails with the Courier union", () => {

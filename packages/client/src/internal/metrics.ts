@@ -154,3 +154,49 @@ export const layer = CourierClient.layerDecorate((execute) =>
       })
   })
 )
+
+/** @internal */
+export const circuitTransitions = Metric.counter("courier_http_client_circuit_transitions", {
+  description: "Circuit breaker state changes, by the state entered (open, half_open, closed)",
+  incremental: true
+})
+
+/** @internal */
+export const circuitRejections = Metric.counter("courier_http_client_circuit_rejections", {
+  description: "Calls failed with CircuitOpen without being sent",
+  incremental: true
+})
+
+/** @internal */
+export const circuitsOpen = Metric.gauge("courier_http_client_circuits_open", {
+  description: "Circuits currently open or half-open, over every circuit breaker Layer of the process"
+})
+
+/** @internal */
+export const rateLimitWaits = Metric.counter("courier_http_client_rate_limit_waits", {
+  description: "Calls the rate limiter held back before sending them",
+  incremental: true
+})
+
+/** @internal */
+export const rateLimitPauses = Metric.counter("courier_http_client_rate_limit_pauses", {
+  description: "Pauses the rate limiter learnt from a 429 or from RateLimit headers",
+  incremental: true
+})
+
+/** @internal */
+export const rateLimitRejections = Metric.counter("courier_http_client_rate_limit_rejections", {
+  description: "Calls failed with RateLimited without being sent",
+  incremental: true
+})
+
+/** @internal */
+export const bulkheadRejections = Metric.counter("courier_http_client_bulkhead_rejections", {
+  description: "Calls failed with BulkheadFull without being sent",
+  incremental: true
+})
+
+/** @internal */
+export const bulkheadInFlight = Metric.gauge("courier_http_client_bulkhead_in_flight", {
+  description: "Calls holding a bulkhead slot, over every bulkhead Layer of the process"
+})
