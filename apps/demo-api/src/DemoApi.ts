@@ -22,6 +22,14 @@
  * - `POST /upload` (multipart) echoes `{ fields, files: [{ field, filename, contentType, size, sha256 }] }`.
  * - `GET` / `HEAD /files/:size`: `size` bytes where the byte at offset `o` is
  *   `o % 256`, with `etag`, `Range` and `If-Range`.
+ * - Feature flags over OFREP: `POST /ofrep/v1/evaluate/flags` (bulk, with
+ *   `etag`; a matching `If-None-Match` answers 304) and
+ *   `POST /ofrep/v1/evaluate/flags/:key` (404 `FLAG_NOT_FOUND` for an
+ *   unknown key); `GET /flags/events`, a server-sent event stream with one
+ *   `flags-changed` event per change (id = version; a `Last-Event-ID` behind
+ *   the current version gets the current one at once); `POST /flags/:key/flip`
+ *   (booleans) and `PUT /flags/:key` `{ value }` change a flag. Seeded with
+ *   `enable_new_ui: false`, `welcome_message`, `max_items: 20` and `theme`.
  * - `/fault/latency?ms=`, `/fault/stall`, `/fault/drip?chunks=&interval=&bytes=`,
  *   `/fault/flaky?key=&failures=&status=`, `/fault/ratelimit?key=&retryAfter=`,
  *   `/fault/status/:code`, `/fault/redirect?to=&status=`, `/fault/bad-json`,

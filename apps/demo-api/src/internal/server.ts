@@ -14,6 +14,7 @@ import type * as DemoApi from "../DemoApi.js"
 import * as Auth from "./auth.js"
 import * as Faults from "./faults.js"
 import * as Files from "./files.js"
+import * as Flags from "./flags.js"
 import { json, toResponse } from "./http.js"
 import * as Resources from "./resources.js"
 import * as Stats from "./stats.js"
@@ -57,6 +58,7 @@ export const make = (
     })
     const resources = yield* Resources.make({ baseUrl: url, auth: auth.store })
     const faults = yield* Faults.make
+    const flags = yield* Flags.make
     const resourceFaults: Faults.ResourceFaults = {
       latency: Option.map(Option.fromNullable(options.faults?.latency), Duration.decode),
       errorRate: Math.min(1, Math.max(0, options.faults?.errorRate ?? 0))
@@ -67,6 +69,7 @@ export const make = (
       auth.router,
       Upload.router,
       Files.router,
+      flags,
       faults
     ).pipe(HttpRouter.transform(counted(stats)))
 
