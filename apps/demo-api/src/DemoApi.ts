@@ -26,8 +26,8 @@
  *   `etag`; a matching `If-None-Match` answers 304) and
  *   `POST /ofrep/v1/evaluate/flags/:key` (404 `FLAG_NOT_FOUND` for an
  *   unknown key); `GET /flags/events`, a server-sent event stream with one
- *   `flags-changed` event per change (id = version; a `Last-Event-ID` behind
- *   the current version gets the current one at once); `POST /flags/:key/flip`
+ *   `flags-changed` event per change (id = version), starting with one for
+ *   the current version unless `Last-Event-ID` is already at it; `POST /flags/:key/flip`
  *   (booleans) and `PUT /flags/:key` `{ value }` change a flag. Seeded with
  *   `enable_new_ui: false`, `welcome_message`, `max_items: 20` and `theme`.
  * - `/fault/latency?ms=`, `/fault/stall`, `/fault/drip?chunks=&interval=&bytes=`,

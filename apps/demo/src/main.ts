@@ -19,6 +19,7 @@ import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Flags from "./Flags.js"
 import * as Narrator from "./Narrator.js"
 
 class Post extends Schema.Class<Post>("Post")({
@@ -109,6 +110,8 @@ const program = Effect.gen(function*() {
         : `the server's copy differs: ${JSON.stringify(upload.files)}`
     )
   }).pipe(Effect.ensuring(Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))))
+
+  yield* Flags.step(9)
   yield* Narrator.note(`\nDone. The demo API counted ${(yield* api.stats).refreshes} refresh(es) in all.`)
 })
 

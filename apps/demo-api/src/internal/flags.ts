@@ -87,8 +87,10 @@ export const make = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const lastSeen = Number(request.headers["last-event-id"] ?? Number.NaN)
     const current = yield* Ref.get(state)
-    // A client that resumes behind the current version missed a change.
-    const replay = Number.isInteger(lastSeen) && lastSeen < current.version ? [event(current.version)] : []
+    // A new client learns the current version at once, so a change between
+    // its last evaluation and this connection is not lost; a resuming client
+    // hears it only when it missed a change.
+    const replay = Number.isInteger(lastSeen) && lastSeen >= current.version ? [] : [event(current.version)]
     const live = Stream.fromPubSub(changes).pipe(Stream.map((next) => event(next.version)))
     // A comment every 15 seconds keeps idle timeouts on the way from closing the stream.
     const heartbeat = Stream.fromSchedule(Schedule.spaced("15 seconds")).pipe(Stream.as(encoder.encode(": keep-alive\n\n")))
