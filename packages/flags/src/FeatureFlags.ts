@@ -154,8 +154,9 @@ export interface Options {
   /**
    * A server-sent event stream (`GET` at `path`): every event triggers an
    * evaluation. A dropped stream reconnects after `minDelay` (default 1
-   * second, or the server's `retry:`), doubling up to `maxDelay` (default
-   * 30 seconds) while connections fail, and resumes with `Last-Event-ID`.
+   * second, or the server's `retry:`), doubled for each connection in a row
+   * that delivered no event, up to `maxDelay` (default 30 seconds), and
+   * resumes with `Last-Event-ID`.
    * `idleTimeout` (default 60 seconds) drops a stream that sends nothing,
    * not even a comment, for that long.
    */
