@@ -86,18 +86,25 @@ export const make = Effect.gen(function*() {
   const events = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const lastSeen = Number(request.headers["last-event-id"] ?? Number.NaN)
-    const current = yield* Ref.get(state)
-    // A new client learns the current version at once, so a change between
-    // its last evaluation and this connection is not lost; a resuming client
-    // hears it only when it missed a change.
-    const replay = Number.isInteger(lastSeen) && lastSeen >= current.version ? [] : [event(current.version)]
-    const live = Stream.fromPubSub(changes).pipe(Stream.map((next) => event(next.version)))
+    // Subscribed before the state is read: a change lands either in the
+    // version read or in the subscription, never between the two.
     // A comment every 15 seconds keeps idle timeouts on the way from closing the stream.
     const heartbeat = Stream.fromSchedule(Schedule.spaced("15 seconds")).pipe(Stream.as(encoder.encode(": keep-alive\n\n")))
-    const body = Stream.concat(
-      Stream.fromIterable([encoder.encode("retry: 1000\n\n"), ...replay]),
-      Stream.merge(live, heartbeat)
-    )
+    // Subscribed before the state is read and before the first byte: a change
+    // lands either in the version read or in the subscription.
+    const body = Stream.unwrapScoped(Effect.gen(function*() {
+      const subscription = yield* PubSub.subscribe(changes)
+      const current = yield* Ref.get(state)
+      // A new client learns the current version at once, so a change between
+      // its last evaluation and this connection is not lost; a resuming
+      // client hears it only when it missed a change.
+      const replay = Number.isInteger(lastSeen) && lastSeen >= current.version ? [] : [event(current.version)]
+      const live = Stream.fromQueue(subscription).pipe(Stream.map((next) => event(next.version)))
+      return Stream.concat(
+        Stream.fromIterable([encoder.encode("retry: 1000\n\n"), ...replay]),
+        Stream.merge(live, heartbeat)
+      )
+    }))
     return HttpServerResponse.stream(body, {
       contentType: "text/event-stream",
       headers: { "cache-control": "no-cache" }
