@@ -86,8 +86,6 @@ export const make = Effect.gen(function*() {
   const events = Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     const lastSeen = Number(request.headers["last-event-id"] ?? Number.NaN)
-    // Subscribed before the state is read: a change lands either in the
-    // version read or in the subscription, never between the two.
     // A comment every 15 seconds keeps idle timeouts on the way from closing the stream.
     const heartbeat = Stream.fromSchedule(Schedule.spaced("15 seconds")).pipe(Stream.as(encoder.encode(": keep-alive\n\n")))
     // Subscribed before the state is read and before the first byte: a change
