@@ -32,7 +32,7 @@ const decodeEnvelope = Schema.decodeUnknownEither(Ofrep.BulkResponse)
 /**
  * @internal
  * The entries of a bulk response, each decoded on its own: a bad entry is
- * dropped (and logged), the others kept. `None`-like `undefined` when the
+ * dropped (and logged), the others kept; `undefined` when the
  * envelope itself is wrong.
  */
 export const entries = (
