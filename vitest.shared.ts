@@ -18,7 +18,9 @@ export const shared: UserConfig = {
       { find: /^@courier\/client\/node$/, replacement: src("./packages/client/src/node/index.ts") },
       { find: /^@courier\/client\/(.+)$/, replacement: src("./packages/client/src/$1.ts") },
       { find: /^@courier\/testing$/, replacement: src("./packages/testing/src/index.ts") },
-      { find: /^@courier\/testing\/(.+)$/, replacement: src("./packages/testing/src/$1.ts") }
+      { find: /^@courier\/testing\/(.+)$/, replacement: src("./packages/testing/src/$1.ts") },
+      { find: /^@courier\/flags$/, replacement: src("./packages/flags/src/index.ts") },
+      { find: /^@courier\/flags\/(.+)$/, replacement: src("./packages/flags/src/$1.ts") }
     ]
   }
 }

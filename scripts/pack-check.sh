@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs @courier/client and @courier/testing the way they are published
+# Packs @courier/client, @courier/testing and @courier/flags the way they are published
 # (`pnpm pack`: prepack builds dist, workspace: ranges become versions),
 # installs the tarballs with npm into a new project outside the workspace,
 # type-checks a consumer (strict, exactOptionalPropertyTypes, NodeNext) and
@@ -22,7 +22,7 @@ pins=(
   "@types/node@$(installed @types/node)"
 )
 
-for pkg in client testing; do
+for pkg in client testing flags; do
   (cd "packages/$pkg" && pnpm pack --pack-destination "$work" >/dev/null)
 done
 for tarball in "$work"/*.tgz; do
@@ -38,7 +38,7 @@ cp scripts/pack-check/consumer.ts scripts/pack-check/tsconfig.json "$work/"
 cd "$work"
 echo '{ "name": "courier-pack-check", "private": true, "type": "module" }' >package.json
 npm install --no-audit --no-fund --loglevel=error \
-  ./courier-client-*.tgz ./courier-testing-*.tgz "${pins[@]}" </dev/null
+  ./courier-client-*.tgz ./courier-testing-*.tgz ./courier-flags-*.tgz "${pins[@]}" </dev/null
 ./node_modules/.bin/tsc -p tsconfig.json
 node out/consumer.js </dev/null
 echo "pack check: ok (${pins[*]})"

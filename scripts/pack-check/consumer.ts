@@ -4,7 +4,9 @@
 // scripts/pack-check.sh in a project outside the workspace.
 import { Auth, CourierClient, Preset, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
+import { FeatureFlags, OpenFeatureProvider } from "@courier/flags"
 import { Reply, TestServer } from "@courier/testing"
+import { OpenFeature } from "@openfeature/server-sdk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -35,5 +37,25 @@ const program = Effect.gen(function*() {
   return todo
 })
 
+// @courier/flags: one OFREP evaluation through the client, read typed and
+// through its OpenFeature provider.
+const flags = Effect.gen(function*() {
+  const server = yield* TestServer.make({
+    routes: [["POST", "/ofrep/v1/evaluate/flags", Reply.json({ flags: [{ key: "enable_new_ui", value: true, reason: "STATIC" }] })]]
+  })
+  const service = yield* FeatureFlags.make({ enable_new_ui: FeatureFlags.flag(Schema.Boolean, false) }).pipe(
+    Effect.provide(NodeTransport.layerClient({ baseUrl: server.url }))
+  )
+  const provider = yield* OpenFeatureProvider.makeProvider(service)
+  yield* Effect.promise(() => OpenFeature.setProviderAndWait(provider))
+  const viaOpenFeature = yield* Effect.promise(() => OpenFeature.getClient().getBooleanValue("enable_new_ui", false))
+  yield* Effect.promise(() => OpenFeature.close())
+  const typed = yield* service.get("enable_new_ui")
+  if (typed !== true || viaOpenFeature !== true) throw new Error(`unexpected flag values: ${typed}, ${viaOpenFeature}`)
+  return typed
+})
+
 const todo = await Effect.runPromise(Effect.scoped(program))
 console.log(`pack check: GET /todos/1 -> ${JSON.stringify(todo)}`)
+const newUi = await Effect.runPromise(Effect.scoped(flags))
+console.log(`pack check: enable_new_ui -> ${newUi}`)

@@ -6,6 +6,7 @@
  * courier download <url> -o <path> [items...]
  * courier login <base-url> --user <name> [--password-stdin]
  * courier logout <base-url>
+ * courier flags <list|watch> [--path P] [--targeting-key K] [--events P] [--interval S]
  * ```
  */
 import * as Args from "@effect/cli/Args"
@@ -14,6 +15,7 @@ import * as Options from "@effect/cli/Options"
 import * as ClientLayer from "./ClientLayer.js"
 import * as DownloadCommand from "./DownloadCommand.js"
 import * as Flags from "./Flags.js"
+import * as FlagsCommand from "./FlagsCommand.js"
 import * as Login from "./Login.js"
 import * as Request from "./Request.js"
 
@@ -75,6 +77,38 @@ const logout = Command.make("logout", { baseUrl }, Login.logout).pipe(
   Command.withDescription("Forget the tokens of that origin")
 )
 
+const flagOptions = {
+  ...Flags.shared,
+  path: Options.text("path").pipe(
+    Options.withDescription("The OFREP bulk evaluation path (default /ofrep/v1/evaluate/flags)"),
+    Options.optional
+  ),
+  targetingKey: Options.text("targeting-key").pipe(
+    Options.withDescription("Sent as the evaluation context's targetingKey"),
+    Options.optional
+  ),
+  events: Options.text("events").pipe(
+    Options.withDescription("A server-sent event stream path whose events mean: evaluate again (watch only)"),
+    Options.optional
+  ),
+  interval: Options.float("interval").pipe(
+    Options.withDescription("Seconds between evaluations (default 30; watch only)"),
+    Options.optional
+  )
+}
+
+const flags = Command.make("flags").pipe(
+  Command.withDescription("Feature flags from an OFREP server"),
+  Command.withSubcommands([
+    Command.make("list", flagOptions, FlagsCommand.list).pipe(
+      Command.withDescription("Evaluate every flag once and print one line per flag")
+    ),
+    Command.make("watch", flagOptions, FlagsCommand.watch).pipe(
+      Command.withDescription("Print the flags, then one line per change until interrupted")
+    )
+  ])
+)
+
 /** The root command. */
 export const courier = Command.make("courier").pipe(
   Command.withDescription("An HTTP client for the command line, built on Courier"),
@@ -88,7 +122,8 @@ export const courier = Command.make("courier").pipe(
     requestCommand("options"),
     download,
     login,
-    logout
+    logout,
+    flags
   ])
 )
 

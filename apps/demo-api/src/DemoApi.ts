@@ -34,6 +34,14 @@
  * - `POST /upload` (multipart) echoes `{ fields, files: [{ field, filename, contentType, size, sha256 }] }`.
  * - `GET` / `HEAD /files/:size`: `size` bytes where the byte at offset `o` is
  *   `o % 256`, with `etag`, `Range` and `If-Range`.
+ * - Feature flags over OFREP: `POST /ofrep/v1/evaluate/flags` (bulk, with
+ *   `etag`; a matching `If-None-Match` answers 304) and
+ *   `POST /ofrep/v1/evaluate/flags/:key` (404 `FLAG_NOT_FOUND` for an
+ *   unknown key); `GET /flags/events`, a server-sent event stream with one
+ *   `flags-changed` event per change (id = version), starting with one for
+ *   the current version unless `Last-Event-ID` is already at it; `POST /flags/:key/flip`
+ *   (booleans) and `PUT /flags/:key` `{ value }` change a flag. Seeded with
+ *   `enable_new_ui: false`, `welcome_message`, `max_items: 20` and `theme`.
  * - `/fault/latency?ms=`, `/fault/stall`, `/fault/drip?chunks=&interval=&bytes=`,
  *   `/fault/flaky?key=&failures=&status=`, `/fault/ratelimit?key=&retryAfter=`,
  *   `/fault/status/:code`, `/fault/redirect?to=&status=`, `/fault/bad-json`,

@@ -19,6 +19,7 @@ import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as Flags from "./Flags.js"
 import * as Narrator from "./Narrator.js"
 
 class Post extends Schema.Class<Post>("Post")({
@@ -122,14 +123,16 @@ const program = Effect.gen(function*() {
         : `the server's copy differs: ${JSON.stringify(upload.files)}`
     )
   }).pipe(Effect.ensuring(Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))))
-  yield* Narrator.step(9, "A cookie session set on a 302, kept by the jar")
-  const started9 = yield* client.post("/session/start", { schema: Session })
+  yield* Narrator.step(10, "A cookie session set on a 302, kept by the jar")
+  const opened = yield* client.post("/session/start", { schema: Session })
   const again = yield* client.get("/session", { schema: Session })
   yield* Narrator.ok(
-    started9.session && again.session
-      ? `the redirect's Set-Cookie reached the next hop (visit ${started9.visits}) and the next call (visit ${again.visits})`
-      : `the session was lost: ${JSON.stringify([started9, again])}`
+    opened.session && again.session
+      ? `the redirect's Set-Cookie reached the next hop (visit ${opened.visits}) and the next call (visit ${again.visits})`
+      : `the session was lost: ${JSON.stringify([opened, again])}`
   )
+
+  yield* Flags.step(11)
   yield* Narrator.note(`\nDone. The demo API counted ${(yield* api.stats).refreshes} refresh(es) in all.`)
 })
 

@@ -22,6 +22,7 @@ export interface Result {
 
 /** A running command: its output so far, and a way to signal it. */
 export interface Running {
+  readonly stdout: () => string
   readonly stderr: () => string
   readonly kill: (signal: NodeJS.Signals) => void
   readonly exit: Effect.Effect<Result, Error>
@@ -80,7 +81,7 @@ export const start = (args: ReadonlyArray<string>, options: Options & { readonly
       child.kill("SIGKILL")
     })
   })
-  return { stderr: () => stderr, kill: (signal) => child.kill(signal), exit }
+  return { stdout: () => stdout, stderr: () => stderr, kill: (signal) => child.kill(signal), exit }
 }
 
 /** Runs the command to its end. */

@@ -14,6 +14,7 @@ import type * as DemoApi from "../DemoApi.js"
 import * as Auth from "./auth.js"
 import * as Faults from "./faults.js"
 import * as Files from "./files.js"
+import * as Flags from "./flags.js"
 import * as OAuth from "./oauth.js"
 import { json, toResponse } from "./http.js"
 import * as Resources from "./resources.js"
@@ -69,6 +70,7 @@ export const make = (
     const resources = yield* Resources.make({ baseUrl: url, auth: auth.store })
     const faults = yield* Faults.make
     const session = yield* Session.make
+    const flags = yield* Flags.make
     const resourceFaults: Faults.ResourceFaults = {
       latency: Option.map(Option.fromNullable(options.faults?.latency), Duration.decode),
       errorRate: Math.min(1, Math.max(0, options.faults?.errorRate ?? 0))
@@ -80,6 +82,7 @@ export const make = (
       Upload.router,
       Files.router,
       session,
+      flags,
       faults
     ).pipe(HttpRouter.transform(counted(stats)))
 
