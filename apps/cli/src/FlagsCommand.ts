@@ -43,8 +43,8 @@ const start = (args: Args, watching: boolean) =>
     const path = Option.getOrElse(args.path, () => Ofrep.bulkPath)
     const { settings } = yield* Flags.settings(args, path)
     const interval = Option.getOrElse(args.interval, () => 30)
-    if (!(interval > 0) || !Number.isFinite(interval)) {
-      return yield* Effect.fail(new UsageError({ message: "--interval must be a number of seconds above 0" }))
+    if (!(interval >= 1) || !Number.isFinite(interval)) {
+      return yield* Effect.fail(new UsageError({ message: "--interval must be a number of seconds, at least 1" }))
     }
     const options: FeatureFlags.Options = {
       path,

@@ -36,6 +36,7 @@
  * @since 0.1.0
  */
 import type * as CourierClient from "@courier/client/CourierClient"
+import type * as ConfigError from "effect/ConfigError"
 import type * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
@@ -146,7 +147,9 @@ export interface Options {
   /** More context attributes (user attributes); the three above win over these. */
   readonly attributes?: { readonly [key: string]: Ofrep.ContextValue } | undefined
   /**
-   * Time between evaluations. Default 60 seconds. A 429 waits its
+   * Time between evaluations. Default 60 seconds, at least 1 second (a
+   * shorter one, or a value that is not a duration, fails `make` with a
+   * `ConfigError`, as do the other durations here). A 429 waits its
    * `Retry-After` instead when that is longer; after a failure the next
    * try comes sooner (1 second, doubling up to this interval).
    */
@@ -189,7 +192,7 @@ export const context: (options: Options) => Ofrep.EvaluationContext = internal.c
 export const make: <D extends Definitions>(
   definitions: D,
   options?: Options
-) => Effect.Effect<Service<D>, never, CourierClient.CourierClient | Scope.Scope> = internal.make
+) => Effect.Effect<Service<D>, ConfigError.ConfigError, CourierClient.CourierClient | Scope.Scope> = internal.make
 
 /**
  * {@link make} as a Layer of your own tag.
@@ -200,4 +203,4 @@ export const layer: <I, D extends Definitions>(
   tag: Context.Tag<I, Service<D>>,
   definitions: D,
   options?: Options
-) => Layer.Layer<I, never, CourierClient.CourierClient> = internal.layer
+) => Layer.Layer<I, ConfigError.ConfigError, CourierClient.CourierClient> = internal.layer

@@ -3,7 +3,9 @@ import { FeatureFlags, FlagStore } from "@courier/flags"
 import { Reply } from "@courier/testing"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
+import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -39,6 +41,27 @@ const warnings = () => {
 }
 
 describe("FeatureFlags", () => {
+  it.scoped("a duration that is not one, or a poll interval under a second, fails make with a ConfigError, nothing sent", () =>
+    Effect.gen(function*() {
+      const { server } = yield* flagServer({ enable_new_ui: true })
+      const cases: ReadonlyArray<readonly [FeatureFlags.Options, string]> = [
+        [{ pollInterval: "ten seconds" as never }, "pollInterval"],
+        [{ pollInterval: "10 millis" }, "pollInterval: must be at least 1 second"],
+        [{ startupTimeout: "soon" as never }, "startupTimeout"],
+        [{ events: { path: "/flags/events", idleTimeout: "a while" as never } }, "events.idleTimeout"]
+      ]
+      for (const [options, says] of cases) {
+        const exit = yield* Effect.exit(start(server, options))
+        expect(Exit.isFailure(exit)).toBe(true)
+        if (Exit.isFailure(exit)) {
+          const error = Chunk.unsafeHead(Cause.failures(exit.cause))
+          expect(ConfigError.isInvalidData(error)).toBe(true)
+          expect(String(error)).toContain(says)
+        }
+      }
+      expect(yield* server.requests(path)).toHaveLength(0)
+    }))
+
   it.scoped("evaluates over OFREP with the context, and reads typed values", () =>
     Effect.gen(function*() {
       const { server } = yield* flagServer({ enable_new_ui: true, max_items: 25, greeting: "hi", extra: 1 })

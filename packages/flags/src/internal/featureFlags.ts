@@ -1,4 +1,5 @@
 import * as CourierClient from "@courier/client/CourierClient"
+import type * as ConfigError from "effect/ConfigError"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -11,6 +12,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as FeatureFlags from "../FeatureFlags.js"
 import * as Ofrep from "../Ofrep.js"
 import { entries, makeWarnOnce, values } from "./decode.js"
+import * as Durations from "./durations.js"
 import { evaluate } from "./evaluate.js"
 import { listen } from "./events.js"
 
@@ -38,14 +40,15 @@ const signatureOf = (flags: ReadonlyArray<Ofrep.Entry>): string =>
 export const make = <D extends FeatureFlags.Definitions>(
   definitions: D,
   options: FeatureFlags.Options = {}
-): Effect.Effect<FeatureFlags.Service<D>, never, CourierClient.CourierClient | Scope.Scope> =>
+): Effect.Effect<FeatureFlags.Service<D>, ConfigError.ConfigError, CourierClient.CourierClient | Scope.Scope> =>
   Effect.gen(function*() {
+    const durations = yield* Durations.resolve(options)
     const client = yield* CourierClient.CourierClient
     const warn = makeWarnOnce()
     const sent = context(options)
     const contextKey = JSON.stringify(sent)
     const path = options.path ?? Ofrep.bulkPath
-    const interval = Duration.decode(options.pollInterval ?? Duration.minutes(1))
+    const interval = durations.pollInterval
     const store = options.store
 
     const defaults = yield* values(definitions, new Map(), warn, false)
@@ -132,10 +135,15 @@ export const make = <D extends FeatureFlags.Definitions>(
     })
     yield* Effect.forkScoped(poll)
     if (options.events !== undefined) {
-      yield* Effect.forkScoped(listen(client, options.events, Effect.asVoid(evaluateOnce)))
+      yield* Effect.forkScoped(listen(client, {
+        path: options.events.path,
+        minDelay: durations.minDelay,
+        maxDelay: durations.maxDelay,
+        idleTimeout: durations.idleTimeout
+      }, Effect.asVoid(evaluateOnce)))
     }
     yield* Deferred.await(first).pipe(
-      Effect.timeout(Duration.decode(options.startupTimeout ?? Duration.seconds(5))),
+      Effect.timeout(durations.startupTimeout),
       Effect.catchTag("TimeoutException", () =>
         Effect.logWarning("feature flags: no evaluation within the start-up timeout; serving the last values"))
     )
@@ -156,4 +164,4 @@ export const layer = <I, D extends FeatureFlags.Definitions>(
   tag: Context.Tag<I, FeatureFlags.Service<D>>,
   definitions: D,
   options?: FeatureFlags.Options
-): Layer.Layer<I, never, CourierClient.CourierClient> => Layer.scoped(tag, make(definitions, options))
+): Layer.Layer<I, ConfigError.ConfigError, CourierClient.CourierClient> => Layer.scoped(tag, make(definitions, options))
