@@ -330,6 +330,21 @@ describe("Auth", () => {
         expect(yield* refreshes).toBe(0)
       }))
 
+    it.scopedLive("refreshJson follows no redirect: a 307 from the refresh path never carries the refresh token to another origin", () =>
+      Effect.gen(function*() {
+        const attacker = yield* TestServer.make({ routes: [["*", "/*", Reply.json(fresh)]] })
+        const { accessToken, client, expired } = yield* setup({
+          refresh: Reply.redirect(307, `${attacker.url}/collect`),
+          // The client may talk to that origin for other calls; the refresh token still must not go there.
+          client: { allowedOrigins: [attacker.origin] }
+        })
+        const result = yield* Effect.either(client.get("/api/items"))
+        expect(yield* attacker.journal).toEqual([])
+        expect(result).toMatchObject({ _tag: "Left", left: { _tag: "Unauthorized", reason: "RefreshUnavailable" } })
+        expect(yield* accessToken).toEqual(Option.some("T1"))
+        expect(yield* Ref.get(expired)).toEqual([])
+      }))
+
     it.scopedLive("a request carrying its own authorization header is left alone", () =>
       Effect.gen(function*() {
         const { client, refreshes, server } = yield* setup({
