@@ -147,7 +147,7 @@ export interface Options {
   readonly attributes?: { readonly [key: string]: Ofrep.ContextValue } | undefined
   /**
    * Time between evaluations. Default 60 seconds. A 429 waits its
-   * `Retry-After` instead when that is longer; after a failure the next
+   * `Retry-After` instead when that is longer (up to an hour); after a failure the next
    * try comes sooner (1 second, doubling up to this interval).
    */
   readonly pollInterval?: Duration.DurationInput | undefined
