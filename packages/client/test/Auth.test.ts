@@ -305,6 +305,47 @@ describe("Auth", () => {
       }))
   })
 
+  describe("the end of a session under load", () => {
+    it.scopedLive("50 concurrent calls, their 401s before and after the rejected refresh: one refresh, onSessionExpired once, all SessionExpired", () =>
+      Effect.gen(function*() {
+        const { accessToken, client, expired, refreshes } = yield* setup({
+          refresh: Reply.delay("200 millis", Reply.json({ error: "invalid_grant" }, { status: 400 })),
+          // These 401s come after the refresh was rejected and the store cleared.
+          routes: [["GET", "/slow/*", Reply.delay("600 millis", Reply.json({ error: "expired" }, { status: 401 }))]]
+        })
+        const calls = Array.from({ length: 50 }, (_, i) => client.get(i % 2 === 0 ? "/api/items" : "/slow/items", { query: { i } }))
+        const results = yield* Effect.all(calls.map((call) => Effect.flip(call)), { concurrency: "unbounded" })
+        expect(results.map((error) => [error._tag, (error as { reason?: unknown }).reason])).toEqual(
+          Array.from({ length: 50 }, () => ["Unauthorized", "SessionExpired"])
+        )
+        expect(yield* refreshes).toBe(1)
+        expect(yield* accessToken).toEqual(Option.none())
+        yield* Effect.sleep("100 millis")
+        expect(yield* Ref.get(expired)).toHaveLength(1)
+      }))
+
+    it.scopedLive("50 concurrent calls with a token known to be expired: none sent, one refresh, onSessionExpired once", () =>
+      Effect.gen(function*() {
+        const { accessToken, client, expired, refreshes, server } = yield* setup({
+          refresh: Reply.delay("200 millis", Reply.json({ error: "invalid_grant" }, { status: 400 })),
+          tokens: { ...TokenStore.tokens("T1", "R1"), expiresAt: Date.now() - 1_000 }
+        })
+        const results = yield* Effect.all(
+          Array.from({ length: 50 }, (_, i) => Effect.flip(client.get("/api/items", { query: { i } }))),
+          { concurrency: "unbounded" }
+        )
+        expect(new Set(results.map((error) => `${error._tag}/${(error as { reason?: unknown }).reason}`))).toEqual(
+          new Set(["Unauthorized/SessionExpired"])
+        )
+        // Nothing was sent with the expired token: every call waited for the refresh.
+        expect(yield* server.requests("/api/items")).toEqual([])
+        expect(yield* refreshes).toBe(1)
+        expect(yield* accessToken).toEqual(Option.none())
+        yield* Effect.sleep("100 millis")
+        expect(yield* Ref.get(expired)).toHaveLength(1)
+      }))
+  })
+
   describe("where the token goes", () => {
     it.scopedLive("never to a second origin: not directly, not after a redirect", () =>
       Effect.gen(function*() {
