@@ -346,6 +346,51 @@ describe("Auth", () => {
       }))
   })
 
+  describe("a refresh ahead in the background", () => {
+    it.scopedLive("calls that meet a 401 while it runs (the server revoked the old token at once) wait for it and replay: one refresh", () =>
+      Effect.gen(function*() {
+        let revoked = false
+        const accepting = Reply.custom((request, response) => {
+          request.resume()
+          const auth = request.headers["authorization"]
+          const ok = auth === "Bearer T2" || (auth === "Bearer T1" && !revoked)
+          const body = JSON.stringify(ok ? { ok: true } : { error: "expired" })
+          response.writeHead(ok ? 200 : 401, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+          response.end(body)
+        })
+        const { accessToken, client, expired, refreshes, server } = yield* setup({
+          // The token endpoint revokes the old access token as soon as it is asked, then answers slowly.
+          refresh: Reply.custom((request, response) => {
+            revoked = true
+            request.resume()
+            const body = JSON.stringify(fresh)
+            setTimeout(() => {
+              response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+              response.end(body)
+            }, 300)
+          }),
+          routes: [["GET", "/v2/*", accepting]],
+          tokens: { ...TokenStore.tokens("T1", "R1"), expiresAt: Date.now() + 3_000 }
+        })
+        expect(yield* client.get("/v2/items")).toEqual({ ok: true })
+        // Past half of its life: the next call starts the refresh ahead and goes with T1.
+        yield* Effect.sleep("1600 millis")
+        yield* client.get("/v2/items")
+        yield* waitUntil(Effect.sync(() => revoked), "the refresh reached the token endpoint")
+        // These go with T1 while the refresh runs, and meet a 401.
+        const results = yield* Effect.all(
+          Array.from({ length: 10 }, (_, i) => client.get("/v2/items", { query: { i } })),
+          { concurrency: "unbounded" }
+        )
+        expect(results).toEqual(Array.from({ length: 10 }, () => ({ ok: true })))
+        expect(yield* refreshes).toBe(1)
+        expect(yield* accessToken).toEqual(Option.some("T2"))
+        expect(yield* Ref.get(expired)).toEqual([])
+        const sent = authorizationsOf(yield* server.requests("/v2/items"))
+        expect(sent.filter((a) => a === "Bearer T2")).toHaveLength(10)
+      }))
+  })
+
   describe("where the token goes", () => {
     it.scopedLive("never to a second origin: not directly, not after a redirect", () =>
       Effect.gen(function*() {
