@@ -205,9 +205,10 @@ const transition = (key: string, entered: CircuitBreaker.State["_tag"]): Effect.
 const stateLabel = { Open: "open", HalfOpen: "half_open", Closed: "closed" } as const
 
 /**
- * The origin of the hop that gave the outcome, when a redirect took the call
- * elsewhere: the response's request, or the failure's URL (redacted, with
- * its origin intact). `undefined` when the call was not redirected.
+ * The origin of the hop that gave the outcome: the response's last request,
+ * or, after a redirect, the failure's URL (redacted, with its origin
+ * intact). `undefined` for a failure of the first hop and for an
+ * interruption or a defect: the call's own circuit takes those.
  */
 const answeringOrigin = (exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>): string | undefined => {
   if (Exit.isSuccess(exit)) return exit.value.request.url.origin
