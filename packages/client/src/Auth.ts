@@ -167,7 +167,9 @@ export const layer: (
  * the base URL) and read the new tokens from the JSON answer. The default
  * request body is `{ "refreshToken": "..." }`; the answer may use
  * `accessToken`/`refreshToken` or `access_token`/`refresh_token`. A missing
- * refresh token in the answer keeps the old one.
+ * refresh token in the answer keeps the old one. A redirect is not
+ * followed (it would carry the refresh token on): it counts as
+ * `RefreshUnavailable`.
  *
  * @since 0.1.0
  */

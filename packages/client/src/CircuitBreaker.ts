@@ -20,7 +20,10 @@
  * body that does not parse) shows the downstream is up and counts as a
  * success. Failures produced before anything was sent (`RequestRefused`,
  * `CircuitOpen`, `RateLimited`, `BulkheadFull`), an interrupted call and a
- * defect do not count at all. `isFailure` overrides the decision.
+ * defect do not count at all. `isFailure` overrides the decision. After a
+ * redirect to another origin, the outcome counts for the origin that gave
+ * it and the redirecting origin counts a success (with a custom `key`, the
+ * call's key counts the outcome).
  *
  * Below the Retry Layer (as in `Preset`), each attempt counts, and a
  * `CircuitOpen` ends the retries: the default retry decision does not retry it.

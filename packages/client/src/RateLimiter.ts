@@ -8,8 +8,9 @@
  *   `"default";q=100;w=60`), a bucket of that quota per window (the lowest
  *   rate when it announces several), starting full less the call that
  *   brought it.
- * - What the server said. A `429` pauses every call to that origin (or key),
- *   not only the one that got it: for its `Retry-After` (seconds or an HTTP
+ * - What the server said. A `429` pauses every call to that origin (the
+ *   one that answered, after a redirect too; with a custom `key`, the
+ *   call's key), not only the one that got it: for its `Retry-After` (seconds or an HTTP
  *   date), or else the reset of its `RateLimit` headers, or else
  *   `pauseWithoutRetryAfter` (default 1 second). Any answer whose `RateLimit`
  *   headers say a quota is used up (`remaining=0`) pauses them for its

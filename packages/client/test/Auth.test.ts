@@ -305,6 +305,92 @@ describe("Auth", () => {
       }))
   })
 
+  describe("the end of a session under load", () => {
+    it.scopedLive("50 concurrent calls, their 401s before and after the rejected refresh: one refresh, onSessionExpired once, all SessionExpired", () =>
+      Effect.gen(function*() {
+        const { accessToken, client, expired, refreshes } = yield* setup({
+          refresh: Reply.delay("200 millis", Reply.json({ error: "invalid_grant" }, { status: 400 })),
+          // These 401s come after the refresh was rejected and the store cleared.
+          routes: [["GET", "/slow/*", Reply.delay("600 millis", Reply.json({ error: "expired" }, { status: 401 }))]]
+        })
+        const calls = Array.from({ length: 50 }, (_, i) => client.get(i % 2 === 0 ? "/api/items" : "/slow/items", { query: { i } }))
+        const results = yield* Effect.all(calls.map((call) => Effect.flip(call)), { concurrency: "unbounded" })
+        expect(results.map((error) => [error._tag, (error as { reason?: unknown }).reason])).toEqual(
+          Array.from({ length: 50 }, () => ["Unauthorized", "SessionExpired"])
+        )
+        expect(yield* refreshes).toBe(1)
+        expect(yield* accessToken).toEqual(Option.none())
+        yield* Effect.sleep("100 millis")
+        expect(yield* Ref.get(expired)).toHaveLength(1)
+      }))
+
+    it.scopedLive("50 concurrent calls with a token known to be expired: none sent, one refresh, onSessionExpired once", () =>
+      Effect.gen(function*() {
+        const { accessToken, client, expired, refreshes, server } = yield* setup({
+          refresh: Reply.delay("200 millis", Reply.json({ error: "invalid_grant" }, { status: 400 })),
+          tokens: { ...TokenStore.tokens("T1", "R1"), expiresAt: Date.now() - 1_000 }
+        })
+        const results = yield* Effect.all(
+          Array.from({ length: 50 }, (_, i) => Effect.flip(client.get("/api/items", { query: { i } }))),
+          { concurrency: "unbounded" }
+        )
+        expect(new Set(results.map((error) => `${error._tag}/${(error as { reason?: unknown }).reason}`))).toEqual(
+          new Set(["Unauthorized/SessionExpired"])
+        )
+        // Nothing was sent with the expired token: every call waited for the refresh.
+        expect(yield* server.requests("/api/items")).toEqual([])
+        expect(yield* refreshes).toBe(1)
+        expect(yield* accessToken).toEqual(Option.none())
+        yield* Effect.sleep("100 millis")
+        expect(yield* Ref.get(expired)).toHaveLength(1)
+      }))
+  })
+
+  describe("a refresh ahead in the background", () => {
+    it.scopedLive("calls that meet a 401 while it runs (the server revoked the old token at once) wait for it and replay: one refresh", () =>
+      Effect.gen(function*() {
+        let revoked = false
+        const accepting = Reply.custom((request, response) => {
+          request.resume()
+          const auth = request.headers["authorization"]
+          const ok = auth === "Bearer T2" || (auth === "Bearer T1" && !revoked)
+          const body = JSON.stringify(ok ? { ok: true } : { error: "expired" })
+          response.writeHead(ok ? 200 : 401, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+          response.end(body)
+        })
+        const { accessToken, client, expired, refreshes, server } = yield* setup({
+          // The token endpoint revokes the old access token as soon as it is asked, then answers slowly.
+          refresh: Reply.custom((request, response) => {
+            revoked = true
+            request.resume()
+            const body = JSON.stringify(fresh)
+            setTimeout(() => {
+              response.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) })
+              response.end(body)
+            }, 300)
+          }),
+          routes: [["GET", "/v2/*", accepting]],
+          tokens: { ...TokenStore.tokens("T1", "R1"), expiresAt: Date.now() + 3_000 }
+        })
+        expect(yield* client.get("/v2/items")).toEqual({ ok: true })
+        // Past half of its life: the next call starts the refresh ahead and goes with T1.
+        yield* Effect.sleep("1600 millis")
+        yield* client.get("/v2/items")
+        yield* waitUntil(Effect.sync(() => revoked), "the refresh reached the token endpoint")
+        // These go with T1 while the refresh runs, and meet a 401.
+        const results = yield* Effect.all(
+          Array.from({ length: 10 }, (_, i) => client.get("/v2/items", { query: { i } })),
+          { concurrency: "unbounded" }
+        )
+        expect(results).toEqual(Array.from({ length: 10 }, () => ({ ok: true })))
+        expect(yield* refreshes).toBe(1)
+        expect(yield* accessToken).toEqual(Option.some("T2"))
+        expect(yield* Ref.get(expired)).toEqual([])
+        const sent = authorizationsOf(yield* server.requests("/v2/items"))
+        expect(sent.filter((a) => a === "Bearer T2")).toHaveLength(10)
+      }))
+  })
+
   describe("where the token goes", () => {
     it.scopedLive("never to a second origin: not directly, not after a redirect", () =>
       Effect.gen(function*() {
@@ -328,6 +414,21 @@ describe("Auth", () => {
         expect(authorizationsOf(yield* server.requests("/api/go-denied"))).toEqual(["Bearer T2"])
         expect(authorizationsOf(yield* other.journal)).toEqual([undefined, undefined, undefined])
         expect(yield* refreshes).toBe(0)
+      }))
+
+    it.scopedLive("refreshJson follows no redirect: a 307 from the refresh path never carries the refresh token to another origin", () =>
+      Effect.gen(function*() {
+        const attacker = yield* TestServer.make({ routes: [["*", "/*", Reply.json(fresh)]] })
+        const { accessToken, client, expired } = yield* setup({
+          refresh: Reply.redirect(307, `${attacker.url}/collect`),
+          // The client may talk to that origin for other calls; the refresh token still must not go there.
+          client: { allowedOrigins: [attacker.origin] }
+        })
+        const result = yield* Effect.either(client.get("/api/items"))
+        expect(yield* attacker.journal).toEqual([])
+        expect(result).toMatchObject({ _tag: "Left", left: { _tag: "Unauthorized", reason: "RefreshUnavailable" } })
+        expect(yield* accessToken).toEqual(Option.some("T1"))
+        expect(yield* Ref.get(expired)).toEqual([])
       }))
 
     it.scopedLive("a request carrying its own authorization header is left alone", () =>

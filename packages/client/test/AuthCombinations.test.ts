@@ -325,6 +325,27 @@ describe("Auth × a token file shared by two clients", () => {
       expect(yield* Ref.get(expired).pipe(Effect.delay("50 millis"))).toBe(0)
     }))
 
+  it.scopedLive("two clients refreshing at once, the loser rejected before the winner stored: the loser's session ends", () =>
+    Effect.gen(function*() {
+      const path = Path.join(yield* scratchDir, "tokens.json")
+      seedFile(path)
+      // The winner's answer is slow, the loser's 400 quick: nothing newer is on disk when it comes.
+      const server = yield* rotatingServer(1200, 50)
+      const expired = yield* Ref.make(0)
+      const onSessionExpired = () => Ref.update(expired, (n) => n + 1)
+      const a = yield* authed(server, fileStore(path), { onSessionExpired })
+      const b = yield* authed(server, fileStore(path), { onSessionExpired })
+      const results = yield* Effect.all([Effect.either(a.client.get("/api/a")), Effect.either(b.client.get("/api/b"))], {
+        concurrency: 2
+      })
+      expect(results.filter((r) => r._tag === "Right")).toHaveLength(1)
+      expect(results.find((r) => r._tag === "Left")).toMatchObject({ left: { _tag: "Unauthorized", reason: "SessionExpired" } })
+      expect(yield* Ref.get(expired).pipe(Effect.delay("50 millis"))).toBe(1)
+      // A limit, documented in guide 7: no lock spans the processes. The winner stored its
+      // tokens after the loser cleared T1/R1, so the file holds the session again.
+      expect(onDisk(path)).toEqual({ accessToken: "T2", refreshToken: "R2" })
+    }))
+
   it.scoped("clearIf on a file store leaves tokens another store wrote since", () =>
     Effect.gen(function*() {
       const path = Path.join(yield* scratchDir, "tokens.json")

@@ -132,6 +132,21 @@ describe("CircuitBreaker", () => {
       expect(yield* count(up, "/x")).toBe(1)
     }))
 
+  it.scoped("a failure after a redirect counts against the origin that failed, not the one that redirected", () =>
+    Effect.gen(function*() {
+      const down = yield* TestServer.make({ routes: [["GET", "/x", Reply.status(503)]] })
+      const api = yield* TestServer.make({
+        routes: [["GET", "/go", Reply.redirect(302, `${down.url}/x`)], ["GET", "/ok", Reply.json({ ok: true })]]
+      })
+      const client = yield* breakerClient(api, { consecutiveFailures: 2 }, undefined, { allowedOrigins: [down.origin] })
+      for (let i = 0; i < 2; i++) expect(yield* Effect.flip(client.get("/go"))).toMatchObject({ _tag: "BadResponse", status: 503 })
+      // The API answered both calls (with a redirect): its circuit stays closed.
+      expect(yield* client.get("/ok")).toEqual({ ok: true })
+      // The origin that failed twice in a row is open.
+      expect(yield* Effect.flip(client.get(`${down.url}/x`))).toMatchObject({ _tag: "CircuitOpen", key: down.origin })
+      expect(yield* count(down, "/x")).toBe(2)
+    }))
+
   it.scoped("after the break, half-open lets N probes through, rejects the rest, and success closes", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["GET", "/svc", Reply.status(503)]] })

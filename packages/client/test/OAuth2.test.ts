@@ -116,6 +116,23 @@ describe("Auth.refreshOAuth2 across origins", () => {
       expect(yield* t.token.journal).toHaveLength(1)
     }))
 
+  it.scopedLive.each([
+    ["a 400 with an HTML page", "SessionExpired", Reply.custom((_q, r) => r.writeHead(400, { "content-type": "text/html" }).end("<h1>Bad Request</h1>"))],
+    ["a 400 whose JSON body is cut short", "SessionExpired", Reply.custom((_q, r) => r.writeHead(400, { "content-type": "application/json" }).end("{\"error\":"))],
+    ["a 403 with no body", "SessionExpired", Reply.status(403)],
+    ["a 400 with an unknown JSON shape", "SessionExpired", Reply.json({ message: "nope" }, { status: 400 })],
+    ["a 404", "RefreshUnavailable", Reply.status(404)],
+    ["a 200 that is not a token answer", "RefreshUnavailable", Reply.json({ hello: "world" })]
+  ] as const)("%s from the token endpoint: %s", ([_name, reason, reply]) =>
+    Effect.gen(function*() {
+      const t = yield* setup(reply)
+      const error = yield* Effect.flip(t.client.get("/api/me"))
+      expect(error).toMatchObject({ _tag: "Unauthorized", reason })
+      expect(yield* storedAccess(t.store)).toEqual(reason === "SessionExpired" ? Option.none() : Option.some(s.access1))
+      yield* Effect.sleep("50 millis")
+      expect(t.expired).toHaveLength(reason === "SessionExpired" ? 1 : 0)
+    }))
+
   it.scopedLive("a redirect from the token endpoint is not followed: the refresh token and the secret stay where they were sent", () =>
     Effect.gen(function*() {
       const attacker = yield* TestServer.make({ routes: [["*", "/*", Reply.json({ access_token: "stolen" })]] })

@@ -69,6 +69,26 @@ describe("RateLimiter", () => {
       expect(yield* count(server, "/other")).toBe(2)
     }))
 
+  it.scoped("a 429 after a redirect pauses the origin that answered it, not the one the call started at", () =>
+    Effect.gen(function*() {
+      const other = yield* TestServer.make({
+        routes: [["GET", "/limited", Reply.status(429, { headers: { "retry-after": "5" } })], ["GET", "/x", ok]]
+      })
+      const server = yield* TestServer.make({
+        routes: [["GET", "/go", Reply.redirect(302, `${other.url}/limited`)], ["GET", "/other", ok]]
+      })
+      const client = yield* limitedClient(server, {}, { allowedOrigins: [other.origin] })
+      expect(yield* Effect.flip(client.get("/go"))).toMatchObject({ _tag: "BadResponse", status: 429 })
+      const held = yield* Effect.fork(client.get(`${other.url}/x`))
+      yield* waitForSleep(5_000)
+      // The origin the call started at said nothing about its limit.
+      expect(yield* client.get("/other")).toEqual({ ok: true })
+      yield* stillWaiting(held)
+      expect(yield* count(other, "/x")).toBe(0)
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* Fiber.join(held)).toEqual({ ok: true })
+    }))
+
   it.scoped("a wait that would pass the call's deadline fails at once with RateLimited, nothing sent", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({

@@ -150,7 +150,7 @@ export interface Options {
    * Time between evaluations. Default 60 seconds, at least 1 second (a
    * shorter one, or a value that is not a duration, fails `make` with a
    * `ConfigError`, as do the other durations here). A 429 waits its
-   * `Retry-After` instead when that is longer; after a failure the next
+   * `Retry-After` instead when that is longer (up to an hour); after a failure the next
    * try comes sooner (1 second, doubling up to this interval).
    */
   readonly pollInterval?: Duration.DurationInput | undefined

@@ -113,6 +113,24 @@ describe("FeatureFlags", () => {
       expect(Chunk.toReadonlyArray(yield* TestClock.sleeps())).not.toContain(20_000)
     }))
 
+  it.scoped("a huge Retry-After postpones the next poll by at most an hour: polling never stops", () =>
+    Effect.gen(function*() {
+      const flagsServer = yield* flagServer({ enable_new_ui: true })
+      yield* start(flagsServer.server, { pollInterval: "10 seconds" })
+      // About three years: past the longest timer Node can set (24.8 days), a
+      // sleep that long would never wake and the flags would freeze for good.
+      flagsServer.state.override = (response) => {
+        response.writeHead(429, { "retry-after": "100000000" })
+        response.end()
+      }
+      yield* TestClock.adjust("10 seconds")
+      yield* waitUntil(Effect.map(flagsServer.server.requests(path), (r) => r.length === 2), "the second poll")
+      yield* waitForSleepUntil(10_000 + 3_600_000)
+      flagsServer.state.override = undefined
+      yield* TestClock.adjust("1 hour")
+      yield* waitUntil(Effect.map(flagsServer.server.requests(path), (r) => r.length === 3), "the poll after the capped pause")
+    }))
+
   it.scoped("a malformed flag reads as its default, logged once; a malformed payload never reaches program code", () => {
     const log = warnings()
     return Effect.gen(function*() {

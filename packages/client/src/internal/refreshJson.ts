@@ -38,7 +38,11 @@ export const refreshJson = (options: {
     : Effect.map(
       client.post(options.path, {
         body: Body.json((options.body ?? ((token: string) => ({ refreshToken: token })))(Redacted.value(refreshToken))),
-        schema: TokenResponse
+        schema: TokenResponse,
+        // The body carries the refresh token: a 307 or 308 would send it on to
+        // wherever the Location points, another origin included. A refresh
+        // endpoint answers; it does not redirect.
+        maxRedirects: 0
       }),
       (answer): TokenStore.Tokens => ({
         accessToken: Redacted.make(answer.accessToken),

@@ -111,6 +111,10 @@ export const make = <D extends FeatureFlags.Definitions>(
     }))
 
     const first = yield* Deferred.make<void>()
+    // A server's Retry-After is obeyed up to an hour: past 24.8 days a timer
+    // cannot be set at all (the sleep would never wake), and a flag server
+    // asking for days should not freeze the flags for that long.
+    const maxRetryAfter = Duration.hours(1)
     const baseRetry = Duration.seconds(1)
     const poll = Effect.gen(function*() {
       let failures = 0
@@ -125,7 +129,10 @@ export const make = <D extends FeatureFlags.Definitions>(
             break
           case "RateLimited":
             failures = 0
-            wait = Option.match(outcome.retryAfter, { onNone: () => interval, onSome: (d) => Duration.max(d, interval) })
+            wait = Option.match(outcome.retryAfter, {
+              onNone: () => interval,
+              onSome: (d) => Duration.max(Duration.min(d, maxRetryAfter), interval)
+            })
             break
           default:
             failures = 0

@@ -10,6 +10,7 @@ import type * as CircuitBreaker from "../../CircuitBreaker.js"
 import * as CourierClient from "../../CourierClient.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
+import type * as CourierResponse from "../../CourierResponse.js"
 import { decodeDuration } from "../config.js"
 import * as Metrics from "../metrics.js"
 import * as Store from "./store.js"
@@ -203,10 +204,29 @@ const transition = (key: string, entered: CircuitBreaker.State["_tag"]): Effect.
 
 const stateLabel = { Open: "open", HalfOpen: "half_open", Closed: "closed" } as const
 
+/**
+ * The origin of the hop that gave the outcome: the response's last request,
+ * or, after a redirect, the failure's URL (redacted, with its origin
+ * intact). `undefined` for a failure of the first hop and for an
+ * interruption or a defect: the call's own circuit takes those.
+ */
+const answeringOrigin = (exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>): string | undefined => {
+  if (Exit.isSuccess(exit)) return exit.value.request.url.origin
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure) || (failure.value.request.redirects ?? 0) === 0) return undefined
+  try {
+    return new URL(failure.value.request.url).origin
+  } catch {
+    return undefined
+  }
+}
+
 /** @internal */
 export const layer = (options: CircuitBreaker.Options = {}) =>
   CourierClient.layerDecorate((execute) => {
     const settings = settingsOf(options)
+    // A custom key reads the call's request; only the default one can name another hop's circuit.
+    const byOrigin = options.key === undefined
     if (typeof settings === "string") return Effect.fail(ConfigError.InvalidData(["circuitBreaker"], settings))
     return Effect.map(
       options.store === undefined ? Store.makeMemory<CircuitBreaker.State>() : Effect.succeed(options.store),
@@ -225,20 +245,28 @@ export const layer = (options: CircuitBreaker.Options = {}) =>
               return Effect.zipRight(Metric.increment(Metrics.circuitRejections), Effect.fail(error))
             }
             const entered = admission.entered === undefined ? Effect.void : transition(key, admission.entered)
+            const settle = (at: string, end: number, probe: boolean, result: Result) =>
+              Effect.flatMap(store.modify(at, record(settings, end, probe, result)), (changed) => {
+                if (changed === undefined) return Effect.void
+                const gauge = changed.notClosed === 0
+                  ? Effect.void
+                  : Metric.incrementBy(Metrics.circuitsOpen, changed.notClosed)
+                return Effect.zipRight(gauge, transition(at, changed.entered))
+              })
             return Effect.zipRight(
               entered,
               Effect.onExit(execute(request), (exit) =>
-                Effect.flatMap(Clock.currentTimeMillis, (end) =>
-                  Effect.flatMap(
-                    store.modify(key, record(settings, end, admission.probe, resultOf(settings, exit))),
-                    (changed) => {
-                      if (changed === undefined) return Effect.void
-                      const gauge = changed.notClosed === 0
-                        ? Effect.void
-                        : Metric.incrementBy(Metrics.circuitsOpen, changed.notClosed)
-                      return Effect.zipRight(gauge, transition(key, changed.entered))
-                    }
-                  )))
+                Effect.flatMap(Clock.currentTimeMillis, (end) => {
+                  const result = resultOf(settings, exit)
+                  const answered = byOrigin ? answeringOrigin(exit) : undefined
+                  if (answered === undefined || answered === key) return settle(key, end, admission.probe, result)
+                  // A redirect led to another origin: this one answered (with the
+                  // redirect), the other gave the outcome, counted as a call to it.
+                  return Effect.zipRight(
+                    settle(key, end, admission.probe, "success"),
+                    settle(answered, end, false, result)
+                  )
+                }))
             )
           }))
       }

@@ -128,14 +128,39 @@ const adoptPolicy = (
   return [undefined, { ...state, learnt: policy, tokens: policy.requests - 1, updatedAt: now }]
 }
 
+/**
+ * The answer a call ended with, and the key it is learnt under. With the
+ * default key (the origin) that is the origin of the hop that answered:
+ * after a redirect to another origin, a 429 or a quota is that origin's,
+ * not the one the call started at. A custom `key` reads the call's request,
+ * so what is learnt stays under the call's key.
+ */
 const answerOf = (
+  byOrigin: boolean,
+  callKey: string,
   exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>
-): { readonly status: number; readonly headers: Readonly<Record<string, string>> } | undefined => {
-  if (Exit.isSuccess(exit)) return exit.value
+):
+  | { readonly key: string; readonly status: number; readonly headers: Readonly<Record<string, string>> }
+  | undefined =>
+{
+  if (Exit.isSuccess(exit)) {
+    const response = exit.value
+    return { key: byOrigin ? response.request.url.origin : callKey, status: response.status, headers: response.headers }
+  }
   const failure = Cause.failureOption(exit.cause)
   if (Option.isNone(failure)) return undefined
   const error = failure.value
-  return error._tag === "BadResponse" || error._tag === "Unauthorized" ? error : undefined
+  if (error._tag !== "BadResponse" && error._tag !== "Unauthorized") return undefined
+  let key = callKey
+  // A failure names its hop by a (redacted) URL; its origin is intact.
+  if (byOrigin && (error.request.redirects ?? 0) > 0) {
+    try {
+      key = new URL(error.request.url).origin
+    } catch {
+      // An unreadable URL keeps the call's key.
+    }
+  }
+  return { key, status: error.status, headers: error.headers }
 }
 
 /** @internal */
@@ -181,11 +206,12 @@ export const layer = (options: RateLimiter.Options = {}) =>
           })
 
         const learn = (
-          key: string,
+          callKey: string,
           exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>
         ): Effect.Effect<void> => {
-          const answer = answerOf(exit)
+          const answer = answerOf(options.key === undefined, callKey, exit)
           if (answer === undefined) return Effect.void
+          const key = answer.key
           return Effect.flatMap(Clock.currentTimeMillis, (now) => {
             const policy = settings.bucket === undefined ? policyOf(answer.headers) : undefined
             const adopt = policy === undefined ? Effect.void : store.modify(key, adoptPolicy(settings, policy, now))
