@@ -16,6 +16,7 @@ import type * as CourierResponse from "../../CourierResponse.js"
 import * as Redaction from "../../Redaction.js"
 import { message as logMessage } from "../logging.js"
 import { forClient } from "../redaction.js"
+import { runRequestHooks } from "../send.js"
 import * as Policy from "./policy.js"
 import * as Store from "./store.js"
 
@@ -72,13 +73,27 @@ const requestDirectives = (request: CourierRequest.CourierRequest, policy: Cache
   return parts.length === 0 ? undefined : parts.join(", ")
 }
 
-/** The request as the policy sees it: the URL, and `host` (which the transport adds on the wire). */
-const policyRequest = (request: CourierRequest.CourierRequest, directives: string | undefined): Policy.PolicyRequest => {
-  const headers: Record<string, string> = { ...request.headers, host: request.url.host }
-  if (directives === undefined) delete headers["cache-control"]
-  else headers["cache-control"] = directives
-  return { url: request.url.href, method: request.method, headers }
-}
+/**
+ * The request as the policy sees it: the URL, and the headers the first hop
+ * sends: with `host` (which the transport adds) and what the hop hooks add
+ * below this Layer (a jar's `Cookie`), so `Vary: Cookie` compares the
+ * cookies actually sent.
+ */
+const policyRequest = (
+  request: CourierRequest.CourierRequest,
+  directives: string | undefined
+): Effect.Effect<Policy.PolicyRequest> =>
+  Effect.map(
+    request.hopHooks === undefined || request.hopHooks.length === 0
+      ? Effect.succeed(request)
+      : runRequestHooks(request, request.hopHooks),
+    (sent) => {
+      const headers: Record<string, string> = { ...sent.headers, host: request.url.host }
+      if (directives === undefined) delete headers["cache-control"]
+      else headers["cache-control"] = directives
+      return { url: request.url.href, method: request.method, headers }
+    }
+  )
 
 /** Statuses stored: the successes the client hands back as they are (not 206, a part of a body). */
 const storableStatus = (status: number) => status >= 200 && status < 300 && status !== 206
@@ -230,7 +245,7 @@ export const layer = (options: Cache.Options = {}) =>
             const key = `${request.method} ${request.url.href}`
             const directives = requestDirectives(request, policyOfCall)
             const onlyIfCached = Policy.hasDirective(directives, "only-if-cached")
-            const view = policyRequest(request, directives)
+            const view = yield* policyRequest(request, directives)
             const found = yield* storeGet(key)
             const now = yield* Clock.currentTimeMillis
             const policy = Option.flatMap(found, (entry) => Option.fromNullable(Policy.fromObject(entry.policy)))

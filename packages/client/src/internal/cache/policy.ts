@@ -45,8 +45,26 @@ export const fromObject = (stored: unknown): Policy | undefined => {
 /** The stored status (4.x has `status()`; its types do not list it). @internal */
 export const statusOf = (policy: Policy): number => (policy as unknown as { status(): number }).status()
 
-/** @internal */
-export const toObject = (policy: Policy): unknown => policy.toObject()
+/**
+ * The policy as stored. The library keeps every request header when the
+ * answer has a `Vary` (to compare them later), and it reads only the ones
+ * `Vary` names: the others (`Authorization`, `Cookie`) are dropped, so an
+ * entry, on disk too, holds no credential its `Vary` does not ask for.
+ *
+ * @internal
+ */
+export const toObject = (policy: Policy): unknown => {
+  const object = policy.toObject()
+  const all = object.reqh
+  const vary = object.resh["vary"]
+  if (all === null || all === undefined || typeof vary !== "string") return object
+  const named = new Set(vary.trim().toLowerCase().split(/\s*,\s*/))
+  const kept: CachePolicy.Headers = {}
+  for (const name in all) {
+    if (named.has(name)) kept[name] = all[name]
+  }
+  return { ...object, reqh: kept }
+}
 
 /** Only string values: what a policy gives back is what it was given, plain header strings. @internal */
 export const stringHeaders = (headers: CachePolicy.Headers): Record<string, string> => {

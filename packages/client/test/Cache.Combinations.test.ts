@@ -1,0 +1,88 @@
+import { Cache, Cookies, CourierClient, Preset } from "@courier/client"
+import { Reply, TestClient, TestServer } from "@courier/testing"
+import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+// The cache in combination with the Layers below it, on the wire.
+
+type Decorator = Layer.Layer<CourierClient.CourierClient, unknown, CourierClient.CourierClient>
+
+const built = (server: TestServer.Service, decorator: Decorator) =>
+  Effect.map(
+    Layer.build(decorator.pipe(Layer.provide(TestClient.layerFor(server, {}, "node")))),
+    (context) => Context.get(context, CourierClient.CourierClient)
+  ).pipe(Effect.orDie)
+
+const stacks: ReadonlyArray<readonly [string, Decorator]> = [
+  ["the jar above the cache", Cookies.layer().pipe(Layer.provide(Cache.layer()))],
+  ["the preset with cookies and a cache", Preset.layerWithoutAuth({ cookies: true, cache: {}, retry: false, logging: false, tracing: false, metrics: false })]
+]
+
+describe.each(stacks)("cache and cookie jar: %s", (_, decorator) => {
+  it.scoped("Vary: Cookie compares the cookies the jar sends, not the caller's headers alone", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/login", Reply.json({}, { headers: { "set-cookie": "sid=alice" } })],
+          ["GET", "/me", Reply.custom((request, response) => {
+            request.resume()
+            response.writeHead(200, { vary: "cookie", "cache-control": "max-age=60", "content-type": "text/plain" })
+            response.end(String(request.headers["cookie"] ?? "anonymous"))
+          })]
+        ]
+      })
+      const client = yield* built(server, decorator)
+      const me = Effect.map(
+        client.exchange("GET", "/me", { responseType: "text" }),
+        (exchange) => ({ body: exchange.body, status: exchange.headers["cache-status"] ?? "" })
+      )
+      const before = yield* me
+      const again = yield* me
+      yield* client.get("/login")
+      const after = yield* me
+      const afterAgain = yield* me
+      expect(before.body).toBe("anonymous")
+      expect(again.status).toMatch(/^courier; hit/)
+      // Logged in: the jar now sends `sid=alice`, so the anonymous answer does not hold.
+      expect(after.body).toBe("sid=alice")
+      expect(afterAgain.body).toBe("sid=alice")
+      expect(afterAgain.status).toMatch(/^courier; hit/)
+      expect((yield* server.requests("/me")).length).toBe(2)
+    }))
+})
+
+describe("what an entry keeps", () => {
+  it.scoped("an answer with Vary keeps the named request headers only: no Authorization, no Cookie", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/varies", Reply.custom((request, response) => {
+          request.resume()
+          response.writeHead(200, { vary: "Accept-Language", "cache-control": "private, max-age=60" })
+          response.end(String(request.headers["accept-language"]))
+        })]]
+      })
+      const memory = Cache.memoryStore()
+      const written: Array<string> = []
+      const store: Cache.Store = {
+        get: memory.get,
+        delete: memory.delete,
+        set: (key, entry) => Effect.zipRight(Effect.sync(() => written.push(JSON.stringify(entry.policy))), memory.set(key, entry))
+      }
+      const client = yield* built(server, Cache.layer({ store }))
+      const headers = { authorization: "Bearer token-of-alice", cookie: "sid=cookie-of-alice", "accept-language": "en" }
+      yield* client.exchange("GET", "/varies", { headers, responseType: "text" })
+      const again = yield* client.exchange("GET", "/varies", { headers, responseType: "text" })
+      const french = yield* client.exchange("GET", "/varies", { headers: { ...headers, "accept-language": "fr" }, responseType: "text" })
+      expect(written.length).toBeGreaterThan(0)
+      for (const text of written) {
+        expect(text).not.toContain("token-of-alice")
+        expect(text).not.toContain("cookie-of-alice")
+        expect(text).toMatch(/"reqh":\{"accept-language":"(en|fr)"\}/)
+      }
+      // Vary still works from what is kept.
+      expect(again.headers["cache-status"]).toMatch(/^courier; hit/)
+      expect(french.body).toBe("fr")
+    }))
+})
