@@ -86,3 +86,43 @@ describe("what an entry keeps", () => {
       expect(french.body).toBe("fr")
     }))
 })
+
+describe("cache and redirects", () => {
+  it.scoped("a 304 from a redirect's target does not renew the entry of the first URL", () =>
+    Effect.gen(function*() {
+      let moved = false
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/a", Reply.custom((request, response) => {
+            request.resume()
+            if (moved) {
+              response.writeHead(302, { location: "/b" })
+              response.end()
+              return
+            }
+            response.writeHead(200, { etag: "\"1\"", "cache-control": "no-cache", "content-type": "text/plain" })
+            response.end("A")
+          })],
+          // Another resource that happens to use the same ETag (a version number).
+          ["GET", "/b", Reply.custom((request, response) => {
+            request.resume()
+            const headers = { etag: "\"1\"", "cache-control": "no-cache", "content-type": "text/plain" }
+            if (request.headers["if-none-match"] === "\"1\"") {
+              response.writeHead(304, headers)
+              response.end()
+              return
+            }
+            response.writeHead(200, headers)
+            response.end("B")
+          })]
+        ]
+      })
+      const client = yield* built(server, Cache.layer())
+      const first = yield* client.exchange("GET", "/a", { responseType: "text" })
+      moved = true
+      const second = yield* client.exchange("GET", "/a", { responseType: "text" })
+      expect(first.body).toBe("A")
+      // /a now answers with /b's body: the stored "A" was not confirmed by /a.
+      expect(second.body).toBe("B")
+    }))
+})

@@ -212,6 +212,11 @@ export const layer = (options: Cache.Options = {}) =>
                     withStatus({ ...response, request }, `courier; fwd=stale; fwd-status=${response.status}${stored ? "; stored" : ""}`))
                 )
               }
+              // A 304 from a redirect's target speaks for that URL, not for the
+              // stored one (the same ETag there proves nothing about it).
+              if (response.request.url.href !== view.url) {
+                return Effect.zipRight(storeDelete(key), miss(key, request, view, "miss"))
+              }
               const renewed = Policy.at(now, () =>
                 policy.revalidatedPolicy(view, { status: 304, headers: { ...response.headers } }))
               if (!renewed.matches) {
