@@ -126,3 +126,43 @@ describe("cache and redirects", () => {
       expect(second.body).toBe("B")
     }))
 })
+
+describe("stale-if-error and the directives that forbid stale answers", () => {
+  const answered = (cacheControl: string) =>
+    Effect.gen(function*() {
+      let failing = false
+      const server = yield* TestServer.make({
+        routes: [["GET", "/account", Reply.custom((request, response) => {
+          request.resume()
+          if (failing) {
+            response.writeHead(503, { "content-type": "text/plain" })
+            response.end("down")
+            return
+          }
+          response.writeHead(200, { "cache-control": cacheControl, "content-type": "text/plain" })
+          response.end(`account of ${String(request.headers["authorization"])}`)
+        })]]
+      })
+      const client = yield* built(server, Cache.layer({ shared: true }))
+      const call = (token: string) =>
+        client.exchange("GET", "/account", { headers: { authorization: `Bearer ${token}` }, responseType: "text" })
+      const alice = yield* call("alice")
+      failing = true
+      const bob = yield* Effect.either(call("bob"))
+      return { alice: alice.body, bob }
+    })
+
+  it.scoped("must-revalidate: a shared cache never hands one user's stored answer to another when the origin fails", () =>
+    Effect.gen(function*() {
+      const { alice, bob } = yield* answered("max-age=0, must-revalidate, stale-if-error=300")
+      expect(alice).toBe("account of Bearer alice")
+      expect(bob._tag).toBe("Left")
+      if (bob._tag === "Left") expect(bob.left._tag).toBe("BadResponse")
+    }))
+
+  it.scoped("s-maxage (proxy-revalidate for a shared cache): no stale answer on error either", () =>
+    Effect.gen(function*() {
+      const { bob } = yield* answered("s-maxage=0, stale-if-error=300")
+      expect(bob._tag).toBe("Left")
+    }))
+})

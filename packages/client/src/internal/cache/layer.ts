@@ -292,7 +292,7 @@ export const layer = (options: Cache.Options = {}) =>
               : miss(key, request, view, Policy.hasDirective(directives, "no-cache") ? "request" : "stale")
             return yield* refetch.pipe(
               Effect.catchIf(
-                (error) => isOriginFailure(error) && Policy.at(now, () => Policy.allowsStaleIfError(stored, Policy.stringHeaders(stored.responseHeaders()))),
+                (error) => isOriginFailure(error) && Policy.at(now, () => Policy.allowsStaleIfError(stored, Policy.stringHeaders(stored.responseHeaders()), shared)),
                 (error) =>
                   Effect.gen(function*() {
                     const at = yield* Clock.currentTimeMillis

@@ -97,10 +97,23 @@ export const hasDirective = (cacheControl: string | undefined, name: string): bo
  * RFC 5861: the stored response may be served stale for `stale-if-error`
  * seconds past its freshness when the origin fails. The library decides the
  * same only for an error *response*; this is the same sum for any failure.
+ * Never when the answer forbids stale use (RFC 9111 4.2.4): `no-cache`,
+ * `must-revalidate`, and in a shared cache `proxy-revalidate` or
+ * `s-maxage`. A shared cache may store an answer to an `Authorization`
+ * request because of `must-revalidate` or `s-maxage`: served stale, it would
+ * reach another user without the origin checking their credentials.
  *
  * @internal
  */
-export const allowsStaleIfError = (policy: Policy, storedHeaders: Readonly<Record<string, string>>): boolean => {
-  const seconds = directive(storedHeaders["cache-control"], "stale-if-error")
-  return seconds !== undefined && policy.maxAge() + seconds > policy.age()
+export const allowsStaleIfError = (
+  policy: Policy,
+  storedHeaders: Readonly<Record<string, string>>,
+  shared: boolean
+): boolean => {
+  const cacheControl = storedHeaders["cache-control"]
+  const seconds = directive(cacheControl, "stale-if-error")
+  if (seconds === undefined) return false
+  const forbids = ["no-cache", "must-revalidate", ...(shared ? ["proxy-revalidate", "s-maxage"] : [])]
+  if (forbids.some((name) => directive(cacheControl, name) !== undefined)) return false
+  return policy.maxAge() + seconds > policy.age()
 }
