@@ -149,8 +149,15 @@ describe("stale-if-error and the directives that forbid stale answers", () => {
       const alice = yield* call("alice")
       failing = true
       const bob = yield* Effect.either(call("bob"))
-      return { alice: alice.body, bob }
+      const bobAcceptingStale = yield* Effect.either(call("bob").pipe(Cache.withPolicy({ maxStale: true })))
+      return { alice: alice.body, bob, bobAcceptingStale }
     })
+
+  it.scoped("s-maxage in a shared cache: not stale even for a caller that accepts stale answers (max-stale)", () =>
+    Effect.gen(function*() {
+      const { bobAcceptingStale } = yield* answered("s-maxage=0")
+      expect(bobAcceptingStale._tag).toBe("Left")
+    }))
 
   it.scoped("must-revalidate: a shared cache never hands one user's stored answer to another when the origin fails", () =>
     Effect.gen(function*() {
@@ -164,5 +171,13 @@ describe("stale-if-error and the directives that forbid stale answers", () => {
     Effect.gen(function*() {
       const { bob } = yield* answered("s-maxage=0, stale-if-error=300")
       expect(bob._tag).toBe("Left")
+    }))
+
+  it.scoped("must-revalidate or s-maxage (shared): no stale-while-revalidate answer either", () =>
+    Effect.gen(function*() {
+      for (const cacheControl of ["max-age=0, must-revalidate, stale-while-revalidate=300", "s-maxage=0, stale-while-revalidate=300"]) {
+        const { bob } = yield* answered(cacheControl)
+        expect(bob._tag).toBe("Left")
+      }
     }))
 })

@@ -259,7 +259,14 @@ export const layer = (options: Cache.Options = {}) =>
             }
             const body = found.value.body
             const stored = policy.value
-            const verdict = Policy.at(now, () => stored.evaluateRequest(view))
+            const storedHeaders = Policy.stringHeaders(Policy.at(now, () => stored.responseHeaders()))
+            const evaluated = Policy.at(now, () => stored.evaluateRequest(view))
+            // Stale, and the answer forbids stale use (max-stale and
+            // stale-while-revalidate included): only a revalidation serves it.
+            const verdict = evaluated.response !== undefined && Policy.at(now, () => stored.stale()) &&
+                Policy.forbidsStale(storedHeaders, shared)
+              ? { response: undefined, revalidation: { headers: Policy.at(now, () => stored.revalidationHeaders(view)), synchronous: true } }
+              : evaluated
             if (verdict.response !== undefined && verdict.revalidation === undefined) {
               const ttl = Policy.at(now, () => ttlOf(stored))
               yield* count(ttl < 0 ? "stale" : "hit")
@@ -292,7 +299,7 @@ export const layer = (options: Cache.Options = {}) =>
               : miss(key, request, view, Policy.hasDirective(directives, "no-cache") ? "request" : "stale")
             return yield* refetch.pipe(
               Effect.catchIf(
-                (error) => isOriginFailure(error) && Policy.at(now, () => Policy.allowsStaleIfError(stored, Policy.stringHeaders(stored.responseHeaders()), shared)),
+                (error) => isOriginFailure(error) && Policy.at(now, () => Policy.allowsStaleIfError(stored, storedHeaders, shared)),
                 (error) =>
                   Effect.gen(function*() {
                     const at = yield* Clock.currentTimeMillis

@@ -110,10 +110,21 @@ export const allowsStaleIfError = (
   storedHeaders: Readonly<Record<string, string>>,
   shared: boolean
 ): boolean => {
-  const cacheControl = storedHeaders["cache-control"]
-  const seconds = directive(cacheControl, "stale-if-error")
-  if (seconds === undefined) return false
-  const forbids = ["no-cache", "must-revalidate", ...(shared ? ["proxy-revalidate", "s-maxage"] : [])]
-  if (forbids.some((name) => directive(cacheControl, name) !== undefined)) return false
+  const seconds = directive(storedHeaders["cache-control"], "stale-if-error")
+  if (seconds === undefined || forbidsStale(storedHeaders, shared)) return false
   return policy.maxAge() + seconds > policy.age()
+}
+
+/**
+ * Whether the stored answer forbids any stale use (RFC 9111 4.2.4):
+ * `no-cache`, `must-revalidate`, and in a shared cache `proxy-revalidate` or
+ * `s-maxage` (which carries proxy-revalidate, 5.2.2.10). The library honours
+ * `must-revalidate` itself but not the shared-cache pair.
+ *
+ * @internal
+ */
+export const forbidsStale = (storedHeaders: Readonly<Record<string, string>>, shared: boolean): boolean => {
+  const cacheControl = storedHeaders["cache-control"]
+  const names = ["no-cache", "must-revalidate", ...(shared ? ["proxy-revalidate", "s-maxage"] : [])]
+  return names.some((name) => directive(cacheControl, name) !== undefined)
 }
