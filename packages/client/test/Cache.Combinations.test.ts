@@ -1,4 +1,5 @@
-import { Cache, Cookies, CourierClient, Preset } from "@courier/client"
+import { Cache, Cookies, CourierClient, HttpClientFace, Preset } from "@courier/client"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { Reply, TestClient, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
@@ -179,5 +180,26 @@ describe("stale-if-error and the directives that forbid stale answers", () => {
         const { bob } = yield* answered(cacheControl)
         expect(bob._tag).toBe("Left")
       }
+    }))
+})
+
+describe("cache under the platform face", () => {
+  it.scoped("a platform GET is streamed, so the cache passes it through (bypass), never serving or storing it", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/fresh", Reply.text("x", { headers: { "cache-control": "max-age=60" } })]]
+      })
+      const face = yield* Effect.map(
+        Layer.build(HttpClientFace.layer.pipe(Layer.provide(Cache.layer()), Layer.provide(TestClient.layerFor(server, {}, "node")))),
+        (context) => Context.get(context, HttpClient.HttpClient)
+      ).pipe(Effect.orDie)
+      const statuses: Array<string | undefined> = []
+      for (let i = 0; i < 2; i++) {
+        const response = yield* face.get(`${server.url}/fresh`).pipe(Effect.orDie)
+        yield* response.text.pipe(Effect.orDie)
+        statuses.push(response.headers["cache-status"])
+      }
+      expect(statuses).toEqual(["courier; fwd=bypass; detail=streaming", "courier; fwd=bypass; detail=streaming"])
+      expect((yield* server.requests("/fresh")).length).toBe(2)
     }))
 })
