@@ -7,7 +7,7 @@
 import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
@@ -44,16 +44,30 @@ const requestReason = (failure: CourierError.CourierError): HttpClientError.Requ
     ? urlRefusals.has(failure.reason) ? "InvalidUrl" : encodeRefusals.has(failure.reason) ? "Encode" : "Transport"
     : "Transport"
 
+/**
+ * The platform request as an error carries it. The platform's message ends
+ * with the request's method and URL, so the URL is the redacted one a
+ * Courier failure shows (no user info, query values `<redacted>`), the query
+ * in it rather than in `urlParams`.
+ */
+const shown = (request: HttpClientRequest.HttpClientRequest, redactedUrl: string) =>
+  HttpClientRequest.setUrlParams(HttpClientRequest.setUrl(request, redactedUrl), [])
+
 /** @internal */
 export const toRequestError = (
   request: HttpClientRequest.HttpClientRequest,
   failure: CourierError.CourierError
 ): HttpClientError.RequestError =>
-  new HttpClientError.RequestError({ request, reason: requestReason(failure), cause: failure, description: failure.message })
+  new HttpClientError.RequestError({
+    request: shown(request, failure.request.url),
+    reason: requestReason(failure),
+    cause: failure,
+    description: failure.message
+  })
 
 const refused = (request: HttpClientRequest.HttpClientRequest, url: URL, detail: string) =>
   new HttpClientError.RequestError({
-    request,
+    request: shown(request, Url.redact(url)),
     reason: "Encode",
     cause: new CourierError.RequestRefused({
       request: { method: request.method, url: Url.redact(url) },
