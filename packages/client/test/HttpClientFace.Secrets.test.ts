@@ -1,5 +1,6 @@
 import { HttpClientFace } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
+import { Reply, TestServer } from "@courier/testing"
 import * as HttpClient from "@effect/platform/HttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
@@ -27,5 +28,19 @@ describe("HttpClientFace: secrets in the platform error's message", () => {
         for (const text of [error.message, String(error)]) expect(text).not.toMatch(/SECRET-/)
       }
       expect(refused.message).toContain("api_key=<redacted>")
+    }))
+
+  it.scoped("a status response: the ResponseError the platform raises about it shows no query secret", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/missing", Reply.json({ error: "no" }, { status: 404 })]] })
+      const face = yield* Effect.map(
+        Layer.build(HttpClientFace.layer.pipe(Layer.provide(NodeTransport.layerClient({ baseUrl: server.url })))),
+        (context) => Context.get(context, HttpClient.HttpClient)
+      ).pipe(Effect.orDie)
+      const error = yield* Effect.flip(HttpClient.filterStatusOk(face).get(`${server.url}/missing?api_key=SECRET-4`))
+      expect(error._tag).toBe("ResponseError")
+      for (const text of [error.message, String(error)]) expect(text).not.toMatch(/SECRET-/)
+      // The request did carry it.
+      expect((yield* server.requests("/missing"))[0]?.path).toContain("SECRET-4")
     }))
 })

@@ -164,12 +164,16 @@ const execute = (
         // Streaming: the body is the caller's to read (or to stream) after
         // the headers, under the receive timer and the total deadline.
         const courierRequest = { ...prepared, streaming: true }
+        // The request a response carries ends up in the platform's
+        // ResponseError messages (a status no schema declares, a body that
+        // fails to read): the redacted URL there too.
+        const visible = shown(request, Url.redact(url.right))
         const kept = new WeakMap<CourierError.CourierError, ErrorBody.Kept>()
         return ErrorBody.keeping(client.execute(courierRequest), (failure, body) => kept.set(failure, body)).pipe(
-          Effect.map((response) => PlatformResponse.fromCourier(request, response)),
+          Effect.map((response) => PlatformResponse.fromCourier(visible, response)),
           Effect.catchAll((failure) =>
             failure._tag === "BadResponse" || failure._tag === "Unauthorized"
-              ? Effect.succeed(PlatformResponse.fromFailure(request, courierRequest, failure, kept.get(failure)))
+              ? Effect.succeed(PlatformResponse.fromFailure(visible, courierRequest, failure, kept.get(failure)))
               : Effect.fail(toRequestError(request, failure))
           )
         )
