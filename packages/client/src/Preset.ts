@@ -124,9 +124,10 @@ export interface Options {
   /** Default: no cache. `{}` caches in memory, privately. */
   readonly cache?: Cache.Options | false | undefined
   /**
-   * Default: off. `true` adds a jar in memory (`Cookies.layer()`); for a
-   * jar kept in a file, provide `Cookies.layerFile` below the preset, which
-   * puts it in the same place.
+   * Default: off. `true` adds a jar in memory (`Cookies.layer()`), right
+   * under Auth and above the cache. A jar kept in a file
+   * (`Cookies.layerFile`) provided below the preset works on every hop too,
+   * but the cache does not see its cookies (`Vary: Cookie`, guide page 17).
    */
   readonly cookies?: boolean | undefined
   /** Default: none; `{}` for the breaker's defaults. */
