@@ -57,11 +57,12 @@
  * - Tracing is above Logging, so each log line carries its span's trace id.
  * - AppHeaders is innermost, so every attempt and the refresh call carry
  *   them, and logs and spans show the headers as sent.
- * - Cookies sits below Auth so the refresh call uses the jar too. The jar
- *   works through a hop hook the core runs on each hop (redirects
- *   included) of each attempt, so every attempt sends the cookies current
- *   when it is sent, wherever the Layer sits; logs show the request before
- *   the jar's cookies are added.
+ * - Cookies sits below Auth so the refresh call uses the jar too, and above
+ *   the cache, which then compares the cookies the jar will send for a
+ *   `Vary: Cookie` answer. The jar works through a hop hook the core runs
+ *   on each hop (redirects included) of each attempt, so every attempt
+ *   sends the cookies current when it is sent; logs show the request
+ *   before the jar's cookies are added.
  * - The `total` timeout is the request's deadline, enforced by every hop and
  *   every wait: it spans all attempts, the wait for a refresh, replays and
  *   the body read.
@@ -123,9 +124,10 @@ export interface Options {
   /** Default: no cache. `{}` caches in memory, privately. */
   readonly cache?: Cache.Options | false | undefined
   /**
-   * Default: off. `true` adds a jar in memory (`Cookies.layer()`); for a
-   * jar kept in a file, provide `Cookies.layerFile` below the preset, which
-   * puts it in the same place.
+   * Default: off. `true` adds a jar in memory (`Cookies.layer()`), right
+   * under Auth and above the cache. A jar kept in a file
+   * (`Cookies.layerFile`) provided below the preset works on every hop too,
+   * but the cache does not see its cookies (`Vary: Cookie`, guide page 17).
    */
   readonly cookies?: boolean | undefined
   /** Default: none; `{}` for the breaker's defaults. */
@@ -140,6 +142,9 @@ type Decorator = Layer.Layer<CourierClient.CourierClient, ConfigError.ConfigErro
 
 const stack = (options: Options): ReadonlyArray<Decorator> => {
   const layers: Array<Decorator> = []
+  // The jar above the cache: the cache then sees the `Cookie` each hop will
+  // send (it runs the hop hooks for its `Vary` view), so `Vary: Cookie` holds.
+  if (options.cookies === true) layers.push(Cookies.layer())
   if (options.cache !== undefined && options.cache !== false) layers.push(Cache.layer(options.cache))
   if (options.bulkhead !== undefined && options.bulkhead !== false) layers.push(Bulkhead.layer(options.bulkhead))
   if (options.retry !== false) layers.push(Retry.layer(options.retry ?? {}))
@@ -151,7 +156,6 @@ const stack = (options: Options): ReadonlyArray<Decorator> => {
   if (options.logging !== false) layers.push(Logging.layer(options.logging ?? {}))
   if (options.metrics !== false) layers.push(Metrics.layer)
   if (options.appHeaders !== undefined) layers.push(AppHeaders.layer(options.appHeaders))
-  if (options.cookies === true) layers.push(Cookies.layer())
   return layers
 }
 

@@ -164,6 +164,18 @@ describe("NodeTransport: the proxy from the environment", () => {
       expect((yield* server.requests("/hello")).length).toBe(4)
     }))
 
+  it.scopedLive("NO_PROXY: a port on an address entry is ignored, as on a name", () =>
+    Effect.gen(function*() {
+      const server = yield* hello()
+      const proxy = yield* Proxy.make()
+      const direct = yield* clientWith({ baseUrl: server.url }, { env: { HTTP_PROXY: proxy.url, NO_PROXY: `127.0.0.1:${server.port}` } })
+      yield* direct.get("/hello")
+      expect(proxy.requests.length).toBe(0)
+      expect((yield* server.requests("/hello")).length).toBe(1)
+      const v6 = ProxyRouting.parseNoProxy("[::1]:8080, [fd00::]/8")
+      expect([v6.matches("::1"), v6.matches("[::1]"), v6.matches("fd00::5")]).toEqual([true, true, true])
+    }))
+
   it.scopedLive("lower case wins over upper case; https_proxy is not used for an http target", () =>
     Effect.gen(function*() {
       const server = yield* hello()

@@ -7,7 +7,7 @@
 import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
@@ -44,16 +44,30 @@ const requestReason = (failure: CourierError.CourierError): HttpClientError.Requ
     ? urlRefusals.has(failure.reason) ? "InvalidUrl" : encodeRefusals.has(failure.reason) ? "Encode" : "Transport"
     : "Transport"
 
+/**
+ * The platform request as an error carries it. The platform's message ends
+ * with the request's method and URL, so the URL is the redacted one a
+ * Courier failure shows (no user info, query values `<redacted>`), the query
+ * in it rather than in `urlParams`.
+ */
+const shown = (request: HttpClientRequest.HttpClientRequest, redactedUrl: string) =>
+  HttpClientRequest.setUrlParams(HttpClientRequest.setUrl(request, redactedUrl), [])
+
 /** @internal */
 export const toRequestError = (
   request: HttpClientRequest.HttpClientRequest,
   failure: CourierError.CourierError
 ): HttpClientError.RequestError =>
-  new HttpClientError.RequestError({ request, reason: requestReason(failure), cause: failure, description: failure.message })
+  new HttpClientError.RequestError({
+    request: shown(request, failure.request.url),
+    reason: requestReason(failure),
+    cause: failure,
+    description: failure.message
+  })
 
 const refused = (request: HttpClientRequest.HttpClientRequest, url: URL, detail: string) =>
   new HttpClientError.RequestError({
-    request,
+    request: shown(request, Url.redact(url)),
     reason: "Encode",
     cause: new CourierError.RequestRefused({
       request: { method: request.method, url: Url.redact(url) },
@@ -150,12 +164,16 @@ const execute = (
         // Streaming: the body is the caller's to read (or to stream) after
         // the headers, under the receive timer and the total deadline.
         const courierRequest = { ...prepared, streaming: true }
+        // The request a response carries ends up in the platform's
+        // ResponseError messages (a status no schema declares, a body that
+        // fails to read): the redacted URL there too.
+        const visible = shown(request, Url.redact(url.right))
         const kept = new WeakMap<CourierError.CourierError, ErrorBody.Kept>()
         return ErrorBody.keeping(client.execute(courierRequest), (failure, body) => kept.set(failure, body)).pipe(
-          Effect.map((response) => PlatformResponse.fromCourier(request, response)),
+          Effect.map((response) => PlatformResponse.fromCourier(visible, response)),
           Effect.catchAll((failure) =>
             failure._tag === "BadResponse" || failure._tag === "Unauthorized"
-              ? Effect.succeed(PlatformResponse.fromFailure(request, courierRequest, failure, kept.get(failure)))
+              ? Effect.succeed(PlatformResponse.fromFailure(visible, courierRequest, failure, kept.get(failure)))
               : Effect.fail(toRequestError(request, failure))
           )
         )

@@ -172,7 +172,13 @@ const setCookieLines = (response: HttpClientResponse.HttpClientResponse): Readon
   return response.headers["set-cookie"] === undefined ? [] : Cookies.toSetCookieHeaders(response.cookies)
 }
 
-const runRequestHooks = (
+/**
+ * A request as its hop hooks shape it for one hop (a jar adds its `Cookie`):
+ * what that hop sends.
+ *
+ * @internal
+ */
+export const runRequestHooks = (
   request: CourierRequest.CourierRequest,
   hooks: ReadonlyArray<CourierRequest.HopHook>
 ): Effect.Effect<CourierRequest.CourierRequest> =>

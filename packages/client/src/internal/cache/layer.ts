@@ -16,6 +16,7 @@ import type * as CourierResponse from "../../CourierResponse.js"
 import * as Redaction from "../../Redaction.js"
 import { message as logMessage } from "../logging.js"
 import { forClient } from "../redaction.js"
+import { runRequestHooks } from "../send.js"
 import * as Policy from "./policy.js"
 import * as Store from "./store.js"
 
@@ -72,13 +73,27 @@ const requestDirectives = (request: CourierRequest.CourierRequest, policy: Cache
   return parts.length === 0 ? undefined : parts.join(", ")
 }
 
-/** The request as the policy sees it: the URL, and `host` (which the transport adds on the wire). */
-const policyRequest = (request: CourierRequest.CourierRequest, directives: string | undefined): Policy.PolicyRequest => {
-  const headers: Record<string, string> = { ...request.headers, host: request.url.host }
-  if (directives === undefined) delete headers["cache-control"]
-  else headers["cache-control"] = directives
-  return { url: request.url.href, method: request.method, headers }
-}
+/**
+ * The request as the policy sees it: the URL, and the headers the first hop
+ * sends: with `host` (which the transport adds) and what the hop hooks add
+ * below this Layer (a jar's `Cookie`), so `Vary: Cookie` compares the
+ * cookies actually sent.
+ */
+const policyRequest = (
+  request: CourierRequest.CourierRequest,
+  directives: string | undefined
+): Effect.Effect<Policy.PolicyRequest> =>
+  Effect.map(
+    request.hopHooks === undefined || request.hopHooks.length === 0
+      ? Effect.succeed(request)
+      : runRequestHooks(request, request.hopHooks),
+    (sent) => {
+      const headers: Record<string, string> = { ...sent.headers, host: request.url.host }
+      if (directives === undefined) delete headers["cache-control"]
+      else headers["cache-control"] = directives
+      return { url: request.url.href, method: request.method, headers }
+    }
+  )
 
 /** Statuses stored: the successes the client hands back as they are (not 206, a part of a body). */
 const storableStatus = (status: number) => status >= 200 && status < 300 && status !== 206
@@ -197,6 +212,11 @@ export const layer = (options: Cache.Options = {}) =>
                     withStatus({ ...response, request }, `courier; fwd=stale; fwd-status=${response.status}${stored ? "; stored" : ""}`))
                 )
               }
+              // A 304 from a redirect's target speaks for that URL, not for the
+              // stored one (the same ETag there proves nothing about it).
+              if (response.request.url.href !== view.url) {
+                return Effect.zipRight(storeDelete(key), miss(key, request, view, "miss"))
+              }
               const renewed = Policy.at(now, () =>
                 policy.revalidatedPolicy(view, { status: 304, headers: { ...response.headers } }))
               if (!renewed.matches) {
@@ -230,7 +250,7 @@ export const layer = (options: Cache.Options = {}) =>
             const key = `${request.method} ${request.url.href}`
             const directives = requestDirectives(request, policyOfCall)
             const onlyIfCached = Policy.hasDirective(directives, "only-if-cached")
-            const view = policyRequest(request, directives)
+            const view = yield* policyRequest(request, directives)
             const found = yield* storeGet(key)
             const now = yield* Clock.currentTimeMillis
             const policy = Option.flatMap(found, (entry) => Option.fromNullable(Policy.fromObject(entry.policy)))
@@ -239,7 +259,14 @@ export const layer = (options: Cache.Options = {}) =>
             }
             const body = found.value.body
             const stored = policy.value
-            const verdict = Policy.at(now, () => stored.evaluateRequest(view))
+            const storedHeaders = Policy.stringHeaders(Policy.at(now, () => stored.responseHeaders()))
+            const evaluated = Policy.at(now, () => stored.evaluateRequest(view))
+            // Stale, and the answer forbids stale use (max-stale and
+            // stale-while-revalidate included): only a revalidation serves it.
+            const verdict = evaluated.response !== undefined && Policy.at(now, () => stored.stale()) &&
+                Policy.forbidsStale(storedHeaders, shared)
+              ? { response: undefined, revalidation: { headers: Policy.at(now, () => stored.revalidationHeaders(view)), synchronous: true } }
+              : evaluated
             if (verdict.response !== undefined && verdict.revalidation === undefined) {
               const ttl = Policy.at(now, () => ttlOf(stored))
               yield* count(ttl < 0 ? "stale" : "hit")
@@ -272,7 +299,7 @@ export const layer = (options: Cache.Options = {}) =>
               : miss(key, request, view, Policy.hasDirective(directives, "no-cache") ? "request" : "stale")
             return yield* refetch.pipe(
               Effect.catchIf(
-                (error) => isOriginFailure(error) && Policy.at(now, () => Policy.allowsStaleIfError(stored, Policy.stringHeaders(stored.responseHeaders()))),
+                (error) => isOriginFailure(error) && Policy.at(now, () => Policy.allowsStaleIfError(stored, storedHeaders, shared)),
                 (error) =>
                   Effect.gen(function*() {
                     const at = yield* Clock.currentTimeMillis

@@ -45,8 +45,26 @@ export const fromObject = (stored: unknown): Policy | undefined => {
 /** The stored status (4.x has `status()`; its types do not list it). @internal */
 export const statusOf = (policy: Policy): number => (policy as unknown as { status(): number }).status()
 
-/** @internal */
-export const toObject = (policy: Policy): unknown => policy.toObject()
+/**
+ * The policy as stored. The library keeps every request header when the
+ * answer has a `Vary` (to compare them later), and it reads only the ones
+ * `Vary` names: the others (`Authorization`, `Cookie`) are dropped, so an
+ * entry, on disk too, holds no credential its `Vary` does not ask for.
+ *
+ * @internal
+ */
+export const toObject = (policy: Policy): unknown => {
+  const object = policy.toObject()
+  const all = object.reqh
+  const vary = object.resh["vary"]
+  if (all === null || all === undefined || typeof vary !== "string") return object
+  const named = new Set(vary.trim().toLowerCase().split(/\s*,\s*/))
+  const kept: CachePolicy.Headers = {}
+  for (const name in all) {
+    if (named.has(name)) kept[name] = all[name]
+  }
+  return { ...object, reqh: kept }
+}
 
 /** Only string values: what a policy gives back is what it was given, plain header strings. @internal */
 export const stringHeaders = (headers: CachePolicy.Headers): Record<string, string> => {
@@ -79,10 +97,34 @@ export const hasDirective = (cacheControl: string | undefined, name: string): bo
  * RFC 5861: the stored response may be served stale for `stale-if-error`
  * seconds past its freshness when the origin fails. The library decides the
  * same only for an error *response*; this is the same sum for any failure.
+ * Never when the answer forbids stale use (RFC 9111 4.2.4): `no-cache`,
+ * `must-revalidate`, and in a shared cache `proxy-revalidate` or
+ * `s-maxage`. A shared cache may store an answer to an `Authorization`
+ * request because of `must-revalidate` or `s-maxage`: served stale, it would
+ * reach another user without the origin checking their credentials.
  *
  * @internal
  */
-export const allowsStaleIfError = (policy: Policy, storedHeaders: Readonly<Record<string, string>>): boolean => {
+export const allowsStaleIfError = (
+  policy: Policy,
+  storedHeaders: Readonly<Record<string, string>>,
+  shared: boolean
+): boolean => {
   const seconds = directive(storedHeaders["cache-control"], "stale-if-error")
-  return seconds !== undefined && policy.maxAge() + seconds > policy.age()
+  if (seconds === undefined || forbidsStale(storedHeaders, shared)) return false
+  return policy.maxAge() + seconds > policy.age()
+}
+
+/**
+ * Whether the stored answer forbids any stale use (RFC 9111 4.2.4):
+ * `no-cache`, `must-revalidate`, and in a shared cache `proxy-revalidate` or
+ * `s-maxage` (which carries proxy-revalidate, 5.2.2.10). The library honours
+ * `must-revalidate` itself but not the shared-cache pair.
+ *
+ * @internal
+ */
+export const forbidsStale = (storedHeaders: Readonly<Record<string, string>>, shared: boolean): boolean => {
+  const cacheControl = storedHeaders["cache-control"]
+  const names = ["no-cache", "must-revalidate", ...(shared ? ["proxy-revalidate", "s-maxage"] : [])]
+  return names.some((name) => directive(cacheControl, name) !== undefined)
 }

@@ -98,7 +98,8 @@ export const parseNoProxy = (value: string | undefined): NoProxy => {
   const ranges = new Net.BlockList()
   let anyRange = false
   for (const raw of entries) {
-    const entry = raw.replace(/^\[|\](?=$|\/)/g, "")
+    // A port on an address is ignored, as on a name: `127.0.0.1:8080`, `[::1]:8080`.
+    const entry = raw.replace(/^\[([^\]]+)\](?::\d+)?/, "$1").replace(/^(\d{1,3}(?:\.\d{1,3}){3}):\d+/, "$1")
     const [address, bits] = entry.split("/") as [string, string | undefined]
     const family = Net.isIP(address)
     if (family !== 0) {
