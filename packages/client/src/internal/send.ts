@@ -242,6 +242,17 @@ export const make = (
         ? answer(unhooked, request, response)
         : Effect.zipRight(runResponseHooks(request, response, hooks), answer(unhooked, request, response))
     })
+  // A limit met on the head: the body is not read, and the call fails.
+  const overLimit = (
+    request: CourierRequest.CourierRequest,
+    response: HttpClientResponse.HttpClientResponse,
+    reason: CourierError.LimitReason,
+    limit: number
+  ) =>
+    Effect.zipRight(
+      readPrefix(request, response, decoder, 0),
+      Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason, limit }))
+    )
   // The count of redirects so far lives in `request.info.redirects` (set by
   // Redirect.follow), so every failure of a later hop carries it.
   const answer = (
@@ -252,16 +263,7 @@ export const make = (
     const status = response.status
     if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
       if ((request.info.redirects ?? 0) >= request.maxRedirects) {
-        return Effect.zipRight(
-          readPrefix(request, response, decoder, 0),
-          Effect.fail(
-            new CourierError.LimitExceeded({
-              request: request.info,
-              reason: "TooManyRedirects",
-              limit: request.maxRedirects
-            })
-          )
-        )
+        return overLimit(request, response, "TooManyRedirects", request.maxRedirects)
       }
       const next = Redirect.follow(policy, unhooked, status, response.headers["location"], redactor)
       return Effect.zipRight(
@@ -273,16 +275,7 @@ export const make = (
     }
     const encodings = responseCodings(request, response).length
     if (encodings > policy.maxContentEncodings) {
-      return Effect.zipRight(
-        readPrefix(request, response, decoder, 0),
-        Effect.fail(
-          new CourierError.LimitExceeded({
-            request: request.info,
-            reason: "TooManyEncodings",
-            limit: policy.maxContentEncodings
-          })
-        )
-      )
+      return overLimit(request, response, "TooManyEncodings", policy.maxContentEncodings)
     }
     // An accepted status is an answer: read whole, like a 2xx, under maxResponseBytes.
     if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
