@@ -9,8 +9,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as TestClock from "effect/TestClock"
-import type * as Http from "node:http"
-import { waitForRequests, waitUntil } from "./support.js"
+import { gate, waitForRequests, waitUntil } from "./support.js"
 
 // The bulkhead proven on the wire: a route that answers only when the test
 // says so keeps calls in flight, and the journal shows which reached it.
@@ -22,21 +21,6 @@ const bulkheadClient = (server: TestServer.Service, options: Bulkhead.Options, c
   ).pipe(Effect.orDie)
 
 const count = (server: TestServer.Service, path: string) => Effect.map(server.requests(path), (r) => r.length)
-
-/** A route whose answers wait until the test releases them, oldest first. */
-const gate = () => {
-  const waiting: Array<Http.ServerResponse> = []
-  const reply = Reply.custom((_request, response) => {
-    waiting.push(response)
-  })
-  const release = (n: number) =>
-    Effect.sync(() => {
-      for (const response of waiting.splice(0, n)) {
-        response.writeHead(200, { "content-type": "application/json" }).end("{}")
-      }
-    })
-  return { reply, release }
-}
 
 const wallSleep = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
 

@@ -10,8 +10,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Metric from "effect/Metric"
 import * as TestClock from "effect/TestClock"
-import type * as Http from "node:http"
-import { waitForRequests } from "./support.js"
+import { gate, waitForRequests } from "./support.js"
 
 // The breaker proven on the wire: a real loopback server scripts the
 // downstream's failures, its journal says what reached it. Time is the
@@ -35,18 +34,6 @@ const breakerClient = (
   ).pipe(Effect.orDie)
 
 const count = (server: TestServer.Service, path: string) => Effect.map(server.requests(path), (r) => r.length)
-
-/** A route whose answers wait until the test releases them, one 200 each. */
-const gate = () => {
-  const waiting: Array<Http.ServerResponse> = []
-  const reply = Reply.custom((_request, response) => {
-    waiting.push(response)
-  })
-  const releaseAll = Effect.sync(() => {
-    for (const response of waiting.splice(0)) response.writeHead(200, { "content-type": "application/json" }).end("{}")
-  })
-  return { reply, releaseAll }
-}
 
 /** 503 and 200 in turn, for as long as it is asked. */
 const alternating = () => {

@@ -1,6 +1,6 @@
 import { CourierClient, Retry } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
-import { TestClient } from "@courier/testing"
+import { Reply, TestClient } from "@courier/testing"
 import type { TestServer } from "@courier/testing"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Context from "effect/Context"
@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Stream from "effect/Stream"
 import * as Fs from "node:fs"
+import type * as Http from "node:http"
 import * as Net from "node:net"
 import * as Os from "node:os"
 import * as Path from "node:path"
@@ -129,3 +130,21 @@ export const virtualFile = (size: number, content: Stream.Stream<Uint8Array>) =>
       }),
     stream: () => content
   })
+
+/**
+ * A route whose answers wait until the test releases them, oldest first,
+ * each a 200 with `{}`: calls stay in flight for as long as a test needs.
+ */
+export const gate = () => {
+  const waiting: Array<Http.ServerResponse> = []
+  const reply = Reply.custom((_request, response) => {
+    waiting.push(response)
+  })
+  const release = (n: number) =>
+    Effect.sync(() => {
+      for (const response of waiting.splice(0, n)) {
+        response.writeHead(200, { "content-type": "application/json" }).end("{}")
+      }
+    })
+  return { reply, release, releaseAll: release(Number.MAX_SAFE_INTEGER) }
+}
