@@ -34,7 +34,7 @@ import type * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import type * as Layer from "effect/Layer"
 import type * as CourierClient from "./CourierClient.js"
-import * as internal from "./internal/appHeaders.js"
+import * as internal from "./internal/layers/appHeaders.js"
 
 /**
  * Each header is added only when given. Values must be non-empty printable

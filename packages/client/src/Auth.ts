@@ -74,9 +74,9 @@ import type * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
-import * as internal from "./internal/auth.js"
-import * as refreshJsonInternal from "./internal/refreshJson.js"
-import * as oauth2 from "./internal/oauth2.js"
+import * as internal from "./internal/layers/auth/layer.js"
+import * as refreshJsonInternal from "./internal/layers/auth/refreshJson.js"
+import * as oauth2 from "./internal/layers/auth/oauth2.js"
 import type * as TokenStore from "./TokenStore.js"
 
 /**

@@ -24,7 +24,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
-import * as Pieces from "./internal/bodyPieces.js"
+import * as Pieces from "./internal/body/pieces.js"
 import type * as Multipart from "./Multipart.js"
 import type * as Url from "./Url.js"
 

@@ -36,8 +36,8 @@ import type * as Layer from "effect/Layer"
 import type * as Metric from "effect/Metric"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
-import * as Metrics from "./internal/metrics.js"
-import * as internal from "./internal/resilience/bulkhead.js"
+import * as Metrics from "./internal/layers/metrics.js"
+import * as internal from "./internal/layers/resilience/bulkhead.js"
 
 /**
  * @since 0.1.0

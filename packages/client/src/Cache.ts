@@ -69,8 +69,8 @@ import type * as Layer from "effect/Layer"
 import type * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 import type * as CourierClient from "./CourierClient.js"
-import * as internal from "./internal/cache/layer.js"
-import * as store from "./internal/cache/store.js"
+import * as internal from "./internal/layers/cache/layer.js"
+import * as store from "./internal/layers/cache/store.js"
 
 /**
  * What a store keeps under one key: the cache policy as a JSON value (its

@@ -65,9 +65,9 @@ import type * as Option from "effect/Option"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierError from "./CourierError.js"
 import type * as CourierRequest from "./CourierRequest.js"
-import * as Metrics from "./internal/metrics.js"
-import * as internal from "./internal/resilience/breaker.js"
-import * as store from "./internal/resilience/store.js"
+import * as Metrics from "./internal/layers/metrics.js"
+import * as internal from "./internal/layers/resilience/breaker.js"
+import * as store from "./internal/layers/resilience/store.js"
 
 /**
  * @since 0.1.0

@@ -48,8 +48,8 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Layer from "effect/Layer"
 import type * as CourierClient from "./CourierClient.js"
-import * as error from "./internal/cookies/error.js"
-import * as internal from "./internal/cookies/layer.js"
+import * as error from "./internal/layers/cookies/error.js"
+import * as internal from "./internal/layers/cookies/layer.js"
 
 /**
  * The cookie file could not be read, or is not a cookie jar. The message

@@ -50,7 +50,7 @@ import type {
 } from "./CourierError.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import type * as CourierResponse from "./CourierResponse.js"
-import * as internal from "./internal/client.js"
+import * as internal from "./internal/core/client.js"
 import type * as Pagination from "./Pagination.js"
 import type * as Url from "./Url.js"
 

@@ -32,7 +32,7 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as internal from "./internal/config.js"
+import * as internal from "./internal/core/config.js"
 
 /**
  * The four timeouts, each a `Duration`; `Duration.infinity` turns one off.

@@ -45,7 +45,7 @@ import type * as PlatformError from "@effect/platform/Error"
 import type * as Effect from "effect/Effect"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierError from "./CourierError.js"
-import * as internal from "./internal/download.js"
+import * as internal from "./internal/body/download.js"
 
 /**
  * Bytes moved so far, and the total when known.

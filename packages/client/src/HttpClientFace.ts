@@ -78,7 +78,7 @@ import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierError from "./CourierError.js"
-import * as internal from "./internal/platformFace.js"
+import * as internal from "./internal/transport/platformFace.js"
 
 /**
  * A platform `HttpClient` over a Courier client: every request goes through

@@ -62,7 +62,7 @@
 import type * as Layer from "effect/Layer"
 import type * as LogLevel from "effect/LogLevel"
 import type * as CourierClient from "./CourierClient.js"
-import * as internal from "./internal/logging.js"
+import * as internal from "./internal/layers/logging.js"
 import type * as Redaction from "./Redaction.js"
 
 /**

@@ -35,7 +35,7 @@ import type * as Layer from "effect/Layer"
 import type * as Metric from "effect/Metric"
 import type * as MetricBoundaries from "effect/MetricBoundaries"
 import type * as CourierClient from "./CourierClient.js"
-import * as internal from "./internal/metrics.js"
+import * as internal from "./internal/layers/metrics.js"
 
 /**
  * The tags of {@link requests} and {@link duration}.

@@ -39,7 +39,7 @@ import type * as PlatformError from "@effect/platform/Error"
 import type * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
 import type * as Body from "./Body.js"
-import * as internal from "./internal/multipart.js"
+import * as internal from "./internal/body/multipart.js"
 
 /**
  * Where a file part's bytes come from.

@@ -24,7 +24,7 @@ import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierError from "./CourierError.js"
-import * as internal from "./internal/ndjson.js"
+import * as internal from "./internal/body/ndjson.js"
 
 /**
  * Options: the request's, plus the longest line accepted (default 1 MiB;

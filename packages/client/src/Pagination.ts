@@ -38,7 +38,7 @@ import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type * as CourierClient from "./CourierClient.js"
 import type { CourierError } from "./CourierError.js"
-import * as internal from "./internal/pagination.js"
+import * as internal from "./internal/core/pagination.js"
 import type * as Url from "./Url.js"
 
 /**

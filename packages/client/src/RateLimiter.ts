@@ -56,10 +56,10 @@ import type * as Metric from "effect/Metric"
 import type * as Option from "effect/Option"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
-import * as Metrics from "./internal/metrics.js"
-import * as headers from "./internal/resilience/rateLimitHeaders.js"
-import * as internal from "./internal/resilience/rateLimiter.js"
-import * as store from "./internal/resilience/store.js"
+import * as Metrics from "./internal/layers/metrics.js"
+import * as headers from "./internal/layers/resilience/rateLimitHeaders.js"
+import * as internal from "./internal/layers/resilience/rateLimiter.js"
+import * as store from "./internal/layers/resilience/store.js"
 
 /**
  * @since 0.1.0

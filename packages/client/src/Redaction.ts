@@ -28,7 +28,7 @@
 import * as Context from "effect/Context"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
-import * as internal from "./internal/redaction.js"
+import * as internal from "./internal/redaction/rules.js"
 
 /**
  * Names to treat as secrets, added to the defaults (never replacing them).

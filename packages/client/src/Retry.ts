@@ -57,7 +57,7 @@ import type * as Schedule from "effect/Schedule"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierError from "./CourierError.js"
 import type * as CourierRequest from "./CourierRequest.js"
-import * as internal from "./internal/retry.js"
+import * as internal from "./internal/layers/retry.js"
 
 /**
  * @since 0.1.0

@@ -25,7 +25,7 @@ import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierError from "./CourierError.js"
-import * as internal from "./internal/sse.js"
+import * as internal from "./internal/body/sse.js"
 
 /**
  * One event.

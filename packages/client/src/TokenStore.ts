@@ -30,7 +30,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as internal from "./internal/tokenStore.js"
+import * as internal from "./internal/layers/auth/tokenStore.js"
 
 /**
  * @since 0.1.0

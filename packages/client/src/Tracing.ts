@@ -38,7 +38,7 @@
  */
 import type * as Layer from "effect/Layer"
 import type * as CourierClient from "./CourierClient.js"
-import * as internal from "./internal/tracing.js"
+import * as internal from "./internal/layers/tracing.js"
 import type * as Redaction from "./Redaction.js"
 
 /**

@@ -5,7 +5,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { follow } from "../src/internal/redirect.js"
+import { follow } from "../src/internal/core/redirect.js"
 import { clientOn, transports } from "./support.js"
 
 // Courier follows redirects itself (the transports run with redirect: "manual"),

@@ -11,7 +11,7 @@
 import * as Redacted from "effect/Redacted"
 import type * as Net from "node:net"
 import * as Undici from "undici"
-import { ProxyFailure } from "../../internal/failure.js"
+import { ProxyFailure } from "../../internal/core/failure.js"
 import { type Proxy, proxyFor, type Routing } from "./proxy.js"
 
 /** TLS material as node:tls takes it, already read from files and unwrapped from `Redacted`. @internal */

@@ -19,8 +19,8 @@ import * as Runtime from "effect/Runtime"
 import * as fs from "node:fs"
 import { Readable } from "node:stream"
 import type * as Body from "../../Body.js"
-import * as Failure from "../../internal/failure.js"
-import * as Pieces from "../../internal/bodyPieces.js"
+import * as Failure from "../../internal/core/failure.js"
+import * as Pieces from "../../internal/body/pieces.js"
 
 /** Bytes waiting for the socket before reading pauses. */
 const highWaterMark = 1024 * 1024

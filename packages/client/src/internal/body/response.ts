@@ -1,0 +1,181 @@
+/**
+ * Reading a response body: decoded, under the receive timeout between
+ * chunks and the size limit, in full, as a prefix, or dropped.
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type * as ContentDecoder from "../../ContentDecoder.js"
+import * as CourierError from "../../CourierError.js"
+import type * as CourierRequest from "../../CourierRequest.js"
+import * as Bytes from "../util/bytes.js"
+import * as Exchange from "../transport/exchange.js"
+import * as Failure from "../core/failure.js"
+import { reportProgress } from "./progress.js"
+
+const excerptLength = 512
+
+/** @internal */
+export type BodyError = Exchange.BodyError
+
+/** The codings of a `content-encoding` value, lower-cased, without `identity`. @internal */
+export const contentCodings = (value: string | undefined): Array<string> =>
+  value === undefined
+    ? []
+    : value.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
+
+/**
+ * A HEAD answer, 1xx, 204 and 304 carry no body whatever their headers say
+ * (RFC 9110 6.4.1): their content-encoding and content-length describe the
+ * body a GET would have had, so there is nothing to decode or to count.
+ *
+ * @internal
+ */
+export const hasNoBody = (request: CourierRequest.CourierRequest, status: number): boolean =>
+  request.method === "HEAD" || status < 200 || status === 204 || status === 304
+
+/** The content codings to undo on a response: none when it has no body. @internal */
+export const responseCodings = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse
+): Array<string> => hasNoBody(request, response.status) ? [] : contentCodings(response.headers["content-encoding"])
+
+/** A timer worth arming: finite and above zero. @internal */
+export const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
+
+/** The response body as a stream of decoded bytes, under the receive timeout and the size limit. */
+/** @internal */
+export const bodyStream = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Stream.Stream<Uint8Array, BodyError> => {
+  const toFailure = (error: unknown) => Failure.fromTransport(request, error, request.timeouts.connect)
+  const native = Exchange.isResponse(response)
+  // A native exchange times the body itself (receive between chunks, total).
+  let stream: Stream.Stream<Uint8Array, unknown> = native ? response.raw : Stream.catchAll(
+    response.stream,
+    // fetch has no body stream at all for 204 and HEAD: that is an empty body.
+    (error) =>
+      error.reason === "EmptyBody"
+        ? Stream.empty
+        : Stream.fail(Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect))
+  )
+  const encoding = response.headers["content-encoding"]
+  const encodings = responseCodings(request, response)
+  for (let i = encodings.length - 1; i >= 0; i--) {
+    const decoded = decoder.decode(encodings[i], stream)
+    if (decoded === undefined) break
+    stream = Stream.mapError(
+      decoded,
+      (cause) => CourierError.isCourierError(cause) ? cause : new Failure.ContentDecodingFailure(cause)
+    )
+  }
+  const { receive } = request.timeouts
+  let out: Stream.Stream<Uint8Array, BodyError> = Stream.mapError(stream, toFailure)
+  if (!native && isFinite(receive)) {
+    out = Stream.timeoutFail(
+      out,
+      () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive }),
+      receive
+    )
+  }
+  let seen = 0
+  const progress = request.onDownloadProgress
+  const declared = response.headers["content-length"]
+  const total = declared === undefined || encoding !== undefined ? undefined : Number(declared)
+  return Stream.mapChunksEffect(out, (chunk) => {
+    Chunk.forEach(chunk, (bytes) => {
+      seen += bytes.byteLength
+    })
+    if (seen > limit) {
+      return Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+    }
+    return progress === undefined ? Effect.succeed(chunk) : Effect.as(reportProgress(progress, seen, total), chunk)
+  })
+}
+
+/**
+ * Drops a body without reading it: its stream is started and interrupted at
+ * once, which aborts the request, so the connection is closed now rather
+ * than when the response is garbage-collected.
+ *
+ * @internal
+ */
+export const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
+  Exchange.isResponse(response)
+    ? response.discard
+    : Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
+
+/** Bytes as they came are the body: no content coding to undo, nobody watching progress. */
+const readsRaw = (request: CourierRequest.CourierRequest, response: HttpClientResponse.HttpClientResponse): boolean =>
+  request.onDownloadProgress === undefined && responseCodings(request, response).length === 0
+
+/** Reads a body in full; a declared length over the limit fails before any read. */
+/** @internal */
+export const readAll = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Effect.Effect<Uint8Array, BodyError> => {
+  // The content-length of a HEAD, 204, 205 or 304 answer describes no body (RFC 9110 8.6):
+  // a HEAD on a large file must not fail as if its body were buffered.
+  const hasBody = !hasNoBody(request, response.status) && response.status !== 205
+  const declared = response.headers["content-length"]
+  if (
+    hasBody && declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined
+  ) {
+    return Effect.zipRight(
+      discard(response),
+      Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
+    )
+  }
+  if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readAll(limit)
+  // Gathered as they come, not as a list of pieces: a decoder or fetch can
+  // hand out a piece per byte, each far larger in memory than its byte.
+  return Effect.suspend(() => {
+    const collected = new Bytes.Collector()
+    return Effect.map(
+      Stream.runForEachChunk(bodyStream(request, response, decoder, limit), (chunk) =>
+        Effect.sync(() => Chunk.forEach(chunk, (bytes) => collected.push(bytes)))),
+      () => collected.bytes()
+    )
+  })
+}
+
+/** Reads at most `limit` bytes and stops (dropping the socket if more was coming). Never fails. */
+/** @internal */
+export const readPrefix = (
+  request: CourierRequest.CourierRequest,
+  response: HttpClientResponse.HttpClientResponse,
+  decoder: ContentDecoder.Decoder,
+  limit: number
+): Effect.Effect<Uint8Array> => {
+  if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readPrefix(limit)
+  return Effect.suspend(() => {
+    const collected = new Bytes.Collector()
+    return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(
+      Stream.takeUntil((bytes) => {
+        const room = limit - collected.size
+        collected.push(bytes.byteLength > room ? bytes.subarray(0, room) : bytes)
+        return collected.size >= limit
+      }),
+      Stream.runDrain,
+      Effect.ignore,
+      Effect.map(() => collected.bytes())
+    )
+  })
+}
+
+const textDecoder = new TextDecoder()
+
+/** A short, printable excerpt of a body for failures. @internal */
+export const excerpt = (bytes: Uint8Array): string => {
+  // eslint-disable-next-line no-control-regex
+  const text = textDecoder.decode(bytes.subarray(0, excerptLength * 4)).replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "?")
+  return text.length > excerptLength ? text.slice(0, excerptLength) + "…" : text
+}

@@ -1,0 +1,39 @@
+/**
+ * Whether a whole call may be sent again from its first hop: the one rule
+ * Retry and Auth share. It is judged on what the call sent, not on the hop
+ * that failed: after a redirect the first hop already reached the server
+ * and was answered (a POST answered 303 has done its work), whatever the
+ * later hop's failure says about itself.
+ */
+import type * as CourierError from "../../CourierError.js"
+import type * as CourierRequest from "../../CourierRequest.js"
+
+const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
+
+/**
+ * An idempotent method (RFC 9110 9.2.2), or any method with an
+ * `Idempotency-Key`: sending it twice has the effect of sending it once.
+ *
+ * @internal
+ */
+export const isIdempotent = (request: CourierRequest.CourierRequest): boolean =>
+  idempotentMethods.has(request.method) || request.headers["idempotency-key"] !== undefined
+
+/**
+ * Whether the failure came from a hop after a redirect, so the first hop
+ * was sent. `Redirect.follow` counts the hops in `info.redirects`.
+ *
+ * @internal
+ */
+export const afterRedirect = (error: CourierError.CourierError): boolean => (error.request.redirects ?? 0) > 0
+
+/**
+ * Whether `request` may be sent again after `error`, as far as what already
+ * reached the server goes: always when it is idempotent, else only when the
+ * failure came from its first hop (whether that hop's own bytes may have
+ * arrived is for the caller to judge from the failure).
+ *
+ * @internal
+ */
+export const mayResend = (request: CourierRequest.CourierRequest, error: CourierError.CourierError): boolean =>
+  isIdempotent(request) || !afterRedirect(error)

@@ -1,0 +1,145 @@
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type * as TokenStore from "../../../TokenStore.js"
+import { TokenStoreError } from "../../../TokenStore.js"
+import { writeAtomic } from "../../util/atomicFile.js"
+
+interface Stored {
+  readonly accessToken: string
+  readonly refreshToken?: string | undefined
+  readonly expiresAt?: number | undefined
+}
+
+const parse = (text: string): Record<string, Stored> => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    // V8's message quotes the text around the fault, and that text is tokens.
+    throw new SyntaxError("the token file is not valid JSON")
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return {}
+  const out: Record<string, Stored> = Object.create(null)
+  for (const [key, entry] of Object.entries(value)) {
+    if (typeof entry !== "object" || entry === null) continue
+    const { accessToken, expiresAt, refreshToken } = entry as Record<string, unknown>
+    if (typeof accessToken !== "string") continue
+    out[key] = {
+      accessToken,
+      refreshToken: typeof refreshToken === "string" ? refreshToken : undefined,
+      ...(typeof expiresAt === "number" && Number.isFinite(expiresAt) ? { expiresAt } : {})
+    }
+  }
+  return out
+}
+
+// Stores of different keys share one file. Each write reads the file, changes
+// its own key and replaces the file; two of these interleaved would drop the
+// other's key, so writes to one path are serialised within the process.
+const writeLocks = new Map<string, Effect.Semaphore>()
+
+const writeLock = (path: string): Effect.Semaphore => {
+  let lock = writeLocks.get(path)
+  if (lock === undefined) {
+    lock = Effect.unsafeMakeSemaphore(1)
+    writeLocks.set(path, lock)
+  }
+  return lock
+}
+
+/** What identifies one version of the file: every write renames a new file over it. */
+const stampOf = (info: FileSystem.File.Info): string =>
+  `${Option.getOrElse(info.ino, () => -1)}:${String(info.size)}:${
+    Option.match(info.mtime, { onNone: () => -1, onSome: (date) => date.getTime() })
+  }`
+
+const toStored = (tokens: TokenStore.Tokens): Stored => ({
+  accessToken: Redacted.value(tokens.accessToken),
+  refreshToken: tokens.refreshToken === undefined ? undefined : Redacted.value(tokens.refreshToken),
+  ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt })
+})
+
+/** @internal */
+export const makeFile = (options: { readonly path: string; readonly key: string }) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const { key, path } = options
+    const lock = writeLock(path)
+    // The file as last read, and the stamp of the version it was read from:
+    // another store (another key, or the same key in another process) may
+    // replace the file at any time.
+    let cache: Record<string, Stored> | undefined
+    let cachedStamp: string | undefined
+
+    const notFound = (error: { readonly _tag: string; readonly reason?: string }) =>
+      error._tag === "SystemError" && error.reason === "NotFound"
+
+    // Writes start from the file, never from the cache.
+    const load = fs.readFileString(path).pipe(
+      Effect.map(parse),
+      // A missing file is an empty store; an unreadable one is an error.
+      Effect.catchIf(notFound, () => Effect.succeed<Record<string, Stored>>(Object.create(null))),
+      Effect.catchAllDefect((defect) => Effect.fail(defect)),
+      Effect.mapError((cause) => new TokenStoreError({ operation: "read", cause }))
+    )
+
+    // The stat comes before the read: a write landing between the two leaves
+    // an old stamp on new content, which the next read corrects; the other
+    // order could keep old content under a new stamp.
+    const readAll = Effect.gen(function*() {
+      const info = yield* fs.stat(path).pipe(
+        Effect.map(Option.some),
+        Effect.catchIf(notFound, () => Effect.succeed(Option.none<FileSystem.File.Info>())),
+        Effect.mapError((cause) => new TokenStoreError({ operation: "read", cause }))
+      )
+      if (Option.isNone(info)) {
+        const none: Record<string, Stored> = Object.create(null)
+        cache = none
+        cachedStamp = undefined
+        return none
+      }
+      const stamp = stampOf(info.value)
+      if (cache !== undefined && cachedStamp === stamp) return cache
+      const all = yield* load
+      cache = all
+      cachedStamp = stamp
+      return all
+    })
+
+    const writeAll = (all: Record<string, Stored>, operation: "write" | "clear") =>
+      Effect.gen(function*() {
+        yield* writeAtomic(fs, path, JSON.stringify(all, null, 2) + "\n")
+        // The next read stats the file and reads it again once.
+        cache = undefined
+        cachedStamp = undefined
+      }).pipe(Effect.mapError((cause) => new TokenStoreError({ operation, cause })))
+
+    const remove = (matches: (entry: Stored) => boolean) =>
+      lock.withPermits(1)(Effect.flatMap(load, (all) => {
+        const entry = all[key]
+        if (entry === undefined || !matches(entry)) return Effect.void
+        const rest = { ...all }
+        delete rest[key]
+        return writeAll(rest, "clear")
+      }))
+
+    const service: TokenStore.Service = {
+      get: Effect.map(readAll, (all) => {
+        const entry = all[key]
+        return entry === undefined ? Option.none() : Option.some({
+          accessToken: Redacted.make(entry.accessToken),
+          refreshToken: entry.refreshToken === undefined ? undefined : Redacted.make(entry.refreshToken),
+          ...(entry.expiresAt === undefined ? {} : { expiresAt: entry.expiresAt })
+        })
+      }),
+      set: (tokens) => lock.withPermits(1)(Effect.flatMap(load, (all) => writeAll({ ...all, [key]: toStored(tokens) }, "write"))),
+      clear: remove(() => true),
+      clearIf: (expected) => {
+        const wanted = toStored(expected)
+        return remove((entry) => entry.accessToken === wanted.accessToken && entry.refreshToken === wanted.refreshToken)
+      }
+    }
+    return service
+  })

@@ -1,0 +1,277 @@
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
+import { dual } from "effect/Function"
+import { globalValue } from "effect/GlobalValue"
+import * as Option from "effect/Option"
+import * as Metric from "effect/Metric"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleInterval from "effect/ScheduleInterval"
+import * as ConfigError from "effect/ConfigError"
+import * as CourierClient from "../../CourierClient.js"
+import * as CourierError from "../../CourierError.js"
+import type * as CourierRequest from "../../CourierRequest.js"
+import type * as Retry from "../../Retry.js"
+import { durationProblem } from "../core/config.js"
+import { lastAttempt } from "../core/callRole.js"
+import * as Metrics from "./metrics.js"
+import * as Resend from "../core/resend.js"
+
+/** @internal */
+export const defaultPolicy: Retry.Policy = {
+  retries: 2,
+  baseDelay: Duration.millis(200),
+  maxDelay: Duration.seconds(5),
+  maxRetryAfter: Duration.seconds(30),
+  statuses: [408, 429, 500, 502, 503, 504],
+  timeoutPhases: ["connect", "receive"],
+  budget: { ratio: 0.1, window: Duration.seconds(10), minPerSecond: 1 }
+}
+
+/** @internal */
+export const currentOverride = globalValue(
+  Symbol.for("@courier/client/Retry/currentOverride"),
+  () => FiberRef.unsafeMake<Partial<Retry.Policy> | undefined>(undefined)
+)
+
+/** @internal */
+export const withPolicy = dual<
+  (policy: Partial<Retry.Policy>) => <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>,
+  <A, E, R>(effect: Effect.Effect<A, E, R>, policy: Partial<Retry.Policy>) => Effect.Effect<A, E, R>
+>(2, (effect, policy) => Effect.locally(effect, currentOverride, policy))
+
+/** @internal */
+export const disabled = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  withPolicy(effect, { retries: 0 })
+
+/**
+ * The problem with a policy's durations, naming the field, or undefined.
+ * `Duration.decode` throws on what it cannot read: checked up front so a bad
+ * value is a typed failure, not a defect on the first retry.
+ *
+ * @internal
+ */
+export const policyProblem = (policy: Partial<Retry.Policy>): string | undefined =>
+  durationProblem("baseDelay", policy.baseDelay) ??
+    durationProblem("maxDelay", policy.maxDelay) ??
+    durationProblem("maxRetryAfter", policy.maxRetryAfter) ??
+    (policy.budget === undefined || policy.budget === false
+      ? undefined
+      : durationProblem("budget.window", policy.budget.window))
+
+const defaultDecision = (policy: Retry.Policy, request: CourierRequest.CourierRequest, error: CourierError.CourierError) => {
+  if (request.body._tag === "Stream" && !request.body.replayable) return false
+  // `request` is the call's first hop; the failure may come from a later one
+  // (after a redirect), and then the first hop was sent whatever this says.
+  const safe = Resend.isIdempotent(request)
+  switch (error._tag) {
+    case "Network": {
+      // Only a lookup that may succeed later is worth another one.
+      const transient = error.reason !== "DnsLookup" || error.code === "EAI_AGAIN"
+      if (error.nothingSent) return transient
+      if (!safe) return false
+      switch (error.reason) {
+        case "ConnectionRefused":
+        case "DnsLookup":
+        case "Unreachable":
+          return transient
+        case "ConnectionReset":
+        case "IncompleteBody":
+        case "Unknown":
+          return true
+        default:
+          return false
+      }
+    }
+    case "Timeout":
+      if (!policy.timeoutPhases.includes(error.phase)) return false
+      // A connect timeout proves nothing was sent, on the first hop only.
+      return (error.phase === "connect" && !Resend.afterRedirect(error)) || safe
+    case "BadResponse":
+      return safe && policy.statuses.includes(error.status)
+    default:
+      return false
+  }
+}
+
+/** @internal */
+export const isRetryable = (
+  policy: Retry.Policy,
+  request: CourierRequest.CourierRequest,
+  error: CourierError.CourierError
+): boolean => {
+  const byDefault = defaultDecision(policy, request, error)
+  return policy.shouldRetry === undefined ? byDefault : policy.shouldRetry(request, error, byDefault)
+}
+
+// Any number of digits: a value too long to read exactly is still too long a wait
+// (it goes over maxRetryAfter), never "no Retry-After" and the default backoff.
+const delaySeconds = /^\s*(\d+)\s*$/
+const httpDate = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,.*GMT\s*$/
+/** The obsolete asctime form (RFC 9110 5.6.7), always GMT though it does not say so. */
+const asctime = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\s*$/
+const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+/** An HTTP date in any of its three forms, in epoch milliseconds, or NaN. */
+const parseHttpDate = (value: string): number => {
+  const old = asctime.exec(value)
+  if (old !== null) {
+    const [, month, day, hours, minutes, seconds, year] = old
+    return Date.UTC(Number(year), months.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds))
+  }
+  // An HTTP date must at least name a weekday and GMT; Date.parse accepts too much else
+  // ("5 GMT" parses as a date in 2001, which would read as "retry now").
+  return httpDate.test(value) ? Date.parse(value) : NaN
+}
+
+/** @internal */
+export const retryAfter = (headers: Readonly<Record<string, string>>, now: number): Option.Option<Duration.Duration> => {
+  const value = headers["retry-after"]
+  if (value === undefined) return Option.none()
+  const seconds = delaySeconds.exec(value)
+  if (seconds !== null) return Option.some(Duration.seconds(Number(seconds[1])))
+  const at = parseHttpDate(value)
+  if (Number.isNaN(at)) return Option.none()
+  return Option.some(Duration.millis(Math.max(0, at - now)))
+}
+
+const jittered = (policy: Retry.Policy, retry: number): Effect.Effect<number> => {
+  const cap = Duration.toMillis(Duration.decode(policy.maxDelay))
+  const ceiling = Math.min(cap, Duration.toMillis(Duration.decode(policy.baseDelay)) * 2 ** retry)
+  return Effect.map(Random.next, (r) => Math.floor(r * ceiling))
+}
+
+/** @internal */
+export const backoff = (overrides: Partial<Retry.Policy> = {}): Schedule.Schedule<number> => {
+  const policy = { ...defaultPolicy, ...overrides }
+  return Schedule.makeWithState(0, (now, _: unknown, retry: number) =>
+    retry >= policy.retries
+      ? Effect.succeed([retry, retry, ScheduleDecision.done] as const)
+      : Effect.map(jittered(policy, retry), (delay) =>
+        [retry + 1, retry, ScheduleDecision.continueWith(ScheduleInterval.after(now + delay))] as const))
+}
+
+/**
+ * Retries in a sliding window of ten buckets. Time comes from the Clock
+ * through the schedule's `now`, so TestClock drives it.
+ *
+ * @internal
+ */
+export class BudgetState implements Retry.BudgetTracker {
+  private readonly bucketMillis: number
+  private readonly requests = new Array<number>(10).fill(0)
+  private readonly retries = new Array<number>(10).fill(0)
+  private current = 0
+  // Undefined until the first call: 0 is a real time under TestClock.
+  private currentStart: number | undefined = undefined
+  private readonly floor: number
+
+  constructor(readonly budget: Retry.Budget) {
+    const windowMillis = Duration.toMillis(Duration.decode(budget.window))
+    this.bucketMillis = Math.max(1, windowMillis / 10)
+    this.floor = budget.minPerSecond * (windowMillis / 1000)
+  }
+
+  private roll(now: number): void {
+    if (this.currentStart === undefined) this.currentStart = now
+    let steps = Math.floor((now - this.currentStart) / this.bucketMillis)
+    if (steps <= 0) return
+    this.currentStart += steps * this.bucketMillis
+    if (steps > 10) steps = 10
+    for (let i = 0; i < steps; i++) {
+      this.current = (this.current + 1) % 10
+      this.requests[this.current] = 0
+      this.retries[this.current] = 0
+    }
+  }
+
+  recordRequest(now: number): void {
+    this.roll(now)
+    this.requests[this.current]++
+  }
+
+  tryRetry(now: number): boolean {
+    this.roll(now)
+    let requests = 0
+    let retries = 0
+    for (let i = 0; i < 10; i++) {
+      requests += this.requests[i]
+      retries += this.retries[i]
+    }
+    if (retries + 1 > this.floor + this.budget.ratio * requests) return false
+    this.retries[this.current]++
+    return true
+  }
+}
+
+/** @internal */
+export const schedule = (
+  policy: Retry.Policy,
+  request: CourierRequest.CourierRequest,
+  budget: Retry.BudgetTracker | undefined
+): Schedule.Schedule<number, CourierError.CourierError> => {
+  const maxRetryAfter = Duration.toMillis(Duration.decode(policy.maxRetryAfter))
+  const done = (retry: number) => Effect.succeed([retry, retry, ScheduleDecision.done] as const)
+  return Schedule.makeWithState(0, (now, error: CourierError.CourierError, retry: number) => {
+    if (retry >= policy.retries || !isRetryable(policy, request, error)) return done(retry)
+    const asked = error._tag === "BadResponse" ? retryAfter(error.headers, now) : Option.none()
+    const wait = Option.isSome(asked) ? Effect.succeed(Duration.toMillis(asked.value)) : jittered(policy, retry)
+    return Effect.flatMap(wait, (delay) => {
+      if (Option.isSome(asked) && delay > maxRetryAfter) return done(retry)
+      if (request.deadline !== undefined && now + delay >= request.deadline) return done(retry)
+      if (budget !== undefined && !budget.tryRetry(now)) return done(retry)
+      return Effect.succeed(
+        [retry + 1, retry + 1, ScheduleDecision.continueWith(ScheduleInterval.after(now + delay))] as const
+      )
+    })
+  })
+}
+
+/** @internal */
+export const layer = (overrides: Partial<Retry.Policy> = {}) =>
+  CourierClient.layerDecorate((execute) => {
+    const problem = policyProblem(overrides)
+    if (problem !== undefined) return Effect.fail(ConfigError.InvalidData(["retry"], problem))
+    return Effect.sync(() => {
+      const base: Retry.Policy = { ...defaultPolicy, ...overrides }
+      const budget = base.budget === false ? undefined : new BudgetState(base.budget)
+      return (request) =>
+        Effect.flatMap(FiberRef.get(currentOverride), (override) => {
+          if (override !== undefined) {
+            const problem = policyProblem(override)
+            if (problem !== undefined) {
+              return Effect.fail(new CourierError.RequestRefused({ request: request.info, reason: "InvalidOption", detail: `retry policy: ${problem}` }))
+            }
+          }
+          const policy = override === undefined ? base : { ...base, ...override }
+          if (policy.retries <= 0) return execute(request)
+          const first = request.attempt
+          let attempt = first - 1
+          const once = Effect.suspend(() => {
+            attempt += 1
+            const next = Effect.zipRight(FiberRef.set(lastAttempt, attempt), execute({ ...request, attempt }))
+            return attempt === first ? next : Effect.zipRight(Metric.increment(Metrics.retries), next)
+          })
+          return Effect.clockWith((clock) => {
+            budget?.recordRequest(clock.unsafeCurrentTimeMillis())
+            // Most calls succeed first time: the schedule (and its driver)
+            // is built only once the first attempt failed, and is fed that
+            // failure before anything is sent again.
+            return Effect.catchAll(once, (error) => {
+              let replayed = false
+              const again = Effect.suspend(() => {
+                if (replayed) return once
+                replayed = true
+                return Effect.fail(error)
+              })
+              return Effect.retry(again, schedule(policy, request, budget))
+            })
+          })
+        })
+    })
+  })
+
+/** @internal */
+export const makeBudget = (budget: Retry.Budget): Retry.BudgetTracker => new BudgetState(budget)

@@ -1,0 +1,143 @@
+import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import type * as Tracer from "effect/Tracer"
+import * as CourierClient from "../../CourierClient.js"
+import type * as CourierError from "../../CourierError.js"
+import type * as CourierRequest from "../../CourierRequest.js"
+import type * as CourierResponse from "../../CourierResponse.js"
+import * as Redaction from "../../Redaction.js"
+import type * as Tracing from "../../Tracing.js"
+import * as Outcome from "../core/outcome.js"
+import { forClient } from "../redaction/rules.js"
+
+/**
+ * What a span is ended with instead of the real failure. Tracers record the
+ * exit (OpenTelemetry turns it into the status message and an exception
+ * event), and a Courier failure's message can quote the response body: only
+ * the tag and the closed reason or phase go through.
+ *
+ * @internal
+ */
+export class SpanFailure extends Error {
+  constructor(tag: string, detail: string | undefined) {
+    super(detail === undefined ? tag : `${tag} (${detail})`)
+    this.name = tag
+    // The stack would only point into Courier's internals.
+    this.stack = `${this.name}: ${this.message}`
+  }
+}
+
+const sanitize = (
+  outcome: Outcome.Outcome,
+  exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>
+): Exit.Exit<void, unknown> => {
+  switch (outcome._tag) {
+    case "Success":
+      return Exit.void
+    case "Failure": {
+      const error = outcome.error
+      return Exit.fail(new SpanFailure(error._tag, Outcome.phaseOf(error) ?? Outcome.reasonOf(error)))
+    }
+    case "Interrupted":
+      // Only interruptions in that cause: nothing from the request in it.
+      return Exit.isFailure(exit) ? Exit.failCause(exit.cause) : Exit.void
+    case "Defect":
+      return Exit.die(new SpanFailure("Defect", outcome.name))
+  }
+}
+
+const hex32 = /^[0-9a-f]{32}$/
+const hex16 = /^[0-9a-f]{16}$/
+
+const defaultPort = (url: URL): number => url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80
+
+const startAttributes = (
+  redactor: Redaction.Redactor,
+  request: CourierRequest.CourierRequest
+): Record<string, unknown> => {
+  const method = Outcome.methodLabel(request.method)
+  const attributes: Record<string, unknown> = {
+    "http.request.method": method,
+    "url.full": redactor.url(request.url),
+    "url.scheme": request.url.protocol.slice(0, -1),
+    "server.address": request.url.hostname,
+    "server.port": defaultPort(request.url),
+    "courier.attempt": request.attempt
+  }
+  if (method === "_OTHER") attributes["http.request.method_original"] = request.method
+  if (request.attempt > 1) attributes["http.request.resend_count"] = request.attempt - 1
+  return attributes
+}
+
+/** The request with the span's context headers, unless it sets them itself. */
+const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest => {
+  // A disabled tracer hands out a no-op span: nothing worth propagating.
+  if (!hex32.test(span.traceId) || !hex16.test(span.spanId)) return request
+  const context = HttpTraceContext.toHeaders(span)
+  let headers: Record<string, string> | undefined
+  for (const name of Object.keys(context)) {
+    if (request.headers[name] !== undefined) continue
+    if (headers === undefined) headers = { ...request.headers }
+    headers[name] = context[name]
+  }
+  return headers === undefined ? request : { ...request, headers }
+}
+
+const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
+  switch (outcome._tag) {
+    case "Success":
+      span.attribute("http.response.status_code", outcome.response.status)
+      return
+    case "Failure": {
+      const status = Outcome.statusOf(outcome.error)
+      if (status !== undefined) span.attribute("http.response.status_code", status)
+      span.attribute("error.type", outcome.error._tag)
+      const reason = Outcome.reasonOf(outcome.error)
+      if (reason !== undefined) span.attribute("courier.failure.reason", reason)
+      const phase = Outcome.phaseOf(outcome.error)
+      if (phase !== undefined) span.attribute("courier.timeout.phase", phase)
+      return
+    }
+    case "Interrupted":
+      return
+    case "Defect":
+      span.attribute("error.type", "_OTHER")
+      return
+  }
+}
+
+/** @internal */
+export const layer = (options: Tracing.Options = {}) =>
+  CourierClient.layerDecorate((execute, client) =>
+    Effect.map(Redaction.Redaction, (inContext) => {
+      const current = forClient(inContext, client.config.credentialHeaders)
+      const redactor = options.redaction === undefined ? current : Redaction.extend(current, options.redaction)
+      const propagate = options.propagate ?? true
+      // Trace context goes only to the base URL's origin: a traceparent
+      // names our trace and span to whoever receives it.
+      const origin = client.config.baseUrl?.origin
+
+      return (request: CourierRequest.CourierRequest) =>
+        Effect.acquireUseRelease(
+          Effect.makeSpan(`http.client ${Outcome.methodLabel(request.method) === "_OTHER" ? "HTTP" : request.method}`, {
+            kind: "client",
+            attributes: startAttributes(redactor, request),
+            captureStackTrace: false
+          }),
+          (span) =>
+            Effect.withParentSpan(
+              execute(propagate && origin !== undefined && request.url.origin === origin ? propagated(request, span) : request),
+              span
+            ),
+          (span, exit) =>
+            Effect.flatMap(Clock.currentTimeNanos, (now) =>
+              Effect.sync(() => {
+                const outcome = Outcome.of(exit)
+                endAttributes(span, outcome)
+                span.end(now, sanitize(outcome, exit))
+              }))
+        )
+    })
+  )

@@ -1,0 +1,222 @@
+/**
+ * Courier as a platform `HttpClient`: each platform request becomes a
+ * `CourierRequest` (prepared as the calls prepare theirs, so the base URL's
+ * origin rules, header checks and timeouts apply) and goes through the
+ * client's `execute`, so through every Layer the program composed.
+ */
+import type * as HttpBody from "@effect/platform/HttpBody"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import { dual } from "effect/Function"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import type * as Body from "../../Body.js"
+import { CourierClient } from "../../CourierClient.js"
+import type * as CourierClientNs from "../../CourierClient.js"
+import * as CourierError from "../../CourierError.js"
+import * as ErrorBody from "../core/errorBody.js"
+import * as PlatformResponse from "./platformResponse.js"
+import * as Url from "../core/url.js"
+
+const textEncoder = new TextEncoder()
+
+type Refusal = CourierError.RefusalReason
+
+const urlRefusals: ReadonlySet<Refusal> = new Set<Refusal>([
+  "InvalidUrl",
+  "EscapesBaseUrl",
+  "UnsupportedScheme",
+  "CredentialsInUrl",
+  "InvalidPathParameter",
+  "InvalidQuery"
+])
+const encodeRefusals: ReadonlySet<Refusal> = new Set<Refusal>(["InvalidBody", "InvalidHeader", "InvalidMethod"])
+
+/** The platform's reason for a failure that came before any response. */
+const requestReason = (failure: CourierError.CourierError): HttpClientError.RequestError["reason"] =>
+  failure._tag === "RequestRefused"
+    ? urlRefusals.has(failure.reason) ? "InvalidUrl" : encodeRefusals.has(failure.reason) ? "Encode" : "Transport"
+    : "Transport"
+
+/**
+ * The platform request as an error carries it. The platform's message ends
+ * with the request's method and URL, so the URL is the redacted one a
+ * Courier failure shows (no user info, query values `<redacted>`), the query
+ * in it rather than in `urlParams`.
+ */
+const shown = (request: HttpClientRequest.HttpClientRequest, redactedUrl: string) =>
+  HttpClientRequest.setUrlParams(HttpClientRequest.setUrl(request, redactedUrl), [])
+
+/** @internal */
+export const toRequestError = (
+  request: HttpClientRequest.HttpClientRequest,
+  failure: CourierError.CourierError
+): HttpClientError.RequestError =>
+  new HttpClientError.RequestError({
+    request: shown(request, failure.request.url),
+    reason: requestReason(failure),
+    cause: failure,
+    description: failure.message
+  })
+
+const refused = (request: HttpClientRequest.HttpClientRequest, url: URL, detail: string) =>
+  new HttpClientError.RequestError({
+    request: shown(request, Url.redact(url)),
+    reason: "Encode",
+    cause: new CourierError.RequestRefused({
+      request: { method: request.method, url: Url.redact(url) },
+      reason: "InvalidBody",
+      detail
+    }),
+    description: detail
+  })
+
+/**
+ * A platform body as a Courier body. Bytes, strings and `FormData` become
+ * bytes (so the request can be retried and replayed); a `Stream`, or a raw
+ * `ReadableStream`, is one-shot, as `Body.stream` is.
+ */
+const toBody = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL
+): Effect.Effect<Body.Body, HttpClientError.RequestError> => {
+  const body: HttpBody.HttpBody = request.body
+  switch (body._tag) {
+    case "Empty":
+      return Effect.succeed({ _tag: "Empty" })
+    case "Uint8Array":
+      return Effect.succeed({ _tag: "Bytes", bytes: body.body, contentType: body.contentType })
+    case "Stream":
+      return Effect.succeed({
+        _tag: "Stream",
+        make: () => body.stream,
+        contentType: body.contentType,
+        contentLength: body.contentLength,
+        replayable: false
+      })
+    case "FormData":
+      // The boundary is chosen when the form is serialised: the bytes and
+      // the content type naming it must come from the same serialisation.
+      return Effect.tryPromise({
+        try: async () => {
+          const serialised = new globalThis.Response(body.formData)
+          const bytes = new Uint8Array(await serialised.arrayBuffer())
+          return {
+            _tag: "Bytes",
+            bytes,
+            contentType: serialised.headers.get("content-type") ?? "multipart/form-data"
+          } satisfies Body.Body
+        },
+        catch: () => refused(request, url, "the FormData body could not be serialised")
+      })
+    case "Raw": {
+      const contentType = body.contentType ?? "application/octet-stream"
+      const raw = body.body
+      if (raw instanceof Uint8Array) return Effect.succeed({ _tag: "Bytes", bytes: raw, contentType })
+      if (raw instanceof ArrayBuffer) return Effect.succeed({ _tag: "Bytes", bytes: new Uint8Array(raw), contentType })
+      if (typeof raw === "string") {
+        return Effect.succeed({ _tag: "Bytes", bytes: textEncoder.encode(raw), contentType })
+      }
+      if (raw instanceof ReadableStream) {
+        return Effect.succeed({
+          _tag: "Stream",
+          make: () => Stream.fromReadableStream(() => raw as ReadableStream<Uint8Array>, (cause) => cause),
+          contentType,
+          contentLength: body.contentLength,
+          replayable: false
+        })
+      }
+      return Effect.fail(refused(request, url, "a raw body must be bytes, a string or a ReadableStream"))
+    }
+  }
+}
+
+/** What the platform request says about headers, less those Courier sets from the body itself. */
+const headersOf = (request: HttpClientRequest.HttpClientRequest): Record<string, string> => {
+  const headers: Record<string, string> = { ...request.headers }
+  delete headers["content-length"]
+  if (request.body._tag === "FormData") delete headers["content-type"]
+  return headers
+}
+
+const execute = (
+  client: CourierClientNs.Service,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  // The fragment never goes on the wire; the query is the platform's urlParams.
+  const url = UrlParams.makeUrl(request.url, request.urlParams, Option.none())
+  if (url._tag === "Left") {
+    return Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+  }
+  return Effect.flatMap(toBody(request, url.right), (body) =>
+    Effect.flatMap(
+      Effect.mapError(
+        client.prepare(request.method, url.right.href, { headers: headersOf(request), body }),
+        (refusal) => toRequestError(request, refusal)
+      ),
+      (prepared) => {
+        // Streaming: the body is the caller's to read (or to stream) after
+        // the headers, under the receive timer and the total deadline.
+        const courierRequest = { ...prepared, streaming: true }
+        // The request a response carries ends up in the platform's
+        // ResponseError messages (a status no schema declares, a body that
+        // fails to read): the redacted URL there too.
+        const visible = shown(request, Url.redact(url.right))
+        const kept = new WeakMap<CourierError.CourierError, ErrorBody.Kept>()
+        return ErrorBody.keeping(client.execute(courierRequest), (failure, body) => kept.set(failure, body)).pipe(
+          Effect.map((response) => PlatformResponse.fromCourier(visible, response)),
+          Effect.catchAll((failure) =>
+            failure._tag === "BadResponse" || failure._tag === "Unauthorized"
+              ? Effect.succeed(PlatformResponse.fromFailure(visible, courierRequest, failure, kept.get(failure)))
+              : Effect.fail(toRequestError(request, failure))
+          )
+        )
+      }
+    ))
+}
+
+/** @internal */
+export const make = (client: CourierClientNs.Service): HttpClient.HttpClient =>
+  HttpClient.makeWith(
+    (effect: Effect.Effect<HttpClientRequest.HttpClientRequest>) => Effect.flatMap(effect, (request) => execute(client, request)),
+    Effect.succeed as HttpClient.HttpClient.Preprocess<never, never>
+  )
+
+/** @internal */
+export const layer: Layer.Layer<HttpClient.HttpClient, never, CourierClient> = Layer.effect(
+  HttpClient.HttpClient,
+  Effect.map(CourierClient, make)
+)
+
+/** @internal */
+export const courierError = (u: unknown): Option.Option<CourierError.CourierError> => {
+  if (CourierError.isCourierError(u)) return Option.some(u)
+  if (!HttpClientError.isHttpClientError(u)) return Option.none()
+  if (CourierError.isCourierError(u.cause)) return Option.some(u.cause)
+  if (u._tag === "ResponseError") return Option.fromNullable(PlatformResponse.failureOf(u.response))
+  return Option.none()
+}
+
+/** @internal */
+export const catchCourier = dual<
+  <A2, E2, R2>(
+    f: (error: CourierError.CourierError) => Effect.Effect<A2, E2, R2>
+  ) => <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A | A2, E | E2, R | R2>,
+  <A, E, R, A2, E2, R2>(
+    self: Effect.Effect<A, E, R>,
+    f: (error: CourierError.CourierError) => Effect.Effect<A2, E2, R2>
+  ) => Effect.Effect<A | A2, E | E2, R | R2>
+>(2, <A, E, R, A2, E2, R2>(
+  self: Effect.Effect<A, E, R>,
+  f: (error: CourierError.CourierError) => Effect.Effect<A2, E2, R2>
+) =>
+  Effect.catchAllCause(self, (cause): Effect.Effect<A2, E | E2, R2> => {
+    const found = Option.flatMap(Cause.failureOption(cause), courierError)
+    return Option.isSome(found) ? f(found.value) : Effect.failCause(cause)
+  }))
