@@ -24,6 +24,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Effect from "effect/Effect"
 import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
+import * as Make from "./internal/body/make.js"
 import * as Pieces from "./internal/body/pieces.js"
 import type * as Multipart from "./Multipart.js"
 import type * as Url from "./Url.js"
@@ -146,8 +147,7 @@ export const empty: Body = { _tag: "Empty" }
 export const json: {
   (value: unknown): Body
   <A, I>(value: NoInfer<A>, options: { readonly schema: Schema.Schema<A, I, never> }): Body
-} = (value: unknown, options?: { readonly schema: Schema.Schema<unknown, unknown, never> }): Body =>
-  options === undefined ? { _tag: "Json", value } : { _tag: "Json", value, schema: options.schema }
+} = Make.json
 
 /**
  * A text body, `text/plain; charset=utf-8` unless told otherwise.
@@ -176,7 +176,7 @@ export const bytes = (bytes: Uint8Array, contentType = "application/octet-stream
  *
  * @since 0.1.0
  */
-export const form = (fields: Url.Query): Body => ({ _tag: "Form", fields })
+export const form: (fields: Url.Query) => Body = Make.form
 
 /**
  * A one-shot stream: it can be sent once, so a request carrying it is never

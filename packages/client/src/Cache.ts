@@ -61,7 +61,6 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as ConfigError from "effect/ConfigError"
-import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as FiberRef from "effect/FiberRef"
@@ -71,6 +70,7 @@ import type * as Option from "effect/Option"
 import type * as CourierClient from "./CourierClient.js"
 import * as internal from "./internal/layers/cache/layer.js"
 import * as store from "./internal/layers/cache/store.js"
+import { StoreError } from "./internal/layers/cache/store.js"
 
 /**
  * What a store keeps under one key: the cache policy as a JSON value (its
@@ -85,17 +85,7 @@ export interface Entry {
   readonly body: Uint8Array
 }
 
-/**
- * A store failed (a disk or network error). The cache treats a failed read
- * as a miss and a failed write or delete as not done: a call never fails
- * because of its store.
- *
- * @since 0.1.0
- */
-export class StoreError extends Data.TaggedError("CacheStoreError")<{
-  readonly operation: "get" | "set" | "delete"
-  readonly cause: unknown
-}> {}
+export { StoreError }
 
 /**
  * Where entries live. Keys are `METHOD url`; a Redis or database store

@@ -28,7 +28,6 @@
  * @since 0.1.0
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Schema from "effect/Schema"
@@ -51,6 +50,7 @@ import type {
 import type * as CourierRequest from "./CourierRequest.js"
 import type * as CourierResponse from "./CourierResponse.js"
 import * as internal from "./internal/core/client.js"
+import { CourierClient } from "./internal/core/client.js"
 import type * as Pagination from "./Pagination.js"
 import type * as Url from "./Url.js"
 
@@ -337,7 +337,7 @@ export interface Service {
  *
  * @since 0.1.0
  */
-export class CourierClient extends Context.Tag("@courier/client/CourierClient")<CourierClient, Service>() {}
+export { CourierClient }
 
 /**
  * Builds the client from its configuration and a platform `HttpClient`

@@ -27,12 +27,12 @@
  */
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/core/config.js"
+import { CourierConfig } from "./internal/core/config.js"
 
 /**
  * The four timeouts, each a `Duration`; `Duration.infinity` turns one off.
@@ -145,7 +145,7 @@ export interface ResolvedConfig {
  *
  * @since 0.1.0
  */
-export class CourierConfig extends Context.Tag("@courier/client/CourierConfig")<CourierConfig, ResolvedConfig>() {}
+export { CourierConfig }
 
 /**
  * Validates and normalises options. Fails on a base URL that is not an

@@ -25,10 +25,10 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as internal from "./internal/redaction/rules.js"
+import { Redaction } from "./internal/redaction/rules.js"
 
 /**
  * Names to treat as secrets, added to the defaults (never replacing them).
@@ -145,9 +145,7 @@ export const extend: {
  *
  * @since 0.1.0
  */
-export class Redaction extends Context.Reference<Redaction>()("@courier/client/Redaction", {
-  defaultValue: (): Redactor => internal.defaultRedactor
-}) {}
+export { Redaction }
 
 /**
  * Provides a redactor with the default rules plus `options`, for the Layers

@@ -24,13 +24,12 @@
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as internal from "./internal/layers/auth/tokenStore.js"
+import { TokenStore, TokenStoreError } from "./internal/layers/auth/tokenStore.js"
 
 /**
  * @since 0.1.0
@@ -48,19 +47,7 @@ export interface Tokens {
   readonly expiresAt?: number | undefined
 }
 
-/**
- * Reading or writing the store failed.
- *
- * @since 0.1.0
- */
-export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
-  readonly operation: "read" | "write" | "clear"
-  readonly cause: unknown
-}> {
-  override get message(): string {
-    return `the token store could not ${this.operation === "read" ? "be read" : this.operation === "write" ? "be written" : "be cleared"}`
-  }
-}
+export { TokenStoreError }
 
 /**
  * @since 0.1.0
@@ -81,7 +68,7 @@ export interface Service {
 /**
  * @since 0.1.0
  */
-export class TokenStore extends Context.Tag("@courier/client/TokenStore")<TokenStore, Service>() {}
+export { TokenStore }
 
 /**
  * Tokens from plain strings, wrapped as `Redacted`.

@@ -1,5 +1,6 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
@@ -7,18 +8,25 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ContentDecoder } from "../../ContentDecoder.js"
 import type * as CourierClientNs from "../../CourierClient.js"
-import { CourierClient } from "../../CourierClient.js"
-import { CourierConfig } from "../../CourierConfig.js"
 import type * as CourierConfigNs from "../../CourierConfig.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
-import { Redaction } from "../../Redaction.js"
 import { decode } from "./decode.js"
 import * as Pagination from "./pagination.js"
+import { CourierConfig } from "./config.js"
 import { prepare } from "./prepare.js"
-import { forClient } from "../redaction/rules.js"
+import { forClient, Redaction } from "../redaction/rules.js"
 import * as Send from "./send.js"
 import { streamCall } from "./streamCall.js"
+
+/**
+ * The client service tag. Defined here, with the code that builds the
+ * service, and re-exported by the public module: public modules import their
+ * internal code, never the other way round.
+ *
+ * @since 0.1.0
+ */
+export class CourierClient extends Context.Tag("@courier/client/CourierClient")<CourierClient, CourierClientNs.Service>() {}
 
 type Options = CourierClientNs.RequestOptions<unknown, unknown> & {
   readonly schema?: Schema.Schema<unknown, unknown, never>

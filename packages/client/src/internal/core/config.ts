@@ -1,11 +1,19 @@
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type * as CourierConfig from "../../CourierConfig.js"
+import type * as CourierConfigNs from "../../CourierConfig.js"
 import * as Headers from "./headers.js"
 import { secretHeaders } from "../redaction/rules.js"
 
-const defaultTimeouts: CourierConfig.Timeouts = {
+/**
+ * The resolved configuration of a client.
+ *
+ * @since 0.1.0
+ */
+export class CourierConfig extends Context.Tag("@courier/client/CourierConfig")<CourierConfig, CourierConfigNs.ResolvedConfig>() {}
+
+const defaultTimeouts: CourierConfigNs.Timeouts = {
   connect: Duration.seconds(10),
   send: Duration.seconds(30),
   receive: Duration.seconds(30),
@@ -39,11 +47,11 @@ export const durationProblem = (name: string, input: unknown): string | undefine
 
 /** The timeouts with the given ones over `base`, or the problem with one of them. @internal */
 export const resolveTimeouts = (
-  base: CourierConfig.Timeouts,
-  input: CourierConfig.TimeoutsInput | undefined
-): CourierConfig.Timeouts | string => {
+  base: CourierConfigNs.Timeouts,
+  input: CourierConfigNs.TimeoutsInput | undefined
+): CourierConfigNs.Timeouts | string => {
   if (input === undefined) return base
-  const out: { -readonly [K in keyof CourierConfig.Timeouts]: Duration.Duration } = { ...base }
+  const out: { -readonly [K in keyof CourierConfigNs.Timeouts]: Duration.Duration } = { ...base }
   for (const key of ["connect", "send", "receive", "total"] as const) {
     const value: unknown = input[key]
     if (value === undefined) continue
@@ -94,7 +102,7 @@ export const parseBaseUrl = (value: string | URL): Either.Either<URL, string> =>
 }
 
 /** @internal */
-export const resolve = (options: CourierConfig.Options = {}): Either.Either<CourierConfig.ResolvedConfig, string> => {
+export const resolve = (options: CourierConfigNs.Options = {}): Either.Either<CourierConfigNs.ResolvedConfig, string> => {
   let baseUrl: URL | undefined
   if (options.baseUrl !== undefined) {
     const parsed = parseBaseUrl(options.baseUrl)
@@ -195,8 +203,8 @@ export const fromEnvValues = (values: {
   readonly maxRedirects: Option.Option<number>
   readonly maxResponseBytes: Option.Option<number>
   readonly allowInsecureRedirects: Option.Option<boolean>
-}): CourierConfig.Options => {
-  const timeouts: { -readonly [K in keyof CourierConfig.Timeouts]?: Duration.Duration } = {}
+}): CourierConfigNs.Options => {
+  const timeouts: { -readonly [K in keyof CourierConfigNs.Timeouts]?: Duration.Duration } = {}
   for (const key of ["connect", "send", "receive", "total"] as const) {
     const value = values[key]
     if (Option.isSome(value)) timeouts[key] = value.value
@@ -212,14 +220,14 @@ export const fromEnvValues = (values: {
 
 /** Options from code win over options from the environment, field by field. @internal */
 export const mergeOptions = (
-  base: CourierConfig.Options,
-  overrides: CourierConfig.Options
-): CourierConfig.Options => {
+  base: CourierConfigNs.Options,
+  overrides: CourierConfigNs.Options
+): CourierConfigNs.Options => {
   const merged: Record<string, unknown> = { ...base }
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) merged[key] = value
   }
   merged.timeouts = { ...base.timeouts, ...overrides.timeouts }
   merged.headers = { ...base.headers, ...overrides.headers }
-  return merged as CourierConfig.Options
+  return merged as CourierConfigNs.Options
 }

@@ -4,7 +4,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as AppHeaders from "../../AppHeaders.js"
-import * as CourierClient from "../../CourierClient.js"
+import type * as CourierClient from "../../CourierClient.js"
+import * as Client from "../core/client.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import * as Headers from "../core/headers.js"
 
@@ -128,7 +129,7 @@ const withHeaders = (
 
 /** @internal */
 export const layer = (options: AppHeaders.Options) =>
-  CourierClient.layerDecorate((execute) =>
+  Client.layerDecorate((execute) =>
     Either.match(resolve(options), {
       onLeft: (error) => Effect.fail(error),
       onRight: (entries) => Effect.succeed(withHeaders(entries, execute))
@@ -137,7 +138,7 @@ export const layer = (options: AppHeaders.Options) =>
 
 /** @internal */
 export const layerConfig = (source: Config.Config<AppHeaders.Options> = config) =>
-  CourierClient.layerDecorate((execute) =>
+  Client.layerDecorate((execute) =>
     Effect.flatMap(source, (options) =>
       Either.match(resolve(options), {
         onLeft: (error) => Effect.fail(error),

@@ -3,12 +3,13 @@ import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
 import * as FiberRef from "effect/FiberRef"
 import * as LogLevel from "effect/LogLevel"
-import * as CourierClient from "../../CourierClient.js"
+import * as Client from "../core/client.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import type * as Logging from "../../Logging.js"
-import * as Redaction from "../../Redaction.js"
+import type * as Redaction from "../../Redaction.js"
+import * as Rules from "../redaction/rules.js"
 import { currentRole, type Role } from "../core/callRole.js"
 import * as Outcome from "../core/outcome.js"
 import { forClient } from "../redaction/rules.js"
@@ -180,8 +181,8 @@ const maxLevel = (a: LogLevel.LogLevel, b: LogLevel.LogLevel): LogLevel.LogLevel
 
 /** @internal */
 export const layer = (options: Logging.Options = {}) =>
-  CourierClient.layerDecorate((execute, client) =>
-    Effect.map(Redaction.Redaction, (inContext) => {
+  Client.layerDecorate((execute, client) =>
+    Effect.map(Rules.Redaction, (inContext) => {
       const current = forClient(inContext, client.config.credentialHeaders)
       const settings: Settings = {
         development: options.mode === "development",
@@ -190,7 +191,7 @@ export const layer = (options: Logging.Options = {}) =>
         retryLevel: maxLevel(options.retryLevel ?? LogLevel.Info, options.level ?? LogLevel.Debug),
         failureLevel: options.failureLevel ?? LogLevel.Warning,
         maxBodyBytes: options.maxBodyBytes ?? defaultMaxBodyBytes,
-        redactor: options.redaction === undefined ? current : Redaction.extend(current, options.redaction)
+        redactor: options.redaction === undefined ? current : Rules.extend(current, options.redaction)
       }
       return (request: CourierRequest.CourierRequest) =>
         Effect.clockWith((clock) => {

@@ -5,7 +5,7 @@ import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricKey from "effect/MetricKey"
 import * as MetricLabel from "effect/MetricLabel"
-import * as CourierClient from "../../CourierClient.js"
+import * as Client from "../core/client.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
@@ -97,7 +97,7 @@ interface Pair {
 }
 
 /** @internal */
-export const layer = CourierClient.layerDecorate((execute) =>
+export const layer = Client.layerDecorate((execute) =>
   Effect.sync(() => {
     // Labels form a small closed set (methods x classes x outcomes), so the
     // tagged metrics are made once per combination, not once per request.

@@ -10,7 +10,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as ConfigError from "effect/ConfigError"
-import * as CourierClient from "../../CourierClient.js"
+import * as Client from "../core/client.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Retry from "../../Retry.js"
@@ -231,7 +231,7 @@ export const schedule = (
 
 /** @internal */
 export const layer = (overrides: Partial<Retry.Policy> = {}) =>
-  CourierClient.layerDecorate((execute) => {
+  Client.layerDecorate((execute) => {
     const problem = policyProblem(overrides)
     if (problem !== undefined) return Effect.fail(ConfigError.InvalidData(["retry"], problem))
     return Effect.sync(() => {

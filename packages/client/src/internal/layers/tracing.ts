@@ -3,11 +3,12 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as Tracer from "effect/Tracer"
-import * as CourierClient from "../../CourierClient.js"
+import * as Client from "../core/client.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
-import * as Redaction from "../../Redaction.js"
+import type * as Redaction from "../../Redaction.js"
+import * as Rules from "../redaction/rules.js"
 import type * as Tracing from "../../Tracing.js"
 import * as Outcome from "../core/outcome.js"
 import { forClient } from "../redaction/rules.js"
@@ -110,10 +111,10 @@ const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
 
 /** @internal */
 export const layer = (options: Tracing.Options = {}) =>
-  CourierClient.layerDecorate((execute, client) =>
-    Effect.map(Redaction.Redaction, (inContext) => {
+  Client.layerDecorate((execute, client) =>
+    Effect.map(Rules.Redaction, (inContext) => {
       const current = forClient(inContext, client.config.credentialHeaders)
-      const redactor = options.redaction === undefined ? current : Redaction.extend(current, options.redaction)
+      const redactor = options.redaction === undefined ? current : Rules.extend(current, options.redaction)
       const propagate = options.propagate ?? true
       // Trace context goes only to the base URL's origin: a traceparent
       // names our trace and span to whoever receives it.

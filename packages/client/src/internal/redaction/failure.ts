@@ -16,7 +16,8 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as CourierError from "../../CourierError.js"
-import * as Redaction from "../../Redaction.js"
+import type * as Redaction from "../../Redaction.js"
+import * as Rules from "./rules.js"
 import { redactParseError } from "./issue.js"
 import { forClient, placeholder } from "./rules.js"
 
@@ -150,7 +151,7 @@ export const failureRedactor = (
   credentialHeaders: Iterable<string>,
   request: { readonly headers: Readonly<Record<string, string>> }
 ): Effect.Effect<FailureRedactor> =>
-  Effect.map(Redaction.Redaction, (redactor) => forFailure(forClient(redactor, credentialHeaders), request))
+  Effect.map(Rules.Redaction, (redactor) => forFailure(forClient(redactor, credentialHeaders), request))
 
 /** How much of a body a failure shows. @internal */
 export const excerptLength = 512

@@ -4,7 +4,8 @@
  * it runs inside loggers and span recorders where an exception would lose the
  * very line that was being written.
  */
-import type * as Redaction from "../../Redaction.js"
+import * as Context from "effect/Context"
+import type * as RedactionNs from "../../Redaction.js"
 import * as Url from "../core/url.js"
 
 /** @internal */
@@ -34,7 +35,7 @@ export const secretHeaders: ReadonlyArray<string> = [
 ]
 
 /** @internal */
-export const defaults: Redaction.Rules = {
+export const defaults: RedactionNs.Rules = {
   headers: secretHeaders,
   queryParams: ["access_token", "token", "sig", "signature", "key", "api_key", "password", "secret", "code"],
   bodyFields: ["password", "token", "access_token", "refresh_token", "secret", "client_secret", "api_key"]
@@ -194,7 +195,7 @@ const urlHeaderValue = (url: (url: URL) => string, name: string, value: string):
  *
  * @internal
  */
-export const fromRules = (rules: Redaction.Rules): Redaction.Redactor => {
+export const fromRules = (rules: RedactionNs.Rules): RedactionNs.Redactor => {
   const headerRules = matcher(rules.headers)
   const queryRules = matcher(rules.queryParams)
   // A JSON field named like a credential header (an echoed request, a
@@ -336,7 +337,7 @@ export const fromRules = (rules: Redaction.Rules): Redaction.Redactor => {
 }
 
 /** @internal */
-export const extend = (self: Redaction.Redactor, options: Redaction.Options): Redaction.Redactor =>
+export const extend = (self: RedactionNs.Redactor, options: RedactionNs.Options): RedactionNs.Redactor =>
   fromRules({
     headers: union(self.rules.headers, options.headers),
     queryParams: union(self.rules.queryParams, options.queryParams),
@@ -344,7 +345,17 @@ export const extend = (self: Redaction.Redactor, options: Redaction.Options): Re
   })
 
 /** @internal */
-export const defaultRedactor: Redaction.Redactor = fromRules(defaults)
+export const defaultRedactor: RedactionNs.Redactor = fromRules(defaults)
+
+/**
+ * The current redactor (the default rules unless provided). Layers that show
+ * requests read it when they are built.
+ *
+ * @since 0.1.0
+ */
+export class Redaction extends Context.Reference<Redaction>()("@courier/client/Redaction", {
+  defaultValue: (): RedactionNs.Redactor => defaultRedactor
+}) {}
 
 /**
  * The redactor a client uses: the one in context, plus the headers its
@@ -354,13 +365,13 @@ export const defaultRedactor: Redaction.Redactor = fromRules(defaults)
  * @internal
  */
 export const forClient = (
-  self: Redaction.Redactor,
+  self: RedactionNs.Redactor,
   credentialHeaders: Iterable<string>
-): Redaction.Redactor => {
+): RedactionNs.Redactor => {
   const missing = [...credentialHeaders].filter((name) => !self.isSensitiveHeader(name))
   return missing.length === 0 ? self : extend(self, { headers: missing })
 }
 
 /** @internal */
-export const make = (options?: Redaction.Options): Redaction.Redactor =>
+export const make = (options?: RedactionNs.Options): RedactionNs.Redactor =>
   options === undefined ? defaultRedactor : extend(defaultRedactor, options)

@@ -9,10 +9,10 @@ import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Auth from "../../../Auth.js"
-import * as CourierClient from "../../../CourierClient.js"
+import * as Client from "../../core/client.js"
 import * as CourierError from "../../../CourierError.js"
 import * as CourierRequest from "../../../CourierRequest.js"
-import * as TokenStore from "../../../TokenStore.js"
+import type * as TokenStore from "../../../TokenStore.js"
 import { currentRole, lastAttempt } from "../../core/callRole.js"
 import * as Expiry from "./expiry.js"
 import * as Metrics from "../metrics.js"
@@ -21,6 +21,7 @@ import * as Retry from "../retry.js"
 import { parseOrigin } from "../../core/config.js"
 import * as Headers from "../../core/headers.js"
 import * as Resend from "../../core/resend.js"
+import * as Store from "./tokenStore.js"
 
 type Token = Redacted.Redacted<string> | undefined
 
@@ -44,11 +45,11 @@ export const defaultRefreshAhead = Duration.seconds(30)
 /** @internal */
 export const layer = (options: Auth.Options) =>
   Layer.scoped(
-    CourierClient.CourierClient,
+    Client.CourierClient,
     Effect.gen(function*() {
       const scope = yield* Effect.scope
-      const below = yield* CourierClient.CourierClient
-      const store = yield* TokenStore.TokenStore
+      const below = yield* Client.CourierClient
+      const store = yield* Store.TokenStore
       const scheme = options.scheme ?? "Bearer"
       const refreshTimeout = options.refreshTimeout === undefined
         ? defaultRefreshTimeout
@@ -335,7 +336,7 @@ export const layer = (options: Auth.Options) =>
         return origin !== undefined && origins.has(origin) && error.credentialsSent !== false
       }
 
-      return CourierClient.decorate(below, (execute) => (request) => {
+      return Client.decorate(below, (execute) => (request) => {
         if (!applies(request)) return execute(request)
         return Effect.flatMap(currentToken(request), (used) =>
           Effect.flatMap(withToken(request, used), (authed) =>

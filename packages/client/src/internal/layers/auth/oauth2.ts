@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Auth from "../../../Auth.js"
-import * as Body from "../../../Body.js"
+import * as Body from "../../body/make.js"
 import type * as TokenStore from "../../../TokenStore.js"
 import { withAllowedOrigin } from "../../core/client.js"
 

@@ -1,10 +1,32 @@
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as TokenStore from "../../../TokenStore.js"
-import { TokenStoreError } from "../../../TokenStore.js"
+import type * as TokenStoreNs from "../../../TokenStore.js"
 import { writeAtomic } from "../../util/atomicFile.js"
+
+/**
+ * Reading or writing the store failed.
+ *
+ * @since 0.1.0
+ */
+export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
+  readonly operation: "read" | "write" | "clear"
+  readonly cause: unknown
+}> {
+  override get message(): string {
+    return `the token store could not ${this.operation === "read" ? "be read" : this.operation === "write" ? "be written" : "be cleared"}`
+  }
+}
+
+/**
+ * The token store tag.
+ *
+ * @since 0.1.0
+ */
+export class TokenStore extends Context.Tag("@courier/client/TokenStore")<TokenStore, TokenStoreNs.Service>() {}
 
 interface Stored {
   readonly accessToken: string
@@ -55,7 +77,7 @@ const stampOf = (info: FileSystem.File.Info): string =>
     Option.match(info.mtime, { onNone: () => -1, onSome: (date) => date.getTime() })
   }`
 
-const toStored = (tokens: TokenStore.Tokens): Stored => ({
+const toStored = (tokens: TokenStoreNs.Tokens): Stored => ({
   accessToken: Redacted.value(tokens.accessToken),
   refreshToken: tokens.refreshToken === undefined ? undefined : Redacted.value(tokens.refreshToken),
   ...(tokens.expiresAt === undefined ? {} : { expiresAt: tokens.expiresAt })
@@ -125,7 +147,7 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
         return writeAll(rest, "clear")
       }))
 
-    const service: TokenStore.Service = {
+    const service: TokenStoreNs.Service = {
       get: Effect.map(readAll, (all) => {
         const entry = all[key]
         return entry === undefined ? Option.none() : Option.some({

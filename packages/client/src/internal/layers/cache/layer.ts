@@ -9,11 +9,11 @@ import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as Cache from "../../../Cache.js"
-import * as CourierClient from "../../../CourierClient.js"
+import * as Client from "../../core/client.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
 import type * as CourierResponse from "../../../CourierResponse.js"
-import * as Redaction from "../../../Redaction.js"
+import * as Rules from "../../redaction/rules.js"
 import { message as logMessage } from "../logging.js"
 import { forClient } from "../../redaction/rules.js"
 import { runRequestHooks } from "../../core/send.js"
@@ -107,9 +107,9 @@ const ttlOf = (policy: Policy.Policy) => Math.round(policy.maxAge() - policy.age
 /** @internal */
 export const layer = (options: Cache.Options = {}) =>
   Layer.scoped(
-    CourierClient.CourierClient,
+    Client.CourierClient,
     Effect.gen(function*() {
-      const client = yield* CourierClient.CourierClient
+      const client = yield* Client.CourierClient
       const maxEntryBytes = options.maxEntryBytes ?? defaultMaxEntryBytes
       if (!(maxEntryBytes >= 0)) {
         return yield* Effect.fail(ConfigError.InvalidData(["cache", "maxEntryBytes"], "expected a number of bytes, at least 0"))
@@ -117,11 +117,11 @@ export const layer = (options: Cache.Options = {}) =>
       const store = options.store ?? Store.memory()
       const shared = options.shared === true
       const scope = yield* Effect.scope
-      const redactor = forClient(yield* Redaction.Redaction, client.config.credentialHeaders)
+      const redactor = forClient(yield* Rules.Redaction, client.config.credentialHeaders)
       // Background revalidations running, by key: at most one each.
       const revalidating = new Set<string>()
 
-      return CourierClient.decorate(client, (execute) => {
+      return Client.decorate(client, (execute) => {
         const storeGet = (key: string) =>
           Effect.map(Effect.option(store.get(key)), (found) => Option.flatten(found))
         const storeSet = (key: string, entry: Cache.Entry) => Effect.ignore(store.set(key, entry))

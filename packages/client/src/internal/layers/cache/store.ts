@@ -1,8 +1,20 @@
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Cache from "../../../Cache.js"
-import { StoreError } from "../../../Cache.js"
+
+/**
+ * A store failed (a disk or network error). The cache treats a failed read
+ * as a miss and a failed write or delete as not done: a call never fails
+ * because of its store.
+ *
+ * @since 0.1.0
+ */
+export class StoreError extends Data.TaggedError("CacheStoreError")<{
+  readonly operation: "get" | "set" | "delete"
+  readonly cause: unknown
+}> {}
 
 const defaultMaxBytes = 16 * 1024 * 1024
 const encoder = new TextEncoder()

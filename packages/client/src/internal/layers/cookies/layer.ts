@@ -1,6 +1,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as CourierClient from "../../../CourierClient.js"
+import * as Client from "../../core/client.js"
 import * as CourierRequest from "../../../CourierRequest.js"
 import { CookieJarError } from "./error.js"
 import { writeAtomic } from "../../util/atomicFile.js"
@@ -25,7 +25,7 @@ const hookFor = (jar: Jar.Jar, saved: Effect.Effect<void>): CourierRequest.HopHo
 
 /** @internal */
 export const layer = () =>
-  CourierClient.layerDecorate((execute) =>
+  Client.layerDecorate((execute) =>
     Effect.sync(() => {
       const hook = hookFor(Jar.empty(), Effect.void)
       return (request: CourierRequest.CourierRequest) => execute(CourierRequest.addHopHook(request, hook))
@@ -34,7 +34,7 @@ export const layer = () =>
 
 /** @internal */
 export const layerFile = (options: { readonly path: string }) =>
-  CourierClient.layerDecorate((execute) =>
+  Client.layerDecorate((execute) =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const { path } = options

@@ -7,7 +7,7 @@ import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import type * as CircuitBreaker from "../../../CircuitBreaker.js"
-import * as CourierClient from "../../../CourierClient.js"
+import * as Client from "../../core/client.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
 import type * as CourierResponse from "../../../CourierResponse.js"
@@ -223,7 +223,7 @@ const answeringOrigin = (exit: Exit.Exit<CourierResponse.CourierResponse, Courie
 
 /** @internal */
 export const layer = (options: CircuitBreaker.Options = {}) =>
-  CourierClient.layerDecorate((execute) => {
+  Client.layerDecorate((execute) => {
     const settings = settingsOf(options)
     // A custom key reads the call's request; only the default one can name another hop's circuit.
     const byOrigin = options.key === undefined

@@ -4,7 +4,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import type * as Bulkhead from "../../../Bulkhead.js"
-import * as CourierClient from "../../../CourierClient.js"
+import * as Client from "../../core/client.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
 import * as Metrics from "../metrics.js"
@@ -20,7 +20,7 @@ const wholeAtLeast = (value: number, least: number) => Number.isInteger(value) &
 
 /** @internal */
 export const layer = (options: Bulkhead.Options) =>
-  CourierClient.layerDecorate((execute) => {
+  Client.layerDecorate((execute) => {
     const maxConcurrent = options.maxConcurrent
     const maxQueue = options.maxQueue ?? 0
     if (!wholeAtLeast(maxConcurrent, 1)) {

@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as CourierClient from "../../../CourierClient.js"
+import * as Client from "../../core/client.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
 import type * as CourierResponse from "../../../CourierResponse.js"
@@ -165,7 +165,7 @@ const answerOf = (
 
 /** @internal */
 export const layer = (options: RateLimiter.Options = {}) =>
-  CourierClient.layerDecorate((execute) => {
+  Client.layerDecorate((execute) => {
     const settings = settingsOf(options)
     if (typeof settings === "string") return Effect.fail(ConfigError.InvalidData(["rateLimit"], settings))
     return Effect.map(
