@@ -136,21 +136,23 @@ export const startRedis: Effect.Effect<RedisServer, never, Scope.Scope> = Effect
 
 /**
  * The API and its token endpoint: `GET /api/data` answers 200 to the bearer
- * of the access token issued last, 401 otherwise; `POST /auth/refresh`
+ * of an access token issued since the last `expire`, 401 otherwise; `POST /auth/refresh`
  * issues the next one (`access-<n>`) for the refresh token `refresh-1`.
  * `holdFirstRefresh` leaves the first refresh request unanswered.
  */
 export const makeApi = (options: { readonly holdFirstRefresh?: boolean } = {}) =>
   Effect.gen(function*() {
     let issued = 0
-    let current = "access-0"
+    // The tokens issued since the last `expire` (a replica refreshing on its
+    // own while Redis is down does not invalidate another's).
+    const valid = new Set(["access-0"])
     const held: Array<string> = []
     const server = yield* TestServer.make({ keepAliveTimeout: "30 seconds" })
     yield* server.route(
       "GET",
       "/api/data",
       Reply.custom((request, response) => {
-        const ok = request.headers["authorization"] === `Bearer ${current}`
+        const ok = valid.has(String(request.headers["authorization"]).replace(/^Bearer /, ""))
         response.writeHead(ok ? 200 : 401, { "content-type": "application/json" })
         response.end(JSON.stringify(ok ? { ok: true } : { error: "unauthorized" }))
       })
@@ -174,18 +176,17 @@ export const makeApi = (options: { readonly holdFirstRefresh?: boolean } = {}) =
             return
           }
           issued += 1
-          current = `access-${issued}`
+          const accessToken = `access-${issued}`
+          valid.add(accessToken)
           response.writeHead(200, { "content-type": "application/json" })
-          response.end(JSON.stringify({ accessToken: current, refreshToken: "refresh-1" }))
+          response.end(JSON.stringify({ accessToken, refreshToken: "refresh-1" }))
         })
       })
     )
     return {
       server,
       /** Every token issued so far stops working. */
-      expire: Effect.sync(() => {
-        current = `expired-${issued}`
-      }),
+      expire: Effect.sync(() => valid.clear()),
       /** The replica whose refresh request is held, once one is. */
       heldFrom: Effect.sync(() => held[0]),
       refreshes: Effect.map(server.requests("/auth/refresh"), (requests) => requests.length)

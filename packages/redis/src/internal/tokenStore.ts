@@ -76,32 +76,41 @@ export const make = (connection: RedisConnection.Service): TokenStore.Service =>
   const casScript = (expected: string | null, next: string | null) =>
     connection.run("tokens.cas", (client) => client.eval(compareAndSet, 1, key, expected ?? "", next ?? ""))
 
-  const reconcile = (remote: string | null): Effect.Effect<Option.Option<TokenStore.Tokens>> => {
-    if (!pending) {
+  // One write-back at a time: the calls that read at once after an outage
+  // would otherwise each try it, and judge by a value read before the first.
+  const writeBack = Effect.unsafeMakeSemaphore(1)
+
+  const adoptRemote = (remote: string | null) =>
+    Effect.sync(() => {
+      pending = false
       seen = remote
       local = parse(remote)
-      return Effect.succeed(local)
-    }
-    const mine = Option.isSome(local) ? serialise(local.value) : null
-    // Redis holds what it held before the outage, or lost the key: this
-    // process's changes are the newest. Anything else was written by
-    // another process meanwhile and wins.
-    const base = remote === null ? null : seen
-    return casScript(base, mine).pipe(
-      Effect.flatMap((written) =>
-        Effect.sync(() => {
-          pending = false
-          if (written === 1) {
-            seen = mine
-          } else {
-            seen = remote
-            local = parse(remote)
-          }
-          return local
-        })
-      ),
-      Effect.orElseSucceed(() => local)
-    )
+      return local
+    })
+
+  const reconcile = (remote: string | null): Effect.Effect<Option.Option<TokenStore.Tokens>> => {
+    if (!pending) return adoptRemote(remote)
+    return writeBack.withPermits(1)(Effect.suspend(() => {
+      if (!pending) return Effect.succeed(local)
+      const mine = Option.isSome(local) ? serialise(local.value) : null
+      // Redis holds what it held before the outage, or lost the key: this
+      // process's changes are the newest. Anything else was written by
+      // another process meanwhile and wins.
+      const base = remote === null ? null : seen
+      return casScript(base, mine).pipe(
+        Effect.flatMap((written) =>
+          written === 1
+            ? Effect.sync(() => {
+              pending = false
+              seen = mine
+              return local
+            })
+            // The value changed since it was read: read it again and take it.
+            : Effect.flatMap(connection.run("tokens.get", (client) => client.get(key)), adoptRemote)
+        ),
+        Effect.orElseSucceed(() => local)
+      )
+    }))
   }
 
   const get = connection.run("tokens.get", (client) => client.get(key)).pipe(
