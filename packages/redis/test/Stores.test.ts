@@ -1,0 +1,161 @@
+/**
+ * The shared stores on a real Redis: state one client writes is what
+ * another (its own connection, its own Layers) reads, under the keys the
+ * docs name.
+ */
+import { Cache, CircuitBreaker, CourierClient, RateLimiter } from "@courier/client"
+import { NodeTransport } from "@courier/client/node"
+import { TokenStore } from "@courier/client"
+import { Reply, TestServer } from "@courier/testing"
+import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import { RedisConnection, RedisStores, RedisTokenStore } from "../src/index.js"
+import * as RedisFlagStore from "../src/RedisFlagStore.js"
+import { redisServer, skipReason, startRedis } from "./support.js"
+
+const connect = (port: number, namespace: string, prefix?: string) =>
+  RedisConnection.make({ namespace, redis: { host: "127.0.0.1", port }, ...(prefix === undefined ? {} : { prefix }) })
+
+const clientWith = (
+  decorator: Layer.Layer<CourierClient.CourierClient, unknown, CourierClient.CourierClient>,
+  baseUrl: string
+) =>
+  Effect.map(
+    Layer.build(decorator.pipe(Layer.provide(NodeTransport.layerClient({ baseUrl })))),
+    (ctx) => Context.get(ctx, CourierClient.CourierClient)
+  ).pipe(Effect.orDie)
+
+const provideConnection = (connection: RedisConnection.Service) =>
+  Effect.provideService(RedisConnection.RedisConnection, connection)
+
+describe.skipIf(redisServer !== undefined)("Redis stores", () => {
+  it(skipReason, () => {})
+})
+
+describe.skipIf(redisServer === undefined)("Redis stores", () => {
+  it.scopedLive("one client opens the circuit, the other fails fast: nothing more reaches the server", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const server = yield* TestServer.make({ routes: [["GET", "/down", Reply.status(503)]] })
+      const [a, b] = [yield* connect(redis.port, "breaker"), yield* connect(redis.port, "breaker")]
+      const breaker = (connection: RedisConnection.Service) =>
+        Effect.flatMap(
+          provideConnection(connection)(RedisStores.circuitBreaker()),
+          (store) => clientWith(CircuitBreaker.layer({ consecutiveFailures: 3, breakDuration: "1 minute", store }), server.url)
+        )
+      const first = yield* breaker(a)
+      const second = yield* breaker(b)
+      for (let i = 0; i < 3; i++) expect((yield* Effect.flip(first.get("/down")))._tag).toBe("BadResponse")
+      expect((yield* Effect.flip(second.get("/down")))._tag).toBe("CircuitOpen")
+      expect(yield* server.requests("/down")).toHaveLength(3)
+      const keys = yield* a.run("keys", (client) => client.keys("*"))
+      expect(keys).toEqual([`courier:breaker:breaker:${server.origin}`])
+    }))
+
+  it.scopedLive("a 429 one client got pauses the other's calls to that origin", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const server = yield* TestServer.make({
+        routes: [["GET", "/limited", Reply.status(429, { headers: { "retry-after": "120" } })]]
+      })
+      const [a, b] = [yield* connect(redis.port, "limiter"), yield* connect(redis.port, "limiter")]
+      const limited = (connection: RedisConnection.Service) =>
+        Effect.flatMap(
+          provideConnection(connection)(RedisStores.rateLimiter()),
+          (store) => clientWith(RateLimiter.layer({ store }), server.url)
+        )
+      const first = yield* limited(a)
+      const second = yield* limited(b)
+      expect((yield* Effect.flip(first.get("/limited")))._tag).toBe("BadResponse")
+      expect(yield* Effect.flip(second.get("/limited"))).toMatchObject({ _tag: "RateLimited" })
+      expect(yield* server.requests("/limited")).toHaveLength(1)
+      expect(yield* a.run("keys", (client) => client.keys("*"))).toEqual([`courier:limiter:rate-limit:${server.origin}`])
+    }))
+
+  it.scopedLive("an answer one client cached is served to the other from Redis; the store round-trips bytes", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const server = yield* TestServer.make({
+        routes: [["GET", "/cached", Reply.json({ n: 1 }, { headers: { "cache-control": "max-age=60" } })]]
+      })
+      const [a, b] = [yield* connect(redis.port, "cache"), yield* connect(redis.port, "cache")]
+      const cached = (connection: RedisConnection.Service) =>
+        Effect.flatMap(provideConnection(connection)(RedisStores.cache()), (store) => clientWith(Cache.layer({ store }), server.url))
+      expect(yield* (yield* cached(a)).get("/cached")).toEqual({ n: 1 })
+      expect(yield* (yield* cached(b)).get("/cached")).toEqual({ n: 1 })
+      expect(yield* server.requests("/cached")).toHaveLength(1)
+
+      const storeA = yield* provideConnection(a)(RedisStores.cache())
+      const storeB = yield* provideConnection(b)(RedisStores.cache())
+      const body = Uint8Array.from({ length: 300 }, (_, i) => i % 256)
+      yield* storeA.set("GET http://example.test/bytes", { policy: { headers: { etag: "\"x\"" } }, body })
+      const read = yield* storeB.get("GET http://example.test/bytes")
+      expect(Option.map(read, (entry) => [entry.policy, Array.from(entry.body)])).toEqual(
+        Option.some([{ headers: { etag: "\"x\"" } }, Array.from(body)])
+      )
+      yield* storeB.delete("GET http://example.test/bytes")
+      expect(yield* storeA.get("GET http://example.test/bytes")).toEqual(Option.none())
+      const keys = yield* a.run("keys", (client) => client.keys("*"))
+      expect(keys.every((key) => /^courier:cache:cache:[0-9a-f]{64}$/.test(key))).toBe(true)
+      expect(keys).toHaveLength(1)
+    }))
+
+  it.scopedLive("flag store and token store round-trip under their keys; namespaces and prefixes keep clients apart", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const [a, b] = [yield* connect(redis.port, "notes"), yield* connect(redis.port, "notes")]
+      const other = yield* connect(redis.port, "billing", "app:")
+      const flagsA = yield* provideConnection(a)(RedisFlagStore.make())
+      const flagsB = yield* provideConnection(b)(RedisFlagStore.make())
+      const stored = { flags: [{ key: "enable_new_ui", value: true, reason: "STATIC" }], etag: "\"v1\"", context: "{}" }
+      expect(yield* flagsB.load).toEqual(Option.none())
+      yield* flagsA.save(stored)
+      expect(yield* flagsB.load).toEqual(Option.some(stored))
+
+      const tokensA = yield* provideConnection(a)(RedisTokenStore.make)
+      const tokensB = yield* provideConnection(b)(RedisTokenStore.make)
+      const tokensOther = yield* provideConnection(other)(RedisTokenStore.make)
+      yield* tokensA.set({ ...TokenStore.tokens("A1", "R1"), expiresAt: 1_900_000_000_000 })
+      const read = yield* tokensB.get
+      expect(Option.map(read, (t) => [Redacted.value(t.accessToken), t.refreshToken && Redacted.value(t.refreshToken), t.expiresAt]))
+        .toEqual(Option.some(["A1", "R1", 1_900_000_000_000]))
+      expect(yield* tokensOther.get).toEqual(Option.none())
+      // clearIf leaves newer tokens another process stored alone.
+      yield* tokensA.set(TokenStore.tokens("A2", "R2"))
+      yield* tokensB.clearIf!(TokenStore.tokens("A1", "R1"))
+      expect(Option.map(yield* tokensA.get, (t) => Redacted.value(t.accessToken))).toEqual(Option.some("A2"))
+      yield* tokensB.clearIf!(TokenStore.tokens("A2", "R2"))
+      expect(yield* tokensA.get).toEqual(Option.none())
+
+      yield* tokensOther.set(TokenStore.tokens("B1"))
+      const keys = yield* a.run("keys", (client) => client.keys("*"))
+      expect([...keys].sort()).toEqual(["app:billing:tokens", "courier:notes:flags:default"])
+    }))
+
+  it.scopedLive("Redis down: breaker and limiter run on this process's memory, the cache misses, every call succeeds", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const server = yield* TestServer.make({
+        routes: [["GET", "/ok", Reply.json({ ok: true }, { headers: { "cache-control": "max-age=60" } })]]
+      })
+      const a = yield* connect(redis.port, "down")
+      const stores = yield* provideConnection(a)(
+        Effect.all([RedisStores.circuitBreaker(), RedisStores.rateLimiter(), RedisStores.cache()])
+      )
+      const client = yield* clientWith(
+        Cache.layer({ store: stores[2] }).pipe(
+          Layer.provide(CircuitBreaker.layer({ store: stores[0] })),
+          Layer.provide(RateLimiter.layer({ store: stores[1], limit: { requests: 1000, per: "1 second" } }))
+        ),
+        server.url
+      )
+      yield* redis.stop
+      const results = yield* Effect.all(Array.from({ length: 20 }, () => client.get("/ok")), { concurrency: 5 })
+      expect(results).toHaveLength(20)
+      expect(yield* server.requests("/ok")).toHaveLength(20)
+    }))
+})
