@@ -8,6 +8,7 @@ import { NodeTransport } from "@courier/client/node"
 import { TokenStore } from "@courier/client"
 import { Reply, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -134,6 +135,26 @@ describe.skipIf(redisServer === undefined)("Redis stores", () => {
       yield* tokensOther.set(TokenStore.tokens("B1"))
       const keys = yield* a.run("keys", (client) => client.keys("*"))
       expect([...keys].sort()).toEqual(["app:billing:tokens", "courier:notes:flags:default"])
+    }))
+
+  it.scopedLive("layerConfig connects to COURIER_REDIS_URL, and fails with a ConfigError without it", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const url = `redis://127.0.0.1:${redis.port}`
+      const stored = yield* Effect.flatMap(RedisTokenStore.make, (store) =>
+        Effect.zipRight(store.set(TokenStore.tokens("C1")), store.get)).pipe(
+          Effect.provide(RedisConnection.layerConfig({ namespace: "config" })),
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["COURIER_REDIS_URL", url]])))
+        )
+      expect(Option.map(stored, (t) => Redacted.value(t.accessToken))).toEqual(Option.some("C1"))
+      const direct = yield* connect(redis.port, "config")
+      expect(yield* direct.run("get", (client) => client.get("courier:config:tokens"))).toContain("C1")
+      const missing = yield* Effect.flip(
+        Layer.build(RedisConnection.layerConfig({ namespace: "config" })).pipe(
+          Effect.withConfigProvider(ConfigProvider.fromMap(new Map()))
+        )
+      )
+      expect(missing._tag).toBe("ConfigError")
     }))
 
   it.scopedLive("Redis down: breaker and limiter run on this process's memory, the cache misses, every call succeeds", () =>

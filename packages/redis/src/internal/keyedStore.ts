@@ -3,6 +3,15 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as RedisConnection from "../RedisConnection.js"
 
+// Why not @effect/experimental's Redis RateLimiter or Persistence: the
+// RateLimiter runs its own token bucket and fixed window in Lua, while the
+// client's limiter and breaker keep their own state (pauses learnt from 429
+// and RateLimit headers, a learnt policy, half-open probes) behind a pure
+// `modify`; Persistence has get/set but no compare-and-set, and each of its
+// stores opens its own connection whose finalizer sends QUIT (which waits or
+// fails when Redis is gone). One connection with fail-fast settings and a
+// compare-and-set script serves all the stores here.
+
 /** The `modify` contract of `CircuitBreaker.Store` and `RateLimiter.Store`. */
 interface Keyed<S> {
   readonly modify: <A>(key: string, f: (state: Option.Option<S>) => readonly [A, S]) => Effect.Effect<A>
