@@ -8,9 +8,10 @@ import type * as RedisConnection from "../RedisConnection.js"
 // client's limiter and breaker keep their own state (pauses learnt from 429
 // and RateLimit headers, a learnt policy, half-open probes) behind a pure
 // `modify`; Persistence has get/set but no compare-and-set, and each of its
-// stores opens its own connection whose finalizer sends QUIT (which waits or
-// fails when Redis is gone). One connection with fail-fast settings and a
-// compare-and-set script serves all the stores here.
+// layers opens its own connection closed with `Effect.promise(quit)`: with
+// the offline queue off (needed for a command to fail fast) QUIT rejects
+// while Redis is gone, a defect when the scope closes. One connection with
+// fail-fast settings and a compare-and-set script serves all the stores here.
 
 /** The `modify` contract of `CircuitBreaker.Store` and `RateLimiter.Store`. */
 interface Keyed<S> {
