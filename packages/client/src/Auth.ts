@@ -47,6 +47,9 @@
  *   answered. It fails with `Unauthorized` without a refresh.
  * - A request listing 401 in `acceptStatus` gets its 401 as an answer: no
  *   refresh, no replay.
+ * - With a `coordinator` (`Options.coordinator`), processes sharing the
+ *   token store refresh once between them: the refresh takes its lock,
+ *   and the others use the tokens it stored.
  *
  * @example
  * ```ts
