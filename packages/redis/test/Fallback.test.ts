@@ -15,7 +15,7 @@ import { RedisConnection, RedisPreset, RedisTokenStore } from "../src/index.js"
 import { makeApi, redisServer, skipReason, startRedis } from "./support.js"
 
 describe.skipIf(redisServer !== undefined)("Redis fallback", () => {
-  it(skipReason, () => {})
+  it.skip(skipReason, () => {})
 })
 
 describe.skipIf(redisServer === undefined)("Redis fallback", () => {

@@ -57,7 +57,7 @@ const replicas = (options: {
   })
 
 describe.skipIf(redisServer !== undefined)("Redis replicas", () => {
-  it(skipReason, () => {})
+  it.skip(skipReason, () => {})
 })
 
 describe.skipIf(redisServer === undefined)("Redis replicas", () => {

@@ -28,6 +28,8 @@ export const redisServer: string | undefined = (process.env["PATH"] ?? "").split
 
 export const skipReason = "redis-server is not installed (apt-get install -y redis-server): the Redis suites are skipped"
 
+if (redisServer === undefined) console.warn(skipReason)
+
 const freePort = Effect.async<number>((resume) => {
   const server = Net.createServer()
   server.listen(0, "127.0.0.1", () => {
