@@ -11,6 +11,8 @@ if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) 
 return 0
 `
 
+const maxTtl = 24 * 60 * 60 * 1000
+
 const acquiredLocally: Auth.RefreshLease = { _tag: "Acquired", release: Effect.void }
 
 /**
@@ -32,8 +34,9 @@ export const make = (
       Effect.suspend(() => {
         const owner = crypto.randomUUID()
         // At least a second: a lock that lapses before the refresh call is even
-        // sent would let a second process in.
-        const millis = Math.max(1000, Math.ceil(Duration.toMillis(ttl)))
+        // sent would let a second process in. At most a day: Redis refuses an
+        // infinite time to live, and a lock must expire if its holder dies.
+        const millis = Math.min(maxTtl, Math.max(1000, Math.ceil(Duration.toMillis(ttl))))
         return connection.run("refresh-lock.acquire", (client) => client.set(key, owner, "PX", millis, "NX")).pipe(
           Effect.map((answer): Auth.RefreshLease =>
             answer === "OK"

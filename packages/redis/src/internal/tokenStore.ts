@@ -126,9 +126,11 @@ export const make = (connection: RedisConnection.Service): TokenStore.Service =>
     Effect.suspend(() => {
       local = next
       return command.pipe(
+        // A whole write is the write-back of anything changed during an outage.
         Effect.tap(() =>
           Effect.sync(() => {
             seen = Option.isSome(next) ? serialise(next.value) : null
+            pending = false
           })
         ),
         Effect.catchTag("RedisUnavailable", () =>
