@@ -10,6 +10,7 @@ import { Reply, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -135,6 +136,29 @@ describe.skipIf(redisServer === undefined)("Redis stores", () => {
       yield* tokensOther.set(TokenStore.tokens("B1"))
       const keys = yield* a.run("keys", (client) => client.keys("*"))
       expect([...keys].sort()).toEqual(["app:billing:tokens", "courier:notes:flags:default"])
+    }))
+
+  it.scopedLive("the refresh lock: one holder at a time, freed by its time to live, released only by its owner", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const [a, b] = [yield* connect(redis.port, "lock"), yield* connect(redis.port, "lock")]
+      const lockA = yield* provideConnection(a)(RedisTokenStore.makeCoordinator())
+      const lockB = yield* provideConnection(b)(RedisTokenStore.makeCoordinator())
+      const ttl = Duration.seconds(1)
+      const first = yield* lockA.acquire(ttl)
+      expect(first._tag).toBe("Acquired")
+      expect((yield* lockB.acquire(ttl))._tag).toBe("Held")
+      expect(yield* a.run("pttl", (client) => client.pttl("courier:lock:refresh-lock"))).toBeGreaterThan(0)
+      // The holder dies without releasing: the lock goes when its time to live passes.
+      const [waited] = yield* Effect.timed(lockB.awaitRelease(Duration.seconds(10)))
+      expect(Duration.toMillis(waited)).toBeGreaterThan(500)
+      const second = yield* lockB.acquire(ttl)
+      expect(second._tag).toBe("Acquired")
+      // The first holder's late release leaves the second's lock alone.
+      if (first._tag === "Acquired") yield* first.release
+      expect((yield* lockA.acquire(ttl))._tag).toBe("Held")
+      if (second._tag === "Acquired") yield* second.release
+      expect((yield* lockA.acquire(ttl))._tag).toBe("Acquired")
     }))
 
   it.scopedLive("layerConfig connects to COURIER_REDIS_URL, and fails with a ConfigError without it", () =>
