@@ -3,7 +3,7 @@
  * another (its own connection, its own Layers) reads, under the keys the
  * docs name.
  */
-import { Cache, CircuitBreaker, CourierClient, RateLimiter } from "@courier/client"
+import { Auth, Cache, CircuitBreaker, CourierClient, RateLimiter } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { TokenStore } from "@courier/client"
 import { Reply, TestServer } from "@courier/testing"
@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { RedisConnection, RedisStores, RedisTokenStore } from "../src/index.js"
+import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
 import * as RedisFlagStore from "../src/RedisFlagStore.js"
 import { redisServer, skipReason, startRedis } from "./support.js"
 
@@ -56,6 +56,37 @@ describe.skipIf(redisServer === undefined)("Redis stores", () => {
       expect(yield* server.requests("/down")).toHaveLength(3)
       const keys = yield* a.run("keys", (client) => client.keys("*"))
       expect(keys).toEqual([`courier:breaker:breaker:${server.origin}`])
+    }))
+
+  it.scopedLive("RedisPreset gives the breaker, the limiter and the cache their Redis stores", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/down", Reply.status(503)],
+          ["GET", "/cached", Reply.json({ n: 1 }, { headers: { "cache-control": "public, max-age=60" } })]
+        ]
+      })
+      const preset = (connection: RedisConnection.Service) =>
+        clientWith(
+          RedisPreset.layer(
+            { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
+            { retry: false, logging: false, circuitBreaker: { consecutiveFailures: 2 }, rateLimit: {}, cache: {} }
+          ).pipe(Layer.provide(Layer.succeed(RedisConnection.RedisConnection, connection))),
+          server.url
+        )
+      const direct = yield* connect(redis.port, "preset")
+      const first = yield* preset(yield* connect(redis.port, "preset"))
+      const second = yield* preset(yield* connect(redis.port, "preset"))
+      expect(yield* first.get("/cached")).toEqual({ n: 1 })
+      expect(yield* second.get("/cached")).toEqual({ n: 1 })
+      expect(yield* server.requests("/cached")).toHaveLength(1)
+      yield* Effect.flip(first.get("/down"))
+      yield* Effect.flip(first.get("/down"))
+      expect((yield* Effect.flip(second.get("/down")))._tag).toBe("CircuitOpen")
+      expect(yield* server.requests("/down")).toHaveLength(2)
+      const kinds = (yield* direct.run("keys", (client) => client.keys("*"))).map((key) => key.split(":").slice(0, 3).join(":"))
+      expect([...new Set(kinds)].sort()).toEqual(["courier:preset:breaker", "courier:preset:cache", "courier:preset:rate-limit"])
     }))
 
   it.scopedLive("a 429 one client got pauses the other's calls to that origin", () =>
