@@ -160,8 +160,9 @@ export interface Options {
    * process stored meanwhile instead of refreshing; otherwise it refreshes,
    * stores the tokens, then releases the lock. When another process holds
    * the lock, it waits for the lock to go (released, or expired with a
-   * holder that died) and reads the store again, up to twice
-   * `refreshTimeout`, then counts as `RefreshUnavailable`; each waiting
+   * holder that died) and reads the store again, up to twice the lock's
+   * time to live (`refreshTimeout` plus 2 seconds), then counts as
+   * `RefreshUnavailable`; each waiting
    * request leaves at its own deadline. Default: none, the refresh is
    * single-flight within this Layer only. `@courier/redis` provides one.
    */
@@ -187,7 +188,10 @@ export type RefreshLease =
  * @since 0.1.0
  */
 export interface RefreshCoordinator {
-  /** Takes the lock for at most `ttl` (the Layer's `refreshTimeout`), so a holder that dies frees it. */
+  /**
+   * Takes the lock for at most `ttl` (the Layer's `refreshTimeout` plus 2
+   * seconds, for storing the tokens), so a holder that dies frees it.
+   */
   readonly acquire: (ttl: Duration.Duration) => Effect.Effect<RefreshLease>
   /** Waits until no one holds the lock, at most `max`. */
   readonly awaitRelease: (max: Duration.Duration) => Effect.Effect<void>

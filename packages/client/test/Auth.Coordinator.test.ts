@@ -80,7 +80,7 @@ describe("Auth coordinator", () => {
       expect(acquires).toBe(2)
     }))
 
-  it.scopedLive("a lock held past twice refreshTimeout: RefreshUnavailable, the tokens kept, no refresh", () =>
+  it.scopedLive("a lock held past twice its time to live (refreshTimeout + 2 s): RefreshUnavailable, the tokens kept, no refresh", () =>
     Effect.gen(function*() {
       const { client, refreshes } = yield* setup(() => ({
         acquire: () => Effect.succeed({ _tag: "Held" }),

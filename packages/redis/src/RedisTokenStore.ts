@@ -11,7 +11,8 @@
  *   stored newer tokens (compare-and-set), or puts it back when Redis lost
  *   the key.
  * - The coordinator is the auth Layer's `Auth.Options.coordinator`: a refresh
- *   takes `SET <namespace>:refresh-lock <owner> NX PX <refreshTimeout>`, reads
+ *   takes `SET <namespace>:refresh-lock <owner> NX PX <ttl>` (the Layer's
+ *   `refreshTimeout` plus 2 seconds; at least 1 second, at most a day), reads
  *   the store again, refreshes only if no one did meanwhile, stores the
  *   tokens and releases the lock with a compare-and-delete script. The other
  *   processes poll the lock (every `pollInterval`) and use the stored tokens

@@ -229,7 +229,7 @@ export const layer = (options: Auth.Options) =>
       ) =>
         (options.coordinator === undefined ? refreshNow(deferred, trigger) : RefreshCoordination.run({
           coordinator: options.coordinator,
-          ttl: refreshTimeout,
+          refreshTimeout,
           readTokens,
           replacing,
           refresh: refreshNow(deferred, trigger),

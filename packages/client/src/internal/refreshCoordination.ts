@@ -23,8 +23,8 @@ const differs = (tokens: Option.Option<TokenStore.Tokens>, replacing: Token): bo
 /** @internal */
 export interface Coordinated {
   readonly coordinator: Auth.RefreshCoordinator
-  /** The lock's time to live: the Layer's `refreshTimeout`. */
-  readonly ttl: Duration.Duration
+  /** The Layer's `refreshTimeout`: it bounds the refresh call made holding the lock. */
+  readonly refreshTimeout: Duration.Duration
   readonly readTokens: Effect.Effect<Option.Option<TokenStore.Tokens>>
   /** The access token this refresh replaces: a stored one that differs was stored by someone else. */
   readonly replacing: Token
@@ -37,21 +37,32 @@ export interface Coordinated {
 }
 
 /**
- * Takes the lock; holding it, reads the store again (a refresh that ended
+ * The lock outlives the refresh call by this much, for the store write that
+ * follows it: a lock lapsing while its holder still works would let a second
+ * process refresh.
+ *
+ * @internal
+ */
+export const lockMargin = Duration.seconds(2)
+
+/**
+ * Takes the lock (for `refreshTimeout` plus `lockMargin`); holding it, reads the store again (a refresh that ended
  * between this process's read and the lock is not repeated) and refreshes
  * only if the token is still the one to replace; the lock is released once
  * the tokens are stored. When another process holds it, waits for it to go
- * (released, or expired: a holder that died frees it after `ttl`), reads the
- * store and tries again. The wait is bounded by twice `ttl`: one dead
- * holder's lock running out, then one refresh by whoever takes it next.
+ * (released, or expired: a holder that died frees it after its time to
+ * live), reads the store and tries again. The wait is bounded by twice the
+ * time to live: one dead holder's lock running out, then one refresh by
+ * whoever takes it next.
  *
  * @internal
  */
 export const run = (options: Coordinated): Effect.Effect<void> =>
   Effect.flatMap(Clock.currentTimeMillis, (start) => {
-    const deadline = start + 2 * Duration.toMillis(options.ttl)
+    const ttl = Duration.sum(options.refreshTimeout, lockMargin)
+    const deadline = start + 2 * Duration.toMillis(ttl)
     const attempt: Effect.Effect<boolean> = Effect.acquireUseRelease(
-      options.coordinator.acquire(options.ttl),
+      options.coordinator.acquire(ttl),
       (lease) =>
         Effect.flatMap(
           lease._tag === "Acquired"
