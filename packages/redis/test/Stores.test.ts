@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
 import * as RedisFlagStore from "../src/RedisFlagStore.js"
-import { redisServer, skipReason, startRedis } from "./support.js"
+import { redisServer, skipReason, startRedis, startSentinel } from "./support.js"
 
 const connect = (port: number, namespace: string, prefix?: string) =>
   RedisConnection.make({ namespace, redis: { host: "127.0.0.1", port }, ...(prefix === undefined ? {} : { prefix }) })
@@ -190,6 +190,21 @@ describe.skipIf(redisServer === undefined)("Redis stores", () => {
       expect((yield* lockA.acquire(ttl))._tag).toBe("Held")
       if (second._tag === "Acquired") yield* second.release
       expect((yield* lockA.acquire(ttl))._tag).toBe("Acquired")
+    }))
+
+  it.scopedLive("through a Sentinel: ioredis's sentinel options find the master", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const sentinel = yield* startSentinel(redis.port)
+      const viaSentinel = yield* RedisConnection.make({
+        namespace: "sentinel",
+        redis: { sentinels: [{ host: "127.0.0.1", port: sentinel }], name: "mymaster" }
+      })
+      const store = yield* provideConnection(viaSentinel)(RedisTokenStore.make)
+      yield* store.set(TokenStore.tokens("S1"))
+      const direct = yield* connect(redis.port, "sentinel")
+      expect(yield* direct.run("get", (client) => client.get("courier:sentinel:tokens"))).toContain("S1")
+      expect(yield* viaSentinel.isAvailable).toBe(true)
     }))
 
   it.scopedLive("layerConfig connects to COURIER_REDIS_URL, and fails with a ConfigError without it", () =>

@@ -11,6 +11,7 @@ import type * as Scope from "effect/Scope"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Net from "node:net"
+import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 
@@ -135,6 +136,27 @@ export const startRedis: Effect.Effect<RedisServer, never, Scope.Scope> = Effect
     stop: Effect.suspend(() => current === undefined ? Effect.void : Effect.asVoid(exitOf(current, "10 seconds", true)))
   }
 })
+
+/** A Sentinel (`redis-server --sentinel`) on a free port, watching `master` as `mymaster`; stopped with the scope. */
+export const startSentinel = (master: number): Effect.Effect<number, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const port = yield* freePort
+    // Sentinel rewrites its configuration file: a scratch copy, removed afterwards.
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-sentinel-"))),
+      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+    )
+    const config = Path.join(dir, "sentinel.conf")
+    Fs.writeFileSync(
+      config,
+      `port ${port}\nbind 127.0.0.1\nsentinel monitor mymaster 127.0.0.1 ${master} 1\nsentinel down-after-milliseconds mymaster 5000\n`
+    )
+    const child = yield* spawn(redisServer ?? "redis-server", [config, "--sentinel"])
+    child.stderr?.resume()
+    const ready = yield* linesOf(child).waitFor((line) => line.includes("+monitor master mymaster"), "10 seconds")
+    if (Option.isNone(ready)) return yield* Effect.dieMessage(`redis sentinel did not start on port ${port}`)
+    return port
+  })
 
 /**
  * The API and its token endpoint: `GET /api/data` answers 200 to the bearer
