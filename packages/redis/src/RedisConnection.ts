@@ -89,7 +89,7 @@ export interface Service {
   readonly key: (...parts: ReadonlyArray<string>) => string
   /** Runs a command: fails at once, or after `commandTimeout`, with `RedisUnavailable`; logs an outage once. */
   readonly run: <A>(operation: string, command: (client: Redis | Cluster) => Promise<A>) => Effect.Effect<A, RedisUnavailable>
-  /** Whether the last command succeeded and the connection is up. */
+  /** Whether the connection is up and no command failed since it last succeeded. */
   readonly isAvailable: Effect.Effect<boolean>
 }
 

@@ -17,7 +17,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
 import * as RedisFlagStore from "../src/RedisFlagStore.js"
-import { redisServer, skipReason, startRedis, startSentinel } from "./support.js"
+import { redisServer, skipReason, startCluster, startRedis, startSentinel } from "./support.js"
 
 const connect = (port: number, namespace: string, prefix?: string) =>
   RedisConnection.make({ namespace, redis: { host: "127.0.0.1", port }, ...(prefix === undefined ? {} : { prefix }) })
@@ -205,6 +205,32 @@ describe.skipIf(redisServer === undefined)("Redis stores", () => {
       const direct = yield* connect(redis.port, "sentinel")
       expect(yield* direct.run("get", (client) => client.get("courier:sentinel:tokens"))).toContain("S1")
       expect(yield* viaSentinel.isAvailable).toBe(true)
+    }))
+
+  it.scopedLive("on a Redis Cluster: tokens, the lock and a breaker's state (each command and script touches one key)", () =>
+    Effect.gen(function*() {
+      const ports = yield* startCluster
+      const connection = yield* RedisConnection.make({
+        namespace: "cluster",
+        cluster: { nodes: [{ host: "127.0.0.1", port: ports[0]! }] }
+      })
+      const tokens = yield* provideConnection(connection)(RedisTokenStore.make)
+      yield* tokens.set(TokenStore.tokens("K1", "R1"))
+      expect(Option.map(yield* tokens.get, (t) => Redacted.value(t.accessToken))).toEqual(Option.some("K1"))
+      yield* tokens.clearIf!(TokenStore.tokens("K1", "R1"))
+      expect(yield* tokens.get).toEqual(Option.none())
+      const lock = yield* provideConnection(connection)(RedisTokenStore.makeCoordinator())
+      const lease = yield* lock.acquire(Duration.seconds(5))
+      expect(lease._tag).toBe("Acquired")
+      expect((yield* lock.acquire(Duration.seconds(5)))._tag).toBe("Held")
+      if (lease._tag === "Acquired") yield* lease.release
+      const breaker = yield* provideConnection(connection)(RedisStores.circuitBreaker())
+      const counted = yield* breaker.modify("http://a.test", (state) => [Option.isNone(state), { _tag: "Open", until: 1 }] as const)
+      expect(counted).toBe(true)
+      expect(yield* breaker.modify("http://a.test", (state) => [state, { _tag: "Open", until: 2 }] as const)).toEqual(
+        Option.some({ _tag: "Open", until: 1 })
+      )
+      expect(yield* connection.isAvailable).toBe(true)
     }))
 
   it.scopedLive("layerConfig connects to COURIER_REDIS_URL, and fails with a ConfigError without it", () =>

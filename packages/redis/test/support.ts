@@ -158,6 +158,51 @@ export const startSentinel = (master: number): Effect.Effect<number, never, Scop
     return port
   })
 
+/** A Redis Cluster of three masters (no replicas) on free ports, created with `redis-cli --cluster create`; its ports. */
+export const startCluster: Effect.Effect<ReadonlyArray<number>, never, Scope.Scope> = Effect.gen(function*() {
+  const dir = yield* Effect.acquireRelease(
+    Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "courier-cluster-"))),
+    (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+  )
+  const ports: Array<number> = []
+  for (let i = 0; i < 3; i++) {
+    const port = yield* freePort
+    const child = yield* spawn(redisServer ?? "redis-server", [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--cluster-enabled",
+      "yes",
+      "--cluster-config-file",
+      `nodes-${port}.conf`,
+      "--dir",
+      dir
+    ])
+    child.stderr?.resume()
+    const ready = yield* linesOf(child).waitFor((line) => line.includes("Ready to accept connections"), "10 seconds")
+    if (Option.isNone(ready)) return yield* Effect.dieMessage(`redis-server (cluster) did not start on port ${port}`)
+    ports.push(port)
+  }
+  const cli = Path.join(Path.dirname(redisServer ?? "/usr/bin/redis-server"), "redis-cli")
+  const create = yield* spawn(cli, ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"])
+  create.stderr?.resume()
+  create.stdout?.resume()
+  const created = yield* exitOf(create, "30 seconds")
+  if (created !== "0") return yield* Effect.dieMessage(`redis-cli --cluster create ended with ${created}`)
+  // The nodes agree on the slots a moment after the creation returns.
+  for (let i = 0; i < 100; i++) {
+    const info = yield* Effect.sync(() => ChildProcess.spawnSync(cli, ["-p", String(ports[0]), "cluster", "info"], { encoding: "utf8" }))
+    if (info.stdout.includes("cluster_state:ok")) return ports
+    yield* Effect.sleep("100 millis")
+  }
+  return yield* Effect.dieMessage("the Redis cluster did not reach cluster_state:ok")
+})
+
 /**
  * The API and its token endpoint: `GET /api/data` answers 200 to the bearer
  * of an access token issued since the last `expire`, 401 otherwise; `POST /auth/refresh`
