@@ -11,6 +11,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import { RedisConnection, RedisPreset, RedisTokenStore } from "../src/index.js"
 import { makeApi, redisServer, skipReason, startRedis } from "./support.js"
 
@@ -89,4 +91,45 @@ describe.skipIf(redisServer === undefined)("Redis fallback", () => {
       expect(warnings()).toHaveLength(2)
     }).pipe(Effect.scoped, Effect.provide(Logger.replace(Logger.defaultLogger, collect)))
   }, 120_000)
+
+  it.live("tokens stored during an outage: written back when Redis lost them, dropped when another process stored newer ones", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const connect = RedisConnection.make({
+        namespace: "write-back",
+        redis: { host: "127.0.0.1", port: redis.port, retryStrategy: () => 50 }
+      })
+      const [a, b] = [yield* connect, yield* connect]
+      const storeA = yield* Effect.provideService(RedisTokenStore.make, RedisConnection.RedisConnection, a)
+      const storeB = yield* Effect.provideService(RedisTokenStore.make, RedisConnection.RedisConnection, b)
+      const access = (store: TokenStore.Service) =>
+        Effect.map(store.get, Option.map((tokens) => Redacted.value(tokens.accessToken)))
+      const ready = Effect.gen(function*() {
+        for (let i = 0; i < 200 && !(a.client.status === "ready" && b.client.status === "ready"); i++) {
+          yield* Effect.sleep("50 millis")
+        }
+        expect([a.client.status, b.client.status]).toEqual(["ready", "ready"])
+      })
+      yield* storeA.set(TokenStore.tokens("T1", "R1"))
+      expect(yield* access(storeB)).toEqual(Option.some("T1"))
+
+      // Down: A refreshes alone. Back empty: A's tokens go back to Redis for B.
+      yield* redis.stop
+      yield* storeA.set(TokenStore.tokens("T2", "R2"))
+      expect(yield* access(storeA)).toEqual(Option.some("T2"))
+      yield* redis.start
+      yield* ready
+      expect(yield* access(storeA)).toEqual(Option.some("T2"))
+      expect(yield* access(storeB)).toEqual(Option.some("T2"))
+
+      // Down again: A stores T3 alone; back, B stores T4 first. A takes T4 and
+      // does not overwrite it.
+      yield* redis.stop
+      yield* storeA.set(TokenStore.tokens("T3", "R3"))
+      yield* redis.start
+      yield* ready
+      yield* storeB.set(TokenStore.tokens("T4", "R4"))
+      expect(yield* access(storeA)).toEqual(Option.some("T4"))
+      expect(yield* access(storeB)).toEqual(Option.some("T4"))
+    }).pipe(Effect.scoped), 60_000)
 })
