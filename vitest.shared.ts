@@ -20,7 +20,9 @@ export const shared: UserConfig = {
       { find: /^@courier\/testing$/, replacement: src("./packages/testing/src/index.ts") },
       { find: /^@courier\/testing\/(.+)$/, replacement: src("./packages/testing/src/$1.ts") },
       { find: /^@courier\/flags$/, replacement: src("./packages/flags/src/index.ts") },
-      { find: /^@courier\/flags\/(.+)$/, replacement: src("./packages/flags/src/$1.ts") }
+      { find: /^@courier\/flags\/(.+)$/, replacement: src("./packages/flags/src/$1.ts") },
+      { find: /^@courier\/redis$/, replacement: src("./packages/redis/src/index.ts") },
+      { find: /^@courier\/redis\/(.+)$/, replacement: src("./packages/redis/src/$1.ts") }
     ]
   }
 }

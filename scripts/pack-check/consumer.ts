@@ -5,6 +5,8 @@
 import { Auth, CourierClient, Preset, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { FeatureFlags, OpenFeatureProvider } from "@courier/flags"
+import { RedisConnection, RedisPreset } from "@courier/redis"
+import * as RedisFlagStore from "@courier/redis/RedisFlagStore"
 import { Reply, TestServer } from "@courier/testing"
 import { OpenFeature } from "@openfeature/server-sdk"
 import * as Effect from "effect/Effect"
@@ -55,7 +57,32 @@ const flags = Effect.gen(function*() {
   return typed
 })
 
+// @courier/redis with no Redis listening: the calls go on, on this
+// process's own state (the connection gives up on Redis after its timeout).
+const redisDown = Effect.gen(function*() {
+  const server = yield* TestServer.make({ routes: [["GET", "/todos/1", Reply.json({ id: 1, title: "without Redis" })]] })
+  const Redis = RedisConnection.layer({ namespace: "pack-check", redis: { host: "127.0.0.1", port: 1 }, connectTimeout: "200 millis" })
+  const Client = RedisPreset.layer(
+    { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
+    { logging: false, circuitBreaker: {}, rateLimit: {} }
+  ).pipe(
+    Layer.provide(NodeTransport.layerClient({ baseUrl: server.url, timeouts: { total: "10 seconds" } })),
+    Layer.provide(Redis)
+  )
+  const todo = yield* Effect.flatMap(
+    CourierClient.CourierClient,
+    (client) => client.get("/todos/{id}", { params: { id: 1 }, schema: Todo })
+  ).pipe(Effect.provide(Client))
+  // A flag store that cannot reach Redis fails with FlagStoreError (the flags service logs it).
+  const loaded = yield* Effect.flatMap(RedisFlagStore.make(), (store) => Effect.either(store.load)).pipe(Effect.provide(Redis))
+  if (loaded._tag !== "Left" || loaded.left._tag !== "FlagStoreError") throw new Error("the flag store reached a Redis that is not there")
+  if (todo.title !== "without Redis") throw new Error(`unexpected body: ${JSON.stringify(todo)}`)
+  return todo
+})
+
 const todo = await Effect.runPromise(Effect.scoped(program))
 console.log(`pack check: GET /todos/1 -> ${JSON.stringify(todo)}`)
 const newUi = await Effect.runPromise(Effect.scoped(flags))
 console.log(`pack check: enable_new_ui -> ${newUi}`)
+const offline = await Effect.runPromise(Effect.scoped(redisDown))
+console.log(`pack check: Redis down, GET /todos/1 -> ${JSON.stringify(offline)}`)

@@ -67,6 +67,13 @@
  *   every wait: it spans all attempts, the wait for a refresh, replays and
  *   the body read.
  *
+ * For a client run as many processes, the state that must be shared is
+ * given to the same options: `auth.coordinator` (one refresh for all the
+ * processes), `circuitBreaker.store`, `rateLimit.store`, `cache.store`, and
+ * the `TokenStore` provided below. Without them each is per process;
+ * `@courier/redis` implements them over Redis (`RedisPreset.layer` wires
+ * them all).
+ *
  * @example
  * ```ts
  * import { Auth, Preset, TokenStore } from "@courier/client"

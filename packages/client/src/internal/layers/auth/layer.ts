@@ -16,6 +16,7 @@ import type * as TokenStore from "../../../TokenStore.js"
 import { currentRole, lastAttempt } from "../../core/callRole.js"
 import * as Expiry from "./expiry.js"
 import * as Metrics from "../metrics.js"
+import * as RefreshCoordination from "./refreshCoordination.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "../retry.js"
 import { parseOrigin } from "../../core/config.js"
@@ -140,11 +141,16 @@ export const layer = (options: Auth.Options) =>
                 case "ahead":
                   return inflight !== undefined
                     ? Effect.succeed<Token>(token)
-                    : startRefresh(noAnswer(request), () => Effect.succeed<Token>(token), true)
+                    : startRefresh(noAnswer(request), token, () => Effect.succeed<Token>(token), true)
                 case "expired":
                   return inflight !== undefined
                     ? restore(awaitRefresh(inflight, noAnswer(request), request))
-                    : startRefresh(noAnswer(request), (deferred) => restore(awaitRefresh(deferred, noAnswer(request), request)), true)
+                    : startRefresh(
+                      noAnswer(request),
+                      token,
+                      (deferred) => restore(awaitRefresh(deferred, noAnswer(request), request)),
+                      true
+                    )
               }
             }))
         })
@@ -165,7 +171,7 @@ export const layer = (options: Auth.Options) =>
           })
         )
 
-      const runRefresh = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized) =>
+      const refreshNow = (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>, trigger: CourierError.Unauthorized) =>
         Effect.gen(function*() {
           yield* Metric.increment(Metrics.refreshes)
           const stored = Option.getOrUndefined(yield* readTokens)
@@ -214,7 +220,29 @@ export const layer = (options: Auth.Options) =>
             return
           }
           yield* expire(deferred, trigger, exit.cause, stored)
-        }).pipe(Effect.ensuring(Effect.suspend(() => {
+        })
+
+      /** Shared with other processes through the coordinator when there is one (see refreshCoordination.ts). */
+      const runRefresh = (
+        deferred: Deferred.Deferred<Token, CourierError.Unauthorized>,
+        trigger: CourierError.Unauthorized,
+        replacing: Token
+      ) =>
+        (options.coordinator === undefined ? refreshNow(deferred, trigger) : RefreshCoordination.run({
+          coordinator: options.coordinator,
+          refreshTimeout,
+          readTokens,
+          replacing,
+          refresh: refreshNow(deferred, trigger),
+          adopt: (tokens) =>
+            Option.isNone(tokens)
+              ? expire(deferred, trigger, "another process ended the session: the token store is empty", undefined)
+              : Effect.zipRight(
+                expiry === undefined ? Effect.void : Effect.map(Clock.currentTimeMillis, (now) => expiry.seen(tokens.value, now)),
+                Deferred.succeed(deferred, tokens.value.accessToken)
+              ),
+          unavailable: (cause) => unavailable(deferred, trigger, cause)
+        })).pipe(Effect.ensuring(Effect.suspend(() => {
           generation += 1
           if (inflight === deferred) inflight = undefined
           // Released even if the refresh died or was interrupted (its scope closed),
@@ -284,7 +312,7 @@ export const layer = (options: Auth.Options) =>
               if (current === undefined) {
                 return Effect.fail(unauthorized(trigger, "the session has ended: the token store is empty", "SessionExpired"))
               }
-              return startRefresh(trigger, (deferred) => restore(awaitRefresh(deferred, trigger, request)), false)
+              return startRefresh(trigger, current, (deferred) => restore(awaitRefresh(deferred, trigger, request)), false)
             }))
         })
 
@@ -296,6 +324,7 @@ export const layer = (options: Auth.Options) =>
        */
       const startRefresh = <A, E>(
         trigger: CourierError.Unauthorized,
+        replacing: Token,
         wait: (deferred: Deferred.Deferred<Token, CourierError.Unauthorized>) => Effect.Effect<A, E>,
         startedAhead: boolean
       ): Effect.Effect<A, E> => {
@@ -303,7 +332,7 @@ export const layer = (options: Auth.Options) =>
         inflight = deferred
         if (startedAhead) ahead.add(deferred)
         // The refresh itself stays interruptible: refreshTimeout and the scope's close stop it.
-        return Effect.zipRight(Effect.forkIn(Effect.interruptible(runRefresh(deferred, trigger)), scope), wait(deferred))
+        return Effect.zipRight(Effect.forkIn(Effect.interruptible(runRefresh(deferred, trigger, replacing)), scope), wait(deferred))
       }
 
       const withToken = (request: CourierRequest.CourierRequest, token: Token) => {

@@ -1,0 +1,119 @@
+import * as Config from "effect/Config"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { Cluster, Redis } from "ioredis"
+import type { ClusterOptions, RedisOptions } from "ioredis"
+import type * as RedisConnection from "../RedisConnection.js"
+import { RedisConnection as Tag, RedisUnavailable } from "../RedisConnection.js"
+
+const defaultCommandTimeout = Duration.seconds(1)
+const defaultConnectTimeout = Duration.seconds(2)
+
+/**
+ * A command must fail at once while Redis is unreachable, never wait in
+ * ioredis's offline queue nor be retried across reconnections: the caller
+ * falls back to local state instead. Reconnection itself goes on forever,
+ * at most a second apart, so the shared state comes back with Redis.
+ */
+const failFast = (commandTimeout: number) => ({
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  commandTimeout,
+  retryStrategy: (times: number) => Math.min(times * 100, 1000)
+})
+
+const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
+
+/** @internal */
+export const make = (options: RedisConnection.Options) =>
+  Effect.gen(function*() {
+    const commandTimeout = Duration.decode(options.commandTimeout ?? defaultCommandTimeout)
+    const connectTimeout = Duration.decode(options.connectTimeout ?? defaultConnectTimeout)
+    const fast = failFast(Duration.toMillis(commandTimeout))
+    const base = `${options.prefix ?? "courier:"}${options.namespace}:`
+
+    const client = yield* Effect.acquireRelease(
+      Effect.sync(() => {
+        if (options.cluster !== undefined) {
+          const clusterOptions: ClusterOptions = {
+            enableOfflineQueue: false,
+            clusterRetryStrategy: fast.retryStrategy,
+            ...options.cluster.options,
+            redisOptions: { ...fast, ...options.cluster.options?.redisOptions }
+          }
+          return new Cluster([...options.cluster.nodes], clusterOptions)
+        }
+        const redisOptions: RedisOptions = { ...fast, ...options.redis }
+        const url = options.url === undefined ? undefined : Redacted.value(options.url)
+        return url === undefined ? new Redis(redisOptions) : new Redis(url, redisOptions)
+      }),
+      // `disconnect`, not `quit`: quitting sends a command, which waits or
+      // fails when Redis is gone; closing the socket cannot.
+      (client) => Effect.sync(() => client.disconnect())
+    )
+
+    let healthy = true
+    // ioredis reports connection errors as events; without a listener it
+    // prints them. The first command that fails says so, once per outage.
+    client.on("error", () => {})
+
+    const run = <A>(operation: string, command: (client: Redis | Cluster) => Promise<A>) =>
+      Effect.tryPromise({
+        try: () => command(client),
+        catch: (cause) => new RedisUnavailable({ operation, cause })
+      }).pipe(
+        Effect.timeoutFail({
+          duration: commandTimeout,
+          onTimeout: () => new RedisUnavailable({ operation, cause: `no answer within ${Duration.format(commandTimeout)}` })
+        }),
+        Effect.tapBoth({
+          onFailure: (error) =>
+            Effect.suspend(() => {
+              if (!healthy) return Effect.void
+              healthy = false
+              return Effect.logWarning(
+                `Redis is unavailable (${operation}: ${describe(error.cause)}): this process falls back to local state until it is back`
+              ).pipe(Effect.annotateLogs("redis.namespace", options.namespace))
+            }),
+          onSuccess: () =>
+            Effect.suspend(() => {
+              if (healthy) return Effect.void
+              healthy = true
+              return Effect.logInfo("Redis is back: state is shared again").pipe(
+                Effect.annotateLogs("redis.namespace", options.namespace)
+              )
+            })
+        })
+      )
+
+    // Wait a little for the first connection, so the first calls share
+    // state; Redis being down at start is not an error (local fallback).
+    if (client.status !== "ready") {
+      yield* Effect.async<void>((resume) => {
+        const ready = () => resume(Effect.void)
+        client.once("ready", ready)
+        return Effect.sync(() => client.off("ready", ready))
+      }).pipe(Effect.timeoutOption(connectTimeout))
+    }
+
+    const service: RedisConnection.Service = {
+      client,
+      namespace: options.namespace,
+      key: (...parts) => base + parts.join(":"),
+      run,
+      isAvailable: Effect.sync(() => healthy && client.status === "ready")
+    }
+    return service
+  })
+
+/** @internal */
+export const layer = (options: RedisConnection.Options) => Layer.scoped(Tag, make(options))
+
+/** @internal */
+export const layerConfig = (options: Omit<RedisConnection.Options, "url">) =>
+  Layer.scoped(
+    Tag,
+    Effect.flatMap(Config.redacted("COURIER_REDIS_URL"), (url) => make({ ...options, url }))
+  )

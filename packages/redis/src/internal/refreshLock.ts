@@ -1,0 +1,67 @@
+import type { Auth } from "@courier/client"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
+import type * as RedisConnection from "../RedisConnection.js"
+
+// Deletes the lock only if this holder still owns it: after its time to live
+// another process may hold it, and that lock is not ours to release.
+const compareAndDelete = `
+if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0
+`
+
+const maxTtl = 24 * 60 * 60 * 1000
+
+const acquiredLocally: Auth.RefreshLease = { _tag: "Acquired", release: Effect.void }
+
+/**
+ * The refresh lock: `SET key owner NX PX ttl`, released by a compare-and-
+ * delete script; a holder that dies frees it when `ttl` passes. While Redis
+ * is unavailable the lock counts as taken (each process refreshes once, on
+ * its own) and nobody waits for it.
+ *
+ * @internal
+ */
+export const make = (
+  connection: RedisConnection.Service,
+  options: { readonly pollInterval?: Duration.DurationInput | undefined } = {}
+): Auth.RefreshCoordinator => {
+  const key = connection.key("refresh-lock")
+  const poll = Duration.decode(options.pollInterval ?? Duration.millis(25))
+  return {
+    acquire: (ttl) =>
+      Effect.suspend(() => {
+        const owner = crypto.randomUUID()
+        // At least a second: a lock that lapses before the refresh call is even
+        // sent would let a second process in. At most a day: Redis refuses an
+        // infinite time to live, and a lock must expire if its holder dies.
+        const millis = Math.min(maxTtl, Math.max(1000, Math.ceil(Duration.toMillis(ttl))))
+        return connection.run("refresh-lock.acquire", (client) => client.set(key, owner, "PX", millis, "NX")).pipe(
+          Effect.map((answer): Auth.RefreshLease =>
+            answer === "OK"
+              ? {
+                _tag: "Acquired",
+                release: Effect.ignore(
+                  connection.run("refresh-lock.release", (client) => client.eval(compareAndDelete, 1, key, owner))
+                )
+              }
+              : { _tag: "Held" }
+          ),
+          Effect.orElseSucceed(() => acquiredLocally)
+        )
+      }),
+    // Polls rather than subscribes: the lock's expiry sends no message, and a
+    // poll every `pollInterval` costs one EXISTS per waiting process (one
+    // refresh fiber per process waits, not each request).
+    awaitRelease: (max) =>
+      connection.run("refresh-lock.wait", (client) => client.exists(key)).pipe(
+        Effect.repeat({
+          schedule: Schedule.spaced(poll),
+          while: (held) => held === 1
+        }),
+        Effect.timeoutOption(max),
+        Effect.ignore
+      )
+  }
+}
