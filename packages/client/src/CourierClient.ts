@@ -34,19 +34,7 @@ import type * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type * as Body from "./Body.js"
 import type * as CourierConfig from "./CourierConfig.js"
-import type {
-  BadResponse,
-  BulkheadFull,
-  CircuitOpen,
-  CourierError,
-  LimitExceeded,
-  Network,
-  Parse,
-  RateLimited,
-  RequestRefused,
-  Timeout,
-  Unauthorized
-} from "./CourierError.js"
+import type { CourierError, Parse, RequestRefused } from "./CourierError.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import type * as CourierResponse from "./CourierResponse.js"
 import * as internal from "./internal/core/client.js"
@@ -102,66 +90,53 @@ export interface Progress {
 }
 
 /**
- * A call through the client: `(url, options)`, decoding the body as the
- * options say. The failure channel lists exactly what can go wrong.
+ * What a call succeeds with: the decoded body alone (`"body"`), or next to
+ * the status and headers (`"exchange"`).
  *
  * @since 0.1.0
  */
-export interface Call {
+export type CallResult<W extends "body" | "exchange", A> = W extends "exchange" ? Exchange<A> : A
+
+/**
+ * The overloads of every call, written once. `P` is what comes before the
+ * options (`[url]` or `[method, url]`); the options say how the body is
+ * decoded: by `schema`, as `text`, `bytes`, nothing (`none`) or JSON (the
+ * default). The failure channel lists exactly what can go wrong: a call
+ * that decodes nothing cannot fail with `Parse`.
+ *
+ * @since 0.1.0
+ */
+export interface Calls<P extends ReadonlyArray<unknown>, W extends "body" | "exchange" = "body"> {
   <A, I, E = unknown, EI = unknown>(
-    url: string,
-    options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
-  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
+    ...args: [...P, options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }]
+  ): Effect.Effect<CallResult<W, A>, CourierError<E>>
   <E = unknown, EI = unknown>(
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "text" }
-  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
+    ...args: [...P, options: RequestOptions<E, EI> & { readonly responseType: "text" }]
+  ): Effect.Effect<CallResult<W, string>, Exclude<CourierError<E>, Parse>>
   <E = unknown, EI = unknown>(
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
-  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
+    ...args: [...P, options: RequestOptions<E, EI> & { readonly responseType: "bytes" }]
+  ): Effect.Effect<CallResult<W, Uint8Array>, Exclude<CourierError<E>, Parse>>
   <E = unknown, EI = unknown>(
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "none" }
-  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
+    ...args: [...P, options: RequestOptions<E, EI> & { readonly responseType: "none" }]
+  ): Effect.Effect<CallResult<W, void>, Exclude<CourierError<E>, Parse>>
   <E = unknown, EI = unknown>(
-    url: string,
-    options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
-  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
+    ...args: [...P, options?: RequestOptions<E, EI> & { readonly responseType?: "json" }]
+  ): Effect.Effect<CallResult<W, unknown>, CourierError<E>>
 }
+
+/**
+ * A call through the client: `(url, options)`.
+ *
+ * @since 0.1.0
+ */
+export interface Call extends Calls<[url: string]> {}
 
 /**
  * A call with the method given: `(method, url, options)`.
  *
  * @since 0.1.0
  */
-export interface MethodCall {
-  <A, I, E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
-  ): Effect.Effect<A, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "text" }
-  ): Effect.Effect<string, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
-  ): Effect.Effect<Uint8Array, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "none" }
-  ): Effect.Effect<void, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
-  ): Effect.Effect<unknown, Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
-}
+export interface MethodCall extends Calls<[method: string, url: string]> {}
 
 /**
  * What `exchange` succeeds with: the status and headers of the last hop
@@ -211,7 +186,7 @@ export type ExchangeOf<S extends StatusSchemas> = {
  *
  * @since 0.1.0
  */
-export interface ExchangeCall {
+export interface ExchangeCall extends Calls<[method: string, url: string], "exchange"> {
   <S extends StatusSchemas, E = unknown, EI = unknown>(
     method: string,
     url: string,
@@ -221,44 +196,7 @@ export interface ExchangeCall {
       readonly responseType?: undefined
       readonly acceptStatus?: undefined
     }
-  ): Effect.Effect<
-    ExchangeOf<S>,
-    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
-  >
-  <A, I, E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly schema: Schema.Schema<A, I, never> }
-  ): Effect.Effect<
-    Exchange<A>,
-    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
-  >
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "text" }
-  ): Effect.Effect<Exchange<string>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "bytes" }
-  ): Effect.Effect<
-    Exchange<Uint8Array>,
-    Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
-  >
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options: RequestOptions<E, EI> & { readonly responseType: "none" }
-  ): Effect.Effect<Exchange<void>, Timeout | Unauthorized | BadResponse<E> | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull>
-  <E = unknown, EI = unknown>(
-    method: string,
-    url: string,
-    options?: RequestOptions<E, EI> & { readonly responseType?: "json" }
-  ): Effect.Effect<
-    Exchange<unknown>,
-    Timeout | Unauthorized | BadResponse<E> | Parse | Network | RequestRefused | LimitExceeded | CircuitOpen | RateLimited | BulkheadFull
-  >
+  ): Effect.Effect<ExchangeOf<S>, CourierError<E>>
 }
 
 /**

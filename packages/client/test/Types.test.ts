@@ -40,6 +40,15 @@ describe("the types of a call", () => {
     expectTypeOf<Effect.Effect.Success<ReturnType<typeof bytes>>>().toEqualTypeOf<Uint8Array>()
   })
 
+  it("request takes the method first and decodes like the method calls", () => {
+    const program = (client: CourierClient.Service) => client.request("PUT", "/posts/1", { schema: Post, errorSchema: ApiError })
+    expectTypeOf<Effect.Effect.Success<ReturnType<typeof program>>>().toEqualTypeOf<{ readonly id: number; readonly title: string }>()
+    const none = (client: CourierClient.Service) => client.request("DELETE", "/posts/1", { responseType: "none" })
+    expectTypeOf<Effect.Effect.Error<ReturnType<typeof none>>>().toEqualTypeOf<Exclude<Failures, CourierError.Parse>>()
+    // @ts-expect-error the method comes first
+    const _missing = (client: CourierClient.Service) => client.request("/posts/1", { schema: Post })
+  })
+
   it("an errorSchema types BadResponse.errorBody", () => {
     const program = (client: CourierClient.Service) => client.delete("/posts/1", { schema: Schema.Void, errorSchema: ApiError })
     type E = Effect.Effect.Error<ReturnType<typeof program>>

@@ -39,6 +39,15 @@ type StatusSchemas = { readonly [status: number]: Schema.Schema<unknown, unknown
 const noSchemaFor = (status: number): Schema.Schema<unknown, unknown, never> =>
   Schema.Unknown.pipe(Schema.filter(() => `no schema for status ${status}`))
 
+/**
+ * The one place the calls meet their public types. The types say what each
+ * option does to the result (`schema` decides the success, `errorSchema` the
+ * `BadResponse` body, `responseType` whether `Parse` can happen); one untyped
+ * implementation serves all of them, which TypeScript cannot check against
+ * a set of overloads, so the claim is made here once.
+ */
+const overloaded = <T>(implementation: (...args: ReadonlyArray<never>) => unknown): T => implementation as unknown as T
+
 const build = (
   config: CourierConfigNs.ResolvedConfig,
   http: HttpClient.HttpClient,
@@ -106,27 +115,27 @@ const build = (
       Effect.map(prepareEffect(method, url, options, true), (request) => streamCall(request, execute(request)))
     )
 
-  const method = (name: string) => (url: string, options?: Options) => call(name, url, options)
+  const method = (name: string) => overloaded<CourierClientNs.Call>((url: string, options?: Options) => call(name, url, options))
   return {
     config,
     http,
     execute,
     prepare: (method, url, options) => prepareEffect(method, url, options, false),
-    request: call as CourierClientNs.MethodCall,
-    get: method("GET") as CourierClientNs.Call,
-    head: method("HEAD") as CourierClientNs.Call,
-    options: method("OPTIONS") as CourierClientNs.Call,
-    delete: method("DELETE") as CourierClientNs.Call,
-    post: method("POST") as CourierClientNs.Call,
-    put: method("PUT") as CourierClientNs.Call,
-    patch: method("PATCH") as CourierClientNs.Call,
-    exchange: exchange as CourierClientNs.ExchangeCall,
-    paginate: ((url: string, options: Pagination.PageOptions) =>
-      Pagination.paginate(fetchPage, url, options)) as CourierClientNs.Service["paginate"],
-    response: response as CourierClientNs.Service["response"],
-    streamingResponse: ((method: string, url: string, options?: Options) =>
-      Effect.flatMap(prepareEffect(method, url, options, true), execute)) as CourierClientNs.Service["streamingResponse"],
-    stream: stream as CourierClientNs.Service["stream"]
+    request: overloaded<CourierClientNs.MethodCall>(call),
+    get: method("GET"),
+    head: method("HEAD"),
+    options: method("OPTIONS"),
+    delete: method("DELETE"),
+    post: method("POST"),
+    put: method("PUT"),
+    patch: method("PATCH"),
+    exchange: overloaded<CourierClientNs.ExchangeCall>(exchange),
+    paginate: overloaded<CourierClientNs.Service["paginate"]>((url: string, options: Pagination.PageOptions) =>
+      Pagination.paginate(fetchPage, url, options)),
+    response: overloaded<CourierClientNs.Service["response"]>(response),
+    streamingResponse: overloaded<CourierClientNs.Service["streamingResponse"]>((method: string, url: string, options?: Options) =>
+      Effect.flatMap(prepareEffect(method, url, options, true), execute)),
+    stream: overloaded<CourierClientNs.Service["stream"]>(stream)
   }
 }
 
