@@ -22,14 +22,18 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
 import * as CourierClient from "./CourierClient.js"
 import * as CourierConfig from "./CourierConfig.js"
+import * as Transport from "./Transport.js"
 
 /**
- * The transport alone, for `CourierClient.layer`.
+ * The transport alone, for `CourierClient.layer`: the `Transport` over the
+ * platform's fetch client (`Transport.fromHttpClient`), and that client as
+ * the `HttpClient`.
  *
  * @since 0.1.0
  */
-export const layer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
-  Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" }))
+export const layer: Layer.Layer<Transport.Transport | HttpClient.HttpClient> = Layer.provideMerge(
+  Transport.layerFromHttpClient,
+  FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" })))
 )
 
 /**

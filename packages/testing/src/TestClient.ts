@@ -25,6 +25,7 @@
 import * as CourierClient from "@courier/client/CourierClient"
 import * as CourierConfig from "@courier/client/CourierConfig"
 import * as FetchTransport from "@courier/client/FetchTransport"
+import type * as CourierTransport from "@courier/client/Transport"
 import { NodeTransport } from "@courier/client/node"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
@@ -57,7 +58,7 @@ export interface Options extends TestServer.Options {
  */
 export const transport = (
   kind: Transport
-): Layer.Layer<HttpClient.HttpClient, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
+): Layer.Layer<CourierTransport.Transport | HttpClient.HttpClient, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
   kind === "node" ? NodeTransport.layer() : FetchTransport.layer
 
 /**

@@ -19,6 +19,7 @@ import * as Metrics from "../metrics.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "../retry.js"
 import { parseOrigin } from "../../core/config.js"
+import * as Deadline from "../../core/deadline.js"
 import * as Headers from "../../core/headers.js"
 import * as Resend from "../../core/resend.js"
 
@@ -97,14 +98,7 @@ export const layer = (options: Auth.Options) =>
           Deferred.await(deferred),
           (error) => Effect.fail(unauthorized(own, error.cause, error.reason))
         )
-        const deadline = request.deadline
-        if (deadline === undefined) return wait
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.timeoutFail(wait, {
-            duration: Duration.millis(Math.max(0, deadline - now)),
-            onTimeout: () =>
-              new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
-          }))
+        return Deadline.within(request, wait)
       }
 
       /** The trigger of a refresh no 401 started: what its waiters fail with. */

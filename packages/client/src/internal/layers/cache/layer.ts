@@ -11,7 +11,7 @@ import * as Option from "effect/Option"
 import type * as Cache from "../../../Cache.js"
 import * as CourierClient from "../../../CourierClient.js"
 import * as CourierError from "../../../CourierError.js"
-import type * as CourierRequest from "../../../CourierRequest.js"
+import * as CourierRequest from "../../../CourierRequest.js"
 import type * as CourierResponse from "../../../CourierResponse.js"
 import * as Redaction from "../../../Redaction.js"
 import { message as logMessage } from "../logging.js"
@@ -340,8 +340,9 @@ export const layer = (options: Cache.Options = {}) =>
             }
             const ownValidators = "if-none-match" in request.headers || "if-modified-since" in request.headers ||
               "range" in request.headers
-            if (request.streaming || policyOfCall.bypass === true || ownValidators) {
-              const detail = request.streaming ? "; detail=streaming" : ownValidators ? "; detail=conditional" : ""
+            const streaming = CourierRequest.isStreaming(request)
+            if (streaming || policyOfCall.bypass === true || ownValidators) {
+              const detail = streaming ? "; detail=streaming" : ownValidators ? "; detail=conditional" : ""
               return Effect.zipRight(
                 count("bypass"),
                 Effect.map(forward(request, "fwd=bypass"), (response) => withStatus(response, `courier; fwd=bypass${detail}`))
