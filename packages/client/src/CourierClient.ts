@@ -385,7 +385,7 @@ export const decorate: {
  * // One `x-request-id` per call, added by a Layer over the client below it.
  * const RequestId = CourierClient.layerDecorate((execute) =>
  *   Effect.succeed((request: CourierRequest.CourierRequest) =>
- *     execute(CourierRequest.setHeader(request, "x-request-id", crypto.randomUUID()) ?? request))
+ *     execute(CourierRequest.setHeader(request, "x-request-id", crypto.randomUUID())))
  * )
  * ```
  *

@@ -301,8 +301,10 @@ export const layer = (options: Auth.Options) =>
 
       const withToken = (request: CourierRequest.CourierRequest, token: Token) => {
         if (token === undefined) return Effect.succeed(request)
-        const next = CourierRequest.setHeader(request, "authorization", `${scheme} ${Redacted.value(token)}`)
-        return next === undefined
+        const value = `${scheme} ${Redacted.value(token)}`
+        // A token the store handed out that can not be sent is the credential's
+        // fault: the call fails as unauthorized, saying why, not as a refusal.
+        return !CourierRequest.isValidHeader("authorization", value)
           ? Effect.fail(
             new CourierError.Unauthorized({
               request: request.info,
@@ -312,7 +314,7 @@ export const layer = (options: Auth.Options) =>
               cause: "the token is not a valid header value (it contains CR, LF or another control character)"
             })
           )
-          : Effect.succeed(next)
+          : Effect.succeed(CourierRequest.setHeader(request, "authorization", value))
       }
 
       const applies = (request: CourierRequest.CourierRequest) =>
