@@ -6,6 +6,7 @@
  * @example
  * ```ts
  * import { CourierClient, CourierRequest } from "@courier/client"
+ * import * as Duration from "effect/Duration"
  * import * as Effect from "effect/Effect"
  *
  * // A Layer that removes a header the server must not see.
