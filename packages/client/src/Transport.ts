@@ -92,7 +92,8 @@ export interface Response {
  * method, URL, headers and body; redirects are the core's, never followed
  * here), and answers once the head arrived. It owns the request's timers:
  *
- * - `send`: from the start of the upload to its end (a body to upload only);
+ * - `send`: from the start of a streamed upload to its end (a small body
+ *   goes in one write, and its wait is `receive`'s);
  * - `receive`: to the head after the upload, then between body chunks;
  * - `total`: the call's deadline (`CourierRequest.remaining`), over the hop
  *   and the body read alike;
@@ -136,9 +137,11 @@ export const layerFromHttpClient: Layer.Layer<Transport, never, HttpClient.HttpC
 
 /**
  * A platform `HttpClient` that sends through a transport: no Courier Layer,
- * no redirect followed, no timeout but the ones the transport applies to a
- * request without any. For code that wants the platform interface over
- * Courier's connection; `client.http` is this for the client's transport.
+ * no redirect followed, and no timer, as the platform's own clients set none
+ * (add `Effect.timeout`; interrupting a request aborts it). For code that
+ * wants the platform interface over Courier's connection; `client.http` is
+ * this for the client's transport (or, for a transport made by
+ * {@link fromHttpClient}, the very client it was made from).
  *
  * @since 0.1.0
  */
