@@ -1,10 +1,10 @@
 /**
  * The transport over any platform `HttpClient` (fetch, or one a user
  * wrapped): each hop becomes a platform request, the response is read
- * through the platform interface. The send and receive timers race the
- * exchange as Effect timeouts, and the call's deadline bounds the head and
- * the body alike (`Deadline.within`): everything a native transport's
- * watchdog does, at the price of a few fibers per hop.
+ * through the platform interface. The hop is timed by the same watchdog as
+ * the Node transport's (send, receive, and the call's deadline over the head
+ * and the body alike); what waits on the platform races it, at the price of
+ * a fiber or two per wait.
  */
 import * as Cookies from "@effect/platform/Cookies"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -12,74 +12,93 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
+import type * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Transport from "../../Transport.js"
-import { type SendWatch, toPlatformBody } from "../body/request.js"
+import { toPlatformBody } from "../body/request.js"
 import * as Deadline from "../core/deadline.js"
 import * as Failure from "../core/failure.js"
+import { Watchdog } from "../core/timer.js"
 import * as Bytes from "../util/bytes.js"
 
-/** A timer worth arming: finite and above zero. */
-const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
+/** A phase's limit in ms for the watchdog: Infinity for none (an infinite or zero duration). */
+const timerMillis = (d: Duration.Duration): number =>
+  Duration.isFinite(d) && Duration.toMillis(d) > 0 ? Duration.toMillis(d) : Infinity
 
-/** Receive timer: from the end of the upload (or from the start, with no body) to the headers. */
-const withTimers = (
-  request: CourierRequest.CourierRequest,
-  effect: Effect.Effect<HttpClientResponse.HttpClientResponse, CourierError.Network | CourierError.Timeout>,
-  watch: SendWatch | undefined
-) => {
-  const { receive, send } = request.timeouts
-  // Built only when a timer fires: an Error captures a stack trace, too dear for every request.
-  const receiveTimeout = () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive })
-  if (watch === undefined) {
-    return isFinite(receive) ? Effect.timeoutFail(effect, { duration: receive, onTimeout: receiveTimeout }) : effect
+/**
+ * One hop's timing: the watchdog (`core/timer.ts`, the one timer the Node
+ * transport uses too) for the send and receive phases and the call's
+ * deadline, and what it fails when one runs out, for whatever waits on the
+ * platform (the head, a body pull) to race against.
+ */
+class Timing {
+  readonly expired = Deferred.unsafeMake<never, CourierError.Timeout>(FiberId.none)
+  readonly watchdog: Watchdog
+  readonly idle: number
+
+  constructor(clock: Clock.Clock, request: CourierRequest.CourierRequest) {
+    const { timeouts } = request
+    this.idle = timerMillis(timeouts.receive)
+    this.watchdog = new Watchdog(clock, Deadline.at(request), (phase) => {
+      const duration = phase === "send" ? timeouts.send : phase === "receive" ? timeouts.receive : timeouts.total
+      Deferred.unsafeDone(this.expired, Exit.fail(new CourierError.Timeout({ request: request.info, phase, duration })))
+    })
   }
-  const sendTimeout = () => new CourierError.Timeout({ request: request.info, phase: "send", duration: send })
-  const uploaded = isFinite(send)
-    ? Effect.timeoutFail(Deferred.await(watch.finished), { duration: send, onTimeout: sendTimeout })
-    : Deferred.await(watch.finished)
-  const watchdog = Deferred.await(watch.started).pipe(
-    Effect.zipRight(uploaded),
-    Effect.zipRight(isFinite(receive) ? Effect.sleep(receive) : Effect.never),
-    Effect.zipRight(Effect.failSync(receiveTimeout))
-  )
-  return Effect.raceFirst(effect, watchdog)
+
+  /** `effect`, failing with the Timeout of the first phase that runs out. */
+  race<A, E>(effect: Effect.Effect<A, E>): Effect.Effect<A, E | CourierError.Timeout> {
+    return Effect.raceFirst(effect, Deferred.await(this.expired))
+  }
 }
 
-/** The head of one hop over the platform interface, under the send and receive timers. */
+/** The head of one hop over the platform interface, under the send and receive timers and the deadline. */
 const sendHead = (
   http: HttpClient.HttpClient,
-  request: CourierRequest.CourierRequest
+  request: CourierRequest.CourierRequest,
+  timing: Timing
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, CourierError.Network | CourierError.Timeout> => {
-  const contentType = request.headers["content-type"]
-  const { body, watch } = toPlatformBody(request, contentType)
+  const { watchdog, idle } = timing
+  const sendMillis = timerMillis(request.timeouts.send)
+  const { body, watch } = toPlatformBody(request, request.headers["content-type"], {
+    started: () => watchdog.start("send", sendMillis),
+    ended: () => watchdog.start("receive", idle)
+  })
+  // No upload to time: the receive timer runs from the start.
+  if (watch === undefined) watchdog.start("receive", idle)
   const platformRequest = HttpClientRequest.setBody(
     HttpClientRequest.make(request.method as "GET")(request.url, { headers: request.headers }),
     body
   )
-  const effect = Effect.mapError(
+  const sent = timing.race(Effect.mapError(
     http.execute(platformRequest),
     (error: HttpClientError.HttpClientError) => Failure.fromTransport(request, error.cause, request.timeouts.connect)
-  )
-  const sent = withTimers(request, effect, watch)
-  if (watch === undefined) return sent
-  // When a call is aborted, Node's fetch neither cancels the request body it
-  // is reading (it cancels the locked stream, which throws, and swallows that)
-  // nor stops reading it: it drains the rest of the stream into the dead
-  // socket, or waits forever for a next chunk, and the stream's finalizers
-  // never run. So the fiber pumping the body is stopped here.
-  return Effect.onExit(sent, (exit) =>
-    Effect.withFiberRuntime((current) => {
-      const pump = watch.pump
-      return Exit.isSuccess(exit) || pump === undefined || pump === current ? Effect.void : Fiber.interrupt(pump)
-    }))
+  ))
+  return Effect.onExit(sent, (exit) => {
+    if (Exit.isSuccess(exit)) {
+      // Until a reader pulls the body, only the deadline runs.
+      watchdog.start("receive", Infinity)
+      return Effect.void
+    }
+    watchdog.stop()
+    // When a call is aborted, Node's fetch neither cancels the request body it
+    // is reading (it cancels the locked stream, which throws, and swallows that)
+    // nor stops reading it: it drains the rest of the stream into the dead
+    // socket, or waits forever for a next chunk, and the stream's finalizers
+    // never run. So the fiber pumping the body is stopped here.
+    return Effect.withFiberRuntime((current) => {
+      const pump = watch?.pump
+      return pump === undefined || pump === current ? Effect.void : Fiber.interrupt(pump)
+    })
+  })
 }
 
 /**
@@ -100,34 +119,38 @@ const setCookieLines = (response: HttpClientResponse.HttpClientResponse): Readon
   return response.headers["set-cookie"] === undefined ? [] : Cookies.toSetCookieHeaders(response.cookies)
 }
 
-/** The body as it came, under the receive timer between chunks and the call's deadline. */
+/**
+ * The body as it came, under the receive timer while a pull waits for the
+ * server (a slow reader is not the server's silence) and the deadline.
+ */
 const rawBody = (
   request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  timing: Timing
 ): Stream.Stream<Uint8Array, CourierError.Network | CourierError.Timeout> => {
   const connect = request.timeouts.connect
-  let body: Stream.Stream<Uint8Array, CourierError.Network | CourierError.Timeout> = Stream.catchAll(
+  const { watchdog, idle } = timing
+  const body: Stream.Stream<Uint8Array, CourierError.Network | CourierError.Timeout> = Stream.catchAll(
     response.stream,
     // fetch has no body stream at all for 204 and HEAD: that is an empty body.
     (error) =>
       error.reason === "EmptyBody" ? Stream.empty : Stream.fail(Failure.fromTransport(request, error.cause ?? error, connect))
   )
-  const { receive } = request.timeouts
-  if (isFinite(receive)) {
-    body = Stream.timeoutFail(
-      body,
-      () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive }),
-      receive
-    )
-  }
-  return Deadline.withinStream(request, body)
+  const expired = Effect.mapError(Deferred.await(timing.expired), Option.some)
+  const timed = Stream.fromPull(Effect.map(Stream.toPull(body), (pull) =>
+    Effect.suspend(() => {
+      watchdog.start("receive", idle)
+      return Effect.raceFirst(pull, expired)
+    }).pipe(Effect.ensuring(Effect.sync(() => watchdog.start("receive", Infinity))))))
+  return Stream.ensuring(timed, Effect.sync(() => watchdog.stop()))
 }
 
 const toResponse = (
   request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  timing: Timing
 ): Transport.Response => {
-  const raw = rawBody(request, response)
+  const raw = rawBody(request, response, timing)
   return {
     status: response.status,
     headers: response.headers,
@@ -165,7 +188,10 @@ const toResponse = (
       }),
     // Its stream started and interrupted at once, which aborts the request:
     // the connection is closed now rather than when the response is collected.
-    discard: Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
+    discard: Effect.zipRight(
+      Effect.sync(() => timing.watchdog.stop()),
+      Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
+    )
   }
 }
 
@@ -187,7 +213,10 @@ export const fromHttpClient = (client: HttpClient.HttpClient): Transport.Service
   )
   const transport: Transport.Service = {
     send: (request) =>
-      Effect.map(Deadline.within(request, sendHead(http, request)), (response) => toResponse(request, response))
+      Effect.clockWith((clock) => {
+        const timing = new Timing(clock, request)
+        return Effect.map(sendHead(http, request, timing), (response) => toResponse(request, response, timing))
+      })
   }
   sources.set(transport, client)
   return transport
