@@ -134,7 +134,7 @@ const rawBody = (
     response.stream,
     // fetch has no body stream at all for 204 and HEAD: that is an empty body.
     (error) =>
-      error.reason === "EmptyBody" ? Stream.empty : Stream.fail(Failure.fromTransport(request, error.cause ?? error, connect))
+      error.reason === "EmptyBody" ? Stream.empty : Stream.fail(Failure.fromBody(request, error.cause ?? error, connect))
   )
   const expired = Effect.mapError(Deferred.await(timing.expired), Option.some)
   const timed = Stream.fromPull(Effect.map(Stream.toPull(body), (pull) =>

@@ -25,13 +25,8 @@ export class Response implements Transport.Response {
     private readonly connectTimeout: Duration.Duration
   ) {}
 
-  /** Once the head arrived, a connection that ends is a body cut short. */
-  private readonly bodyFailure = (error: unknown): CourierError.Network | CourierError.Timeout => {
-    const failure = Failure.fromTransport(this.request, error, this.connectTimeout)
-    return failure._tag === "Network" && failure.reason === "ConnectionReset"
-      ? new CourierError.Network({ request: failure.request, reason: "IncompleteBody", code: failure.code, cause: failure.cause })
-      : failure
-  }
+  private readonly bodyFailure = (error: unknown): CourierError.Network | CourierError.Timeout =>
+    Failure.fromBody(this.request, error, this.connectTimeout)
 
   readAll(limit: number): Effect.Effect<Uint8Array, Transport.BodyError> {
     return Reader.readAll<Transport.BodyError>(
