@@ -127,6 +127,9 @@ export const fromHttpClient: (http: HttpClient.HttpClient) => Service = platform
 
 /**
  * {@link fromHttpClient} over the `HttpClient` in context, as a Layer.
+ * Layers are shared by identity within one build: to put two platform
+ * clients under two Courier clients of one program, wrap one use in
+ * `Layer.fresh`.
  *
  * @since 0.1.0
  */
