@@ -11,9 +11,10 @@
  * - `FetchTransport.layer`: the platform's `fetch` client;
  * - {@link layerFromHttpClient}: any platform `HttpClient`, wrapped as you
  *   like (`HttpClient.mapRequest` and friends). This is the slower path
- *   (about three times the CPU of the Node transport per call: a platform
- *   request and response per hop, and the timers raced as fibers), chosen
- *   explicitly, and the request still gets every timeout and limit.
+ *   (several times the CPU of the Node transport per call: a platform
+ *   request and response per hop, each wait raced against the timers in
+ *   fibers), chosen explicitly, and the request still gets every timeout
+ *   and limit.
  *
  * A Layer that wants every hop (a redirect's too) at the wire, rather than
  * each call, decorates the transport: see {@link layerDecorate}.
@@ -117,9 +118,10 @@ export class Transport extends Context.Tag("@courier/client/Transport")<Transpor
 /**
  * A transport over any platform `HttpClient`: the request becomes a
  * platform request on each hop, the response is read through the platform
- * interface, and the send, receive and total timers run as Effect timeouts.
+ * interface, and the send, receive and total timers are the same watchdog
+ * as the Node transport's, each wait on the platform raced against it.
  * Whatever the client does (a `mapRequest`, a `tapRequest`) applies to every
- * hop. About three times the CPU per call of `NodeTransport`.
+ * hop. Several times the CPU per call of `NodeTransport`.
  *
  * @since 0.1.0
  */
