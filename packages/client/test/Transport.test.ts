@@ -125,6 +125,25 @@ for (const kind of transports) {
         expect(since(start)).toBeLessThan(5_000)
       }), 20_000)
 
+    it.scopedLive("keeps the total deadline over a body streamed after its head", () =>
+      Effect.gen(function*() {
+        const server = yield* TestServer.make({
+          routes: [["GET", "/drip", Reply.drip({ chunk: "z", interval: "50 millis", count: 1_000 })]]
+        })
+        const client = yield* overWrapped(kind, { baseUrl: server.url })
+        const start = Date.now()
+        const error = failureOf(
+          yield* Effect.exit(
+            Effect.flatMap(
+              client.streamingResponse("GET", "/drip", { timeouts: { receive: "10 seconds", total: "600 millis" } }),
+              (response) => response.body._tag === "Streaming" ? Stream.runDrain(response.body.stream) : Effect.void
+            ).pipe(Effect.timeoutFail({ duration: "8 seconds", onTimeout: () => "the stream never ended" as const }))
+          )
+        )
+        expect(error).toMatchObject({ _tag: "Timeout", phase: "total" })
+        expect(since(start)).toBeLessThan(5_000)
+      }), 20_000)
+
     it.scopedLive("keeps the send timeout on an upload the server does not read", () =>
       Effect.gen(function*() {
         const server = yield* TestServer.make({ routes: [["POST", "/upload", Reply.stallReadingBody]] })
@@ -219,7 +238,8 @@ for (const kind of transports) {
         const server = yield* TestServer.make({
           routes: [
             ["GET", "/start", Reply.redirect(302, "/flaky")],
-            ["GET", "/flaky", Reply.sequence([Reply.status(503), Reply.json({ ok: true })])]
+            ["GET", "/flaky", Reply.sequence([Reply.status(503), Reply.json({ ok: true })])],
+            ["GET", "/plain", Reply.status(204)]
           ]
         })
         const hops: Array<string> = []
@@ -240,6 +260,11 @@ for (const kind of transports) {
         )
         expect(yield* client.get("/start")).toEqual({ ok: true })
         expect(hops).toEqual(["1 /start 302", "1 /flaky 503", "2 /start 302", "2 /flaky 200"])
+        // client.http is derived from the seam in context: the decorator sees its requests too.
+        hops.length = 0
+        const response = yield* client.http.get(`${server.url}/plain`)
+        expect(response.status).toBe(204)
+        expect(hops).toEqual(["1 /plain 204"])
       }))
   })
 }
