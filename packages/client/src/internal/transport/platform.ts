@@ -44,6 +44,8 @@ class Timing {
   readonly expired = Deferred.unsafeMake<never, CourierError.Timeout>(FiberId.none)
   readonly watchdog: Watchdog
   readonly idle: number
+  /** The head arrived: an upload still going (a server may answer early) no longer moves the phases. */
+  headed = false
 
   constructor(clock: Clock.Clock, request: CourierRequest.CourierRequest) {
     const { timeouts } = request
@@ -69,8 +71,12 @@ const sendHead = (
   const { watchdog, idle } = timing
   const sendMillis = timerMillis(request.timeouts.send)
   const { body, watch } = toPlatformBody(request, request.headers["content-type"], {
-    started: () => watchdog.start("send", sendMillis),
-    ended: () => watchdog.start("receive", idle)
+    started: () => {
+      if (!timing.headed) watchdog.start("send", sendMillis)
+    },
+    ended: () => {
+      if (!timing.headed) watchdog.start("receive", idle)
+    }
   })
   // No upload to time: the receive timer runs from the start.
   if (watch === undefined) watchdog.start("receive", idle)
@@ -85,6 +91,7 @@ const sendHead = (
   return Effect.onExit(sent, (exit) => {
     if (Exit.isSuccess(exit)) {
       // Until a reader pulls the body, only the deadline runs.
+      timing.headed = true
       watchdog.start("receive", Infinity)
       return Effect.void
     }
