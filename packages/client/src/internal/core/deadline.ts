@@ -19,10 +19,6 @@ export const at = (request: CourierRequest.CourierRequest): number => request[Ca
 export const from = (now: number, total: Duration.Duration): number =>
   Duration.isFinite(total) ? now + Duration.toMillis(total) : Infinity
 
-/** Milliseconds left at `now` (never negative; `Infinity` for none). @internal */
-export const remainingAt = (request: CourierRequest.CourierRequest, now: number): number =>
-  Math.max(0, at(request) - now)
-
 /** What is left of the call's time, read from the Clock. @internal */
 export const remaining = (request: CourierRequest.CourierRequest): Effect.Effect<Duration.Duration> => {
   const deadline = at(request)
