@@ -17,11 +17,10 @@ import * as Ref from "effect/Ref"
 // 1. A Layer with no needs: one `x-request-id` per call. Placed above the
 //    retry Layer, every attempt of one call carries the same id.
 const RequestId = CourierClient.layerDecorate((execute) =>
-  Effect.succeed((request) => {
-    // setHeader refuses (undefined) a value with CR, LF or NUL; a UUID is safe.
-    const withId = CourierRequest.setHeader(request, "x-request-id", crypto.randomUUID())
-    return execute(withId ?? request)
-  })
+  Effect.succeed((request) =>
+    // A value with CR, LF or NUL is never sent: the call fails with
+    // RequestRefused (InvalidHeader) instead. A UUID is safe.
+    execute(CourierRequest.setHeader(request, "x-request-id", crypto.randomUUID())))
 )
 
 // 2. A Layer that reads an application service when it is built.
@@ -29,7 +28,7 @@ class Tenant extends Context.Tag("docs/Tenant")<Tenant, { readonly id: string }>
 
 const TenantHeader = CourierClient.layerDecorate((execute) =>
   Effect.map(Tenant, (tenant) => (request: CourierRequest.CourierRequest) =>
-    execute(CourierRequest.setHeader(request, "x-tenant", tenant.id) ?? request))
+    execute(CourierRequest.setHeader(request, "x-tenant", tenant.id)))
 )
 
 // 3. A Layer that observes: counts attempts and failures by tag. Placed below

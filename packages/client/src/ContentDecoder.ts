@@ -5,8 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
 import type * as Stream from "effect/Stream"
+import { ContentDecoder } from "./internal/body/contentDecoder.js"
 
 /**
  * @since 0.1.0
@@ -24,6 +24,4 @@ export interface Decoder {
 /**
  * @since 0.1.0
  */
-export class ContentDecoder extends Context.Reference<ContentDecoder>()("@courier/client/ContentDecoder", {
-  defaultValue: (): Decoder => ({ acceptEncoding: undefined, decode: () => undefined })
-}) {}
+export { ContentDecoder }

@@ -40,6 +40,7 @@ import type * as CourierResponse from "./CourierResponse.js"
 import * as internal from "./internal/core/client.js"
 import { CourierClient } from "./internal/core/client.js"
 import type * as Pagination from "./Pagination.js"
+import type * as Transport from "./Transport.js"
 import type * as Url from "./Url.js"
 
 /**
@@ -215,7 +216,12 @@ export type Execute = (
  */
 export interface Service {
   readonly config: CourierConfig.ResolvedConfig
-  /** The platform transport underneath, for what Courier does not cover. */
+  /**
+   * The transport underneath as a platform `HttpClient`, for what Courier
+   * does not cover: no Layer, no redirect followed, no timeout but yours.
+   * The very client given to `Transport.layerFromHttpClient`, or one over
+   * the transport (`Transport.toHttpClient`).
+   */
   readonly http: HttpClient.HttpClient
   /** The decorated pipeline every call goes through. */
   readonly execute: Execute
@@ -278,19 +284,21 @@ export interface Service {
 export { CourierClient }
 
 /**
- * Builds the client from its configuration and a platform `HttpClient`
- * (the transport). A `ContentDecoder` in context decodes compressed bodies.
+ * Builds the client from its configuration and a {@link Transport.Transport}
+ * (`NodeTransport.layer`, `FetchTransport.layer`, or any platform
+ * `HttpClient` through `Transport.layerFromHttpClient`). A `ContentDecoder`
+ * in context decodes compressed bodies.
  *
  * @since 0.1.0
  */
-export const make: Effect.Effect<Service, never, CourierConfig.CourierConfig | HttpClient.HttpClient> = internal.make
+export const make: Effect.Effect<Service, never, CourierConfig.CourierConfig | Transport.Transport> = internal.make
 
 /**
  * The client as a Layer, over the configuration and the transport.
  *
  * @since 0.1.0
  */
-export const layer: Layer.Layer<CourierClient, never, CourierConfig.CourierConfig | HttpClient.HttpClient> = Layer
+export const layer: Layer.Layer<CourierClient, never, CourierConfig.CourierConfig | Transport.Transport> = Layer
   .effect(CourierClient, internal.make)
 
 /**
@@ -315,7 +323,7 @@ export const decorate: {
  * // One `x-request-id` per call, added by a Layer over the client below it.
  * const RequestId = CourierClient.layerDecorate((execute) =>
  *   Effect.succeed((request: CourierRequest.CourierRequest) =>
- *     execute(CourierRequest.setHeader(request, "x-request-id", crypto.randomUUID()) ?? request))
+ *     execute(CourierRequest.setHeader(request, "x-request-id", crypto.randomUUID())))
  * )
  * ```
  *

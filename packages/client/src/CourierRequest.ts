@@ -6,24 +6,32 @@
  * @example
  * ```ts
  * import { CourierClient, CourierRequest } from "@courier/client"
+ * import * as Duration from "effect/Duration"
  * import * as Effect from "effect/Effect"
  *
  * // A Layer that removes a header the server must not see.
  * const NoCookies = CourierClient.layerDecorate((execute) =>
  *   Effect.succeed((request: CourierRequest.CourierRequest) => execute(CourierRequest.removeHeader(request, "cookie")))
  * )
+ *
+ * // A Layer that tags each call and gives up early when little time is left.
+ * const Tagged = CourierClient.layerDecorate((execute) =>
+ *   Effect.succeed((request: CourierRequest.CourierRequest) =>
+ *     Effect.flatMap(CourierRequest.remaining(request), (left) =>
+ *       execute(CourierRequest.setHeader(request, "x-budget-ms", String(Duration.toMillis(left))))))
+ * )
  * ```
  *
  * @since 0.1.0
  */
-import { dual } from "effect/Function"
-import type * as Option from "effect/Option"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Body from "./Body.js"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierConfig from "./CourierConfig.js"
 import type * as CourierError from "./CourierError.js"
-import * as Headers from "./internal/core/headers.js"
+import { type Call, CallId } from "./internal/core/call.js"
+import * as internal from "./internal/core/request.js"
 
 /**
  * @since 0.1.0
@@ -37,17 +45,12 @@ export interface CourierRequest {
   readonly headers: Readonly<Record<string, string>>
   /** Json and Form bodies are already serialised to Bytes. */
   readonly body: Body.Body
+  /** The call's timeouts; what is left of `total` is {@link remaining}. */
   readonly timeouts: CourierConfig.Timeouts
-  /** When the `total` timeout ends the call, in Clock milliseconds; undefined for none. */
-  readonly deadline: number | undefined
   /** 1 for the first attempt; the retry Layer counts up. */
   readonly attempt: number
   readonly maxResponseBytes: number
   readonly maxRedirects: number
-  /** Whether the body is handed to the caller as a stream rather than buffered. */
-  readonly streaming: boolean
-  /** Decodes a non-2xx body with the request's `errorSchema`. */
-  readonly decodeErrorBody: ((json: unknown) => Option.Option<unknown>) | undefined
   /** Whether a non-2xx status is an answer rather than a failure (`acceptStatus`); undefined for none. */
   readonly acceptStatus: ((status: number) => boolean) | undefined
   readonly onUploadProgress: ((progress: CourierClient.Progress) => Effect.Effect<void>) | undefined
@@ -56,7 +59,33 @@ export interface CourierRequest {
   readonly info: CourierError.RequestInfo
   /** Per-hop concerns for this request, run by the core on every hop (see {@link HopHook}). */
   readonly hopHooks?: ReadonlyArray<HopHook> | undefined
+  /**
+   * The core's own state of the call (its deadline among it), kept under a
+   * symbol so that a copy made with `{ ...request }` carries it.
+   *
+   * @internal
+   */
+  readonly [CallId]: Call
 }
+
+/**
+ * What is left of the call's `total` timeout, read from the `Clock`:
+ * `Duration.infinity` when it has none, zero once it passed. Every wait of
+ * the call (each hop, a retry's sleep, a refresh wait, a body read, a
+ * stream) is bounded by the same instant, fixed when the request was
+ * prepared.
+ *
+ * @since 0.1.0
+ */
+export const remaining: (self: CourierRequest) => Effect.Effect<Duration.Duration> = internal.remaining
+
+/**
+ * Whether the call hands its body on as a stream (`client.stream`,
+ * `streamingResponse`, downloads, NDJSON, SSE) rather than buffered.
+ *
+ * @since 0.1.0
+ */
+export const isStreaming: (self: CourierRequest) => boolean = internal.isStreaming
 
 /**
  * The head of one hop's response, as a {@link HopHook} sees it.
@@ -104,24 +133,29 @@ export interface HopHook {
 export const addHopHook: {
   (hook: HopHook): (self: CourierRequest) => CourierRequest
   (self: CourierRequest, hook: HopHook): CourierRequest
-} = dual(2, (self: CourierRequest, hook: HopHook): CourierRequest => ({
-  ...self,
-  hopHooks: self.hopHooks === undefined ? [hook] : [...self.hopHooks, hook]
-}))
+} = internal.addHopHook
 
 /**
- * Sets a header. The name is lower-cased; a name or value that is not valid
- * (CR, LF, NUL...) is left out and reported as `undefined`, never sent.
+ * Sets a header; the name is lower-cased. A name or value that is not valid
+ * (CR, LF, NUL...) is never sent, and never dropped quietly either: the
+ * request keeps the other headers as they were and the call fails with
+ * `RequestRefused` (`InvalidHeader`, naming the header) before anything is
+ * sent. Check a value first with {@link isValidHeader} to do something else.
  *
  * @since 0.1.0
  */
 export const setHeader: {
-  (name: string, value: string): (self: CourierRequest) => CourierRequest | undefined
-  (self: CourierRequest, name: string, value: string): CourierRequest | undefined
-} = dual(3, (self: CourierRequest, name: string, value: string): CourierRequest | undefined => {
-  const headers = { ...self.headers }
-  return Headers.normalize(headers, { [name]: value }) === undefined ? { ...self, headers } : undefined
-})
+  (name: string, value: string): (self: CourierRequest) => CourierRequest
+  (self: CourierRequest, name: string, value: string): CourierRequest
+} = internal.setHeader
+
+/**
+ * Whether {@link setHeader} can send this header: a token for a name, a
+ * value without CR, LF, NUL or other control characters.
+ *
+ * @since 0.1.0
+ */
+export const isValidHeader: (name: string, value: string) => boolean = internal.isValidHeader
 
 /**
  * Removes a header (case-insensitive).
@@ -131,13 +165,7 @@ export const setHeader: {
 export const removeHeader: {
   (name: string): (self: CourierRequest) => CourierRequest
   (self: CourierRequest, name: string): CourierRequest
-} = dual(2, (self: CourierRequest, name: string): CourierRequest => {
-  const lower = name.toLowerCase()
-  if (!(lower in self.headers)) return self
-  const headers = { ...self.headers }
-  delete headers[lower]
-  return { ...self, headers }
-})
+} = internal.removeHeader
 
 /**
  * Whether the request's body can be sent again (for a retry, a redirect or
@@ -145,4 +173,4 @@ export const removeHeader: {
  *
  * @since 0.1.0
  */
-export const isReplayable = (self: CourierRequest): boolean => self.body._tag !== "Stream" || self.body.replayable
+export const isReplayable: (self: CourierRequest) => boolean = internal.isReplayable

@@ -17,19 +17,27 @@
  * @since 0.1.0
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as CourierClient from "./CourierClient.js"
 import * as CourierConfig from "./CourierConfig.js"
+import * as Transport from "./Transport.js"
 
 /**
- * The transport alone, for `CourierClient.layer`.
+ * The transport alone, for `CourierClient.layer`: the `Transport` over the
+ * platform's fetch client (`Transport.fromHttpClient`), and that client as
+ * the `HttpClient`.
  *
  * @since 0.1.0
  */
-export const layer: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer.pipe(
-  Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" }))
+export const layer: Layer.Layer<Transport.Transport | HttpClient.HttpClient> = Layer.provideMerge(
+  // Its own Layer, not `Transport.layerFromHttpClient`: Layers are shared by
+  // identity within one build, and a program that puts that one over its own
+  // wrapped client must get its own instance, not this one.
+  Layer.effect(Transport.Transport, Effect.map(HttpClient.HttpClient, Transport.fromHttpClient)),
+  FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.RequestInit, { redirect: "manual" })))
 )
 
 /**

@@ -63,4 +63,6 @@ export * as TokenStore from "./TokenStore.js"
 /** @since 0.1.0 */
 export * as Tracing from "./Tracing.js"
 /** @since 0.1.0 */
+export * as Transport from "./Transport.js"
+/** @since 0.1.0 */
 export * as Url from "./Url.js"

@@ -346,7 +346,7 @@ describe("hop hooks (the seam the jar uses)", () => {
       const hook: CourierRequest.HopHook = {
         onRequest: (request) =>
           Effect.succeed(
-            request.url.origin === a.origin ? CourierRequest.setHeader(request, "x-hop-only", "a") ?? request : request
+            request.url.origin === a.origin ? CourierRequest.setHeader(request, "x-hop-only", "a") : request
           ),
         onResponse: (request, response) => Effect.sync(() => void seen.push(`${request.url.pathname} ${response.status}`))
       }

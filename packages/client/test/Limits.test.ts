@@ -44,7 +44,8 @@ const encodedDoc = (encodings: ReadonlyArray<Reply.Encoding>) =>
 
 const tooLarge = (limit: number) => ({ _tag: "LimitExceeded", reason: "ResponseTooLarge", limit })
 
-for (const kind of transports) {
+// Also a wrapped platform client under Courier through the explicit adapter.
+for (const kind of [...transports, "platform"] as const) {
   describe(`response limits on ${kind}`, () => {
     describe("size", () => {
       it.scoped("a declared Content-Length over the limit fails before any body byte is read", () =>

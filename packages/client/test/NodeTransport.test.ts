@@ -1,4 +1,4 @@
-import { CourierClient, CourierConfig } from "@courier/client"
+import { CourierClient, CourierConfig, Transport } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestServer } from "@courier/testing"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -65,7 +65,7 @@ describe("NodeTransport as a platform HttpClient", () => {
       expect(yield* server.awaitIdle("2 seconds")).toBe(true)
     }))
 
-  it.scopedLive("a wrapped HttpClient keeps its wrapper: Courier takes the generic path through it", () =>
+  it.scopedLive("a wrapped HttpClient given through the adapter keeps its wrapper on Courier's calls", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({ ok: true })]] })
       const wrapped = Layer.effect(
@@ -73,6 +73,7 @@ describe("NodeTransport as a platform HttpClient", () => {
         Effect.map(HttpClient.HttpClient, HttpClient.mapRequest(HttpClientRequest.setHeader("x-wrapped", "yes")))
       ).pipe(Layer.provide(NodeTransport.layer()))
       const layer = CourierClient.layer.pipe(
+        Layer.provide(Transport.layerFromHttpClient),
         Layer.provide(wrapped),
         Layer.provideMerge(CourierConfig.layer({ baseUrl: server.url }))
       )

@@ -30,7 +30,8 @@ const credentials = {
 const credentialNames = ["authorization", "cookie", "proxy-authorization", "x-api-key", "traceparent"] as const
 const withKey: CourierConfig.Options = { credentialHeaders: ["x-api-key"] }
 
-for (const kind of transports) {
+// Also a wrapped platform client under Courier through the explicit adapter.
+for (const kind of [...transports, "platform"] as const) {
   describe(`redirects on ${kind}`, () => {
     describe("following", () => {
       it.scopedLive("a relative and an absolute same-origin Location are followed, the final body decoded", () =>

@@ -80,7 +80,8 @@ const closedWithin = Duration.seconds(2)
 /** Wall-clock milliseconds, for the live tests. */
 const now = Effect.sync(() => performance.now())
 
-for (const kind of transports) {
+// Also a wrapped platform client under Courier through the explicit adapter.
+for (const kind of [...transports, "platform"] as const) {
   describe(`timeouts on ${kind}`, () => {
     describe("receive", () => {
       it.scoped("while waiting for the headers", () =>

@@ -15,7 +15,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 
 /** Every transport the conformance suites run against. */
-export const transports: ReadonlyArray<TestClient.Transport> = ["node", "fetch"]
+export const transports: ReadonlyArray<"node" | "fetch"> = ["node", "fetch"]
 
 /** A client on `kind` pointed at `server`, scoped to the test. */
 export const clientOn = (

@@ -23,21 +23,27 @@
  * @since 0.1.0
  */
 import * as CourierClient from "@courier/client/CourierClient"
+import * as ContentDecoder from "@courier/client/ContentDecoder"
 import * as CourierConfig from "@courier/client/CourierConfig"
 import * as FetchTransport from "@courier/client/FetchTransport"
+import * as CourierTransport from "@courier/client/Transport"
 import { NodeTransport } from "@courier/client/node"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as TestServer from "./TestServer.js"
 
 /**
- * Which transport the client runs on.
+ * Which transport the client runs on: the Node transport, `fetch`, or
+ * `"platform"`, a platform `HttpClient` the program wrapped (the Node
+ * transport's, with a `mapRequest` adding `x-test-via: platform`) put
+ * under Courier through `Transport.layerFromHttpClient`.
  *
  * @since 0.1.0
  */
-export type Transport = "node" | "fetch"
+export type Transport = "node" | "fetch" | "platform"
 
 /**
  * Options of {@link layer}: the server's, plus the client's configuration
@@ -57,8 +63,19 @@ export interface Options extends TestServer.Options {
  */
 export const transport = (
   kind: Transport
-): Layer.Layer<HttpClient.HttpClient, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
-  kind === "node" ? NodeTransport.layer() : FetchTransport.layer
+): Layer.Layer<CourierTransport.Transport | HttpClient.HttpClient, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
+  kind === "node" ? NodeTransport.layer() : kind === "fetch" ? FetchTransport.layer : platform
+
+/** The Node transport's platform client, wrapped, and its content decoder passed on. */
+const wrapped = Layer.merge(
+  Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(HttpClient.HttpClient, HttpClient.mapRequest(HttpClientRequest.setHeader("x-test-via", "platform")))
+  ),
+  Layer.effect(ContentDecoder.ContentDecoder, ContentDecoder.ContentDecoder)
+).pipe(Layer.provide(NodeTransport.layer()))
+
+const platform = Layer.provideMerge(CourierTransport.layerFromHttpClient, wrapped)
 
 /**
  * A client on `transport` configured with `options`, its base URL being the

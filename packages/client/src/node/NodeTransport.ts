@@ -1,15 +1,17 @@
 /**
- * The Node transport: a platform `HttpClient` written directly on undici's
+ * The Node transport: a `Transport` written directly on undici's
  * `dispatch`, on a dispatcher Courier owns (so the `connect` timeout is
  * real), with zlib decoding of `gzip`, `deflate` and `br` bodies.
  *
- * It is a full `@effect/platform` `HttpClient` for code that wants one (no
- * platform spans: tracing is the `Tracing` Layer's job). Courier's core
- * takes its native path: one watchdog timer per request for the send,
- * receive and total timeouts, and the body read without an Effect `Stream`,
- * which is what makes Courier cost about what raw undici does. Wrapping it
- * (`HttpClient.mapRequest` and the like) keeps your wrapper in force and
- * moves Courier to the generic path over the platform interface.
+ * One watchdog timer per request keeps the send, receive and total
+ * timeouts, and the body is read without an Effect `Stream`, which is what
+ * makes Courier cost about what raw undici does. The Layer also provides a
+ * platform `HttpClient` over the same transport (`Transport.toHttpClient`;
+ * no platform spans: tracing is the `Tracing` Layer's job) for code that
+ * wants one. To put a wrapped platform client under Courier (a
+ * `HttpClient.mapRequest`), give it explicitly to
+ * `Transport.layerFromHttpClient`: your wrapper applies to every hop, on the
+ * slower path over the platform interface.
  *
  * The connection is configured by {@link Options}: proxies (undici's
  * `ProxyAgent`, every request a `CONNECT` tunnel), client certificates,
@@ -42,13 +44,14 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import type * as Net from "node:net"
-import type * as Undici from "undici"
+import type * as UndiciTypes from "undici"
 import { ContentDecoder } from "../ContentDecoder.js"
 import * as CourierClient from "../CourierClient.js"
 import * as CourierConfig from "../CourierConfig.js"
 import * as Agent from "./internal/agent.js"
 import * as internal from "./internal/options.js"
-import * as Transport from "./internal/undici.js"
+import * as Transport from "../Transport.js"
+import * as Undici from "./internal/transport.js"
 import { zlibDecoder } from "./internal/zlib.js"
 
 /**
@@ -146,7 +149,7 @@ export interface Options {
  */
 export const dispatcher = (
   options: Options = {}
-): Effect.Effect<Undici.Dispatcher, ConfigError.ConfigError, CourierConfig.CourierConfig | Scope.Scope> =>
+): Effect.Effect<UndiciTypes.Dispatcher, ConfigError.ConfigError, CourierConfig.CourierConfig | Scope.Scope> =>
   Effect.flatMap(CourierConfig.CourierConfig, (config) =>
     Effect.flatMap(internal.resolve(options, config), (settings) =>
       Effect.acquireRelease(
@@ -168,19 +171,26 @@ export const dispatcher = (
 export const config = (prefix = "COURIER"): Config.Config<Options> => internal.config(prefix)
 
 /**
- * The transport alone: a platform `HttpClient` on Courier's dispatcher,
- * and zlib content decoding.
+ * The transport alone: the `Transport` on Courier's dispatcher, a platform
+ * `HttpClient` over it, and zlib content decoding.
  *
  * @since 0.1.0
  */
 export const layer = (
   options: Options = {}
-): Layer.Layer<HttpClient.HttpClient | ContentDecoder, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
+): Layer.Layer<
+  Transport.Transport | HttpClient.HttpClient | ContentDecoder,
+  ConfigError.ConfigError,
+  CourierConfig.CourierConfig
+> =>
   Layer.merge(
-    Layer.scoped(
-      HttpClient.HttpClient,
-      Effect.flatMap(CourierConfig.CourierConfig, (config) =>
-        Effect.map(dispatcher(options), (agent) => Transport.make(agent, config.timeouts.connect)))
+    Layer.provideMerge(
+      Layer.effect(HttpClient.HttpClient, Effect.map(Transport.Transport, Transport.toHttpClient)),
+      Layer.scoped(
+        Transport.Transport,
+        Effect.flatMap(CourierConfig.CourierConfig, (config) =>
+          Effect.map(dispatcher(options), (agent) => Undici.make(agent, config.timeouts.connect)))
+      )
     ),
     Layer.succeed(ContentDecoder, zlibDecoder)
   )
@@ -205,7 +215,11 @@ export const layerClient = (
 export const layerConfig = (
   source: Config.Config<Options> = config(),
   overrides: Options = {}
-): Layer.Layer<HttpClient.HttpClient | ContentDecoder, ConfigError.ConfigError, CourierConfig.CourierConfig> =>
+): Layer.Layer<
+  Transport.Transport | HttpClient.HttpClient | ContentDecoder,
+  ConfigError.ConfigError,
+  CourierConfig.CourierConfig
+> =>
   Layer.unwrapEffect(Effect.map(source, (fromConfig) => layer(internal.merge(fromConfig, overrides))))
 
 /**

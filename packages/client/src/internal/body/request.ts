@@ -5,7 +5,6 @@
  */
 import type * as HttpBody from "@effect/platform/HttpBody"
 import * as PlatformBody from "@effect/platform/HttpBody"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import type * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
@@ -19,10 +18,16 @@ const chunkSize = 64 * 1024
 /** A byte body sent as a stream goes in pieces of this size (each one a progress report). */
 const bytesPiece = 256 * 1024
 
+/** What a transport is told of an upload's progress through its phases (its timers). @internal */
+export interface UploadPhases {
+  /** The transport pulled the first bytes of the body. */
+  readonly started: () => void
+  /** The transport pulled the last bytes of the body. */
+  readonly ended: () => void
+}
+
 /** @internal */
 export interface SendWatch {
-  readonly started: Deferred.Deferred<void>
-  readonly finished: Deferred.Deferred<void>
   /** The fiber the transport runs the body stream in, once it started. */
   pump: Fiber.RuntimeFiber<unknown, unknown> | undefined
 }
@@ -92,7 +97,8 @@ export const uploadSource = (request: CourierRequest.CourierRequest, sliced = tr
 /** @internal */
 export const toPlatformBody = (
   request: CourierRequest.CourierRequest,
-  contentType: string | undefined
+  contentType: string | undefined,
+  phases: UploadPhases
 ): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch | undefined } => {
   const source = uploadSource(request)
   switch (source._tag) {
@@ -101,7 +107,7 @@ export const toPlatformBody = (
     case "Bytes":
       return { body: PlatformBody.uint8Array(source.bytes, contentType ?? source.contentType), watch: undefined }
     case "Stream":
-      return watched(source.stream, contentType ?? source.contentType, source.contentLength)
+      return watched(source.stream, contentType ?? source.contentType, source.contentLength, phases)
   }
 }
 
@@ -126,17 +132,14 @@ const oneSliceAtATime = (stream: Stream.Stream<Uint8Array, unknown>): Stream.Str
 const watched = (
   stream: Stream.Stream<Uint8Array, unknown>,
   contentType: string,
-  contentLength: number | undefined
+  contentLength: number | undefined,
+  phases: UploadPhases
 ): { readonly body: HttpBody.HttpBody; readonly watch: SendWatch } => {
-  const watch: SendWatch = {
-    started: Deferred.unsafeMake(undefined as never),
-    finished: Deferred.unsafeMake(undefined as never),
-    pump: undefined
-  }
+  const watch: SendWatch = { pump: undefined }
   const instrumented = Stream.unwrap(Effect.withFiberRuntime<Stream.Stream<Uint8Array, unknown>>((fiber) => {
     watch.pump = fiber
-    Deferred.unsafeDone(watch.started, Effect.void)
+    phases.started()
     return Effect.succeed(stream)
-  })).pipe(Stream.concat(Stream.execute(Deferred.succeed(watch.finished, undefined))))
+  })).pipe(Stream.concat(Stream.execute(Effect.sync(phases.ended))))
   return { body: PlatformBody.stream(instrumented, contentType, contentLength), watch }
 }

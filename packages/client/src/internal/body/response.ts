@@ -1,24 +1,26 @@
 /**
- * Reading a response body: decoded, under the receive timeout between
- * chunks and the size limit, in full, as a prefix, or dropped.
+ * Reading a response body: decoded, under the size limit, in full, as a
+ * prefix, or dropped. The bytes come from the transport's reader, which
+ * keeps the hop's timers running (receive between chunks, the deadline).
  */
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Chunk from "effect/Chunk"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as ContentDecoder from "../../ContentDecoder.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
+import type * as Transport from "../../Transport.js"
 import * as Bytes from "../util/bytes.js"
-import * as Exchange from "../transport/exchange.js"
 import * as Failure from "../core/failure.js"
 import { reportProgress } from "./progress.js"
 
 const excerptLength = 512
 
 /** @internal */
-export type BodyError = Exchange.BodyError
+export type BodyError = Transport.BodyError
+
+/** The head of a response, as the reads below need it. */
+type Head = Pick<Transport.Response, "status" | "headers">
 
 /** The codings of a `content-encoding` value, lower-cased, without `identity`. @internal */
 export const contentCodings = (value: string | undefined): Array<string> =>
@@ -37,33 +39,18 @@ export const hasNoBody = (request: CourierRequest.CourierRequest, status: number
   request.method === "HEAD" || status < 200 || status === 204 || status === 304
 
 /** The content codings to undo on a response: none when it has no body. @internal */
-export const responseCodings = (
-  request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse
-): Array<string> => hasNoBody(request, response.status) ? [] : contentCodings(response.headers["content-encoding"])
+export const responseCodings = (request: CourierRequest.CourierRequest, response: Head): Array<string> =>
+  hasNoBody(request, response.status) ? [] : contentCodings(response.headers["content-encoding"])
 
-/** A timer worth arming: finite and above zero. @internal */
-export const isFinite = (d: Duration.Duration): boolean => Duration.isFinite(d) && Duration.toMillis(d) > 0
-
-/** The response body as a stream of decoded bytes, under the receive timeout and the size limit. */
-/** @internal */
+/** The response body as a stream of decoded bytes, under the size limit. @internal */
 export const bodyStream = (
   request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse,
+  response: Transport.Response,
   decoder: ContentDecoder.Decoder,
   limit: number
 ): Stream.Stream<Uint8Array, BodyError> => {
   const toFailure = (error: unknown) => Failure.fromTransport(request, error, request.timeouts.connect)
-  const native = Exchange.isResponse(response)
-  // A native exchange times the body itself (receive between chunks, total).
-  let stream: Stream.Stream<Uint8Array, unknown> = native ? response.raw : Stream.catchAll(
-    response.stream,
-    // fetch has no body stream at all for 204 and HEAD: that is an empty body.
-    (error) =>
-      error.reason === "EmptyBody"
-        ? Stream.empty
-        : Stream.fail(Failure.fromTransport(request, error.cause ?? error, request.timeouts.connect))
-  )
+  let stream: Stream.Stream<Uint8Array, unknown> = response.raw
   const encoding = response.headers["content-encoding"]
   const encodings = responseCodings(request, response)
   for (let i = encodings.length - 1; i >= 0; i--) {
@@ -74,15 +61,9 @@ export const bodyStream = (
       (cause) => CourierError.isCourierError(cause) ? cause : new Failure.ContentDecodingFailure(cause)
     )
   }
-  const { receive } = request.timeouts
-  let out: Stream.Stream<Uint8Array, BodyError> = Stream.mapError(stream, toFailure)
-  if (!native && isFinite(receive)) {
-    out = Stream.timeoutFail(
-      out,
-      () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive }),
-      receive
-    )
-  }
+  const out: Stream.Stream<Uint8Array, BodyError> = encodings.length === 0
+    ? response.raw
+    : Stream.mapError(stream, toFailure)
   let seen = 0
   const progress = request.onDownloadProgress
   const declared = response.headers["content-length"]
@@ -98,27 +79,14 @@ export const bodyStream = (
   })
 }
 
-/**
- * Drops a body without reading it: its stream is started and interrupted at
- * once, which aborts the request, so the connection is closed now rather
- * than when the response is garbage-collected.
- *
- * @internal
- */
-export const discard = (response: HttpClientResponse.HttpClientResponse): Effect.Effect<void> =>
-  Exchange.isResponse(response)
-    ? response.discard
-    : Effect.ignore(Stream.runDrain(Stream.interruptWhen(response.stream, Effect.void)))
-
 /** Bytes as they came are the body: no content coding to undo, nobody watching progress. */
-const readsRaw = (request: CourierRequest.CourierRequest, response: HttpClientResponse.HttpClientResponse): boolean =>
+const readsRaw = (request: CourierRequest.CourierRequest, response: Head): boolean =>
   request.onDownloadProgress === undefined && responseCodings(request, response).length === 0
 
-/** Reads a body in full; a declared length over the limit fails before any read. */
-/** @internal */
+/** Reads a body in full; a declared length over the limit fails before any read. @internal */
 export const readAll = (
   request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse,
+  response: Transport.Response,
   decoder: ContentDecoder.Decoder,
   limit: number
 ): Effect.Effect<Uint8Array, BodyError> => {
@@ -130,13 +98,13 @@ export const readAll = (
     hasBody && declared !== undefined && Number(declared) > limit && response.headers["content-encoding"] === undefined
   ) {
     return Effect.zipRight(
-      discard(response),
+      response.discard,
       Effect.fail(new CourierError.LimitExceeded({ request: request.info, reason: "ResponseTooLarge", limit }))
     )
   }
-  if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readAll(limit)
-  // Gathered as they come, not as a list of pieces: a decoder or fetch can
-  // hand out a piece per byte, each far larger in memory than its byte.
+  if (readsRaw(request, response)) return response.readAll(limit)
+  // Gathered as they come, not as a list of pieces: a decoder can hand out
+  // a piece per byte, each far larger in memory than its byte.
   return Effect.suspend(() => {
     const collected = new Bytes.Collector()
     return Effect.map(
@@ -147,15 +115,14 @@ export const readAll = (
   })
 }
 
-/** Reads at most `limit` bytes and stops (dropping the socket if more was coming). Never fails. */
-/** @internal */
+/** Reads at most `limit` bytes and stops (dropping the socket if more was coming). Never fails. @internal */
 export const readPrefix = (
   request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse,
+  response: Transport.Response,
   decoder: ContentDecoder.Decoder,
   limit: number
 ): Effect.Effect<Uint8Array> => {
-  if (Exchange.isResponse(response) && readsRaw(request, response)) return response.readPrefix(limit)
+  if (readsRaw(request, response)) return response.readPrefix(limit)
   return Effect.suspend(() => {
     const collected = new Bytes.Collector()
     return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(

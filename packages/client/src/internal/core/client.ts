@@ -1,4 +1,4 @@
-import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -6,11 +6,13 @@ import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { ContentDecoder } from "../../ContentDecoder.js"
+import { ContentDecoder } from "../body/contentDecoder.js"
 import type * as CourierClientNs from "../../CourierClient.js"
 import type * as CourierConfigNs from "../../CourierConfig.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
+import { Transport } from "../transport/tag.js"
+import { toHttpClient } from "../transport/face.js"
 import { decode } from "./decode.js"
 import * as Pagination from "./pagination.js"
 import { CourierConfig } from "./config.js"
@@ -56,8 +58,8 @@ const build = (
   const prepareEffect = (method: string, url: string, options: Options | undefined, streaming: boolean) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => prepare(config, method, url, options ?? {}, streaming, now))
 
-  // The total deadline is the request's (`deadline`, set when it is
-  // prepared): every hop enforces it and a retry never sleeps past it.
+  // The total deadline is fixed when the request is prepared (see
+  // deadline.ts): every hop, wait and body read takes what is left of it.
   const response = (method: string, url: string, options?: Options) =>
     Effect.flatMap(prepareEffect(method, url, options, false), execute)
 
@@ -142,10 +144,14 @@ const build = (
 /** @internal */
 export const make = Effect.gen(function*() {
   const config = yield* CourierConfig
-  const http = yield* HttpClient.HttpClient
+  const transport = yield* Transport
   const decoder = yield* ContentDecoder
   const redactor = yield* Redaction
-  return build(config, http, Send.make(http, decoder, config, forClient(redactor, config.credentialHeaders)))
+  return build(
+    config,
+    toHttpClient(transport),
+    Send.make(transport, decoder, config, forClient(redactor, config.credentialHeaders))
+  )
 })
 
 /** @internal */

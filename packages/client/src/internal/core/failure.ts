@@ -157,3 +157,21 @@ export const fromTransport = (
   }
   return new CourierError.Network({ request: request.info, reason: reasonOf(code, message, parser), code, cause })
 }
+
+/**
+ * A failure while the body is read, the head having arrived: a connection
+ * that ends then is a body cut short (`IncompleteBody`), whatever the
+ * transport calls it. One rule for every transport.
+ *
+ * @internal
+ */
+export const fromBody = (
+  request: CourierRequest.CourierRequest,
+  cause: unknown,
+  connectTimeout: Duration.Duration
+): CourierError.Network | CourierError.Timeout => {
+  const failure = fromTransport(request, cause, connectTimeout)
+  return failure._tag === "Network" && failure.reason === "ConnectionReset"
+    ? new CourierError.Network({ request: failure.request, reason: "IncompleteBody", code: failure.code, cause: failure.cause })
+    : failure
+}

@@ -3,7 +3,6 @@
  * `CourierRequest`, refusing before any I/O whatever could not be sent
  * safely.
  */
-import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -13,6 +12,8 @@ import type * as CourierConfig from "../../CourierConfig.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import { encodeBody } from "../body/schema.js"
+import { CallId } from "./call.js"
+import * as Deadline from "./deadline.js"
 import { resolveTimeouts } from "./config.js"
 import * as Headers from "./headers.js"
 import * as Multipart from "../body/multipart.js"
@@ -137,7 +138,6 @@ export const prepare = (
   }
   const timeouts = resolveTimeouts(config.timeouts, options.timeouts)
   if (typeof timeouts === "string") return refuse(info, "InvalidOption", timeouts)
-  const deadline = Duration.isFinite(timeouts.total) ? now + Duration.toMillis(timeouts.total) : undefined
   const maxResponseBytes = options.maxResponseBytes ?? config.maxResponseBytes
   const maxRedirects = options.maxRedirects ?? config.maxRedirects
   return Either.right({
@@ -146,17 +146,20 @@ export const prepare = (
     headers,
     body,
     timeouts,
-    deadline,
     attempt: 1,
     maxResponseBytes,
     maxRedirects,
-    streaming,
-    decodeErrorBody: options.errorSchema === undefined
-      ? undefined
-      : errorBodyDecoder(options.errorSchema as Schema.Schema<unknown, unknown, never>),
     acceptStatus: acceptStatusOf(options.acceptStatus),
     onUploadProgress: options.onUploadProgress,
     onDownloadProgress: options.onDownloadProgress,
-    info
+    info,
+    [CallId]: {
+      deadline: Deadline.from(now, timeouts.total),
+      streaming,
+      decodeErrorBody: options.errorSchema === undefined
+        ? undefined
+        : errorBodyDecoder(options.errorSchema as Schema.Schema<unknown, unknown, never>),
+      refusedHeader: undefined
+    }
   })
 }

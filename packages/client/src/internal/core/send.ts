@@ -1,19 +1,10 @@
 /**
- * The core of a call: one hop on the transport with the send and receive
- * timers, redirects followed by Courier itself, status handling and the
- * bounded body read.
+ * The core of a call: each hop sent through the transport seam (which owns
+ * the hop's timers and the deadline), redirects followed by Courier itself,
+ * status handling and the bounded body read.
  */
-import * as Cookies from "@effect/platform/Cookies"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import type * as ContentDecoder from "../../ContentDecoder.js"
@@ -22,13 +13,12 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import type * as Redaction from "../../Redaction.js"
-import * as ErrorBody from "./errorBody.js"
-import * as Exchange from "../transport/exchange.js"
-import * as Failure from "./failure.js"
+import type * as Transport from "../../Transport.js"
+import { bodyStream, readAll, readPrefix, responseCodings } from "../body/response.js"
 import { excerptLength, forFailure } from "../redaction/failure.js"
+import { CallId } from "./call.js"
+import * as ErrorBody from "./errorBody.js"
 import * as Redirect from "./redirect.js"
-import { type SendWatch, toPlatformBody } from "../body/request.js"
-import { bodyStream, isFinite, readAll, readPrefix, responseCodings } from "../body/response.js"
 
 /** How much of a non-2xx body is read for the failure (excerpt and errorSchema). */
 const errorBodyLimit = 64 * 1024
@@ -37,59 +27,6 @@ const redirectDrainLimit = 16 * 1024
 const textDecoder = new TextDecoder()
 
 
-/** Receive timer: from the end of the upload (or from the start, with no body) to the headers. */
-const withTimers = (
-  request: CourierRequest.CourierRequest,
-  effect: Effect.Effect<HttpClientResponse.HttpClientResponse, CourierError.Network | CourierError.Timeout>,
-  watch: SendWatch | undefined
-) => {
-  const { receive, send } = request.timeouts
-  // Built only when a timer fires: an Error captures a stack trace, too dear for every request.
-  const receiveTimeout = () => new CourierError.Timeout({ request: request.info, phase: "receive", duration: receive })
-  if (watch === undefined) {
-    return isFinite(receive) ? Effect.timeoutFail(effect, { duration: receive, onTimeout: receiveTimeout }) : effect
-  }
-  const sendTimeout = () => new CourierError.Timeout({ request: request.info, phase: "send", duration: send })
-  const uploaded = isFinite(send)
-    ? Effect.timeoutFail(Deferred.await(watch.finished), { duration: send, onTimeout: sendTimeout })
-    : Deferred.await(watch.finished)
-  const watchdog = Deferred.await(watch.started).pipe(
-    Effect.zipRight(uploaded),
-    Effect.zipRight(isFinite(receive) ? Effect.sleep(receive) : Effect.never),
-    Effect.zipRight(Effect.failSync(receiveTimeout))
-  )
-  return Effect.raceFirst(effect, watchdog)
-}
-
-/** One hop over the platform interface: the generic path, for any `HttpClient`. */
-const sendOnce = (
-  http: HttpClient.HttpClient,
-  request: CourierRequest.CourierRequest
-): Effect.Effect<HttpClientResponse.HttpClientResponse, CourierError.Network | CourierError.Timeout> => {
-  const contentType = request.headers["content-type"]
-  const { body, watch } = toPlatformBody(request, contentType)
-  const platformRequest = HttpClientRequest.setBody(
-    HttpClientRequest.make(request.method as "GET")(request.url, { headers: request.headers }),
-    body
-  )
-  const effect = Effect.mapError(
-    http.execute(platformRequest),
-    (error: HttpClientError.HttpClientError) => Failure.fromTransport(request, error.cause, request.timeouts.connect)
-  )
-  const sent = withTimers(request, effect, watch)
-  if (watch === undefined) return sent
-  // When a call is aborted, Node's fetch neither cancels the request body it
-  // is reading (it cancels the locked stream, which throws, and swallows that)
-  // nor stops reading it: it drains the rest of the stream into the dead
-  // socket, or waits forever for a next chunk, and the stream's finalizers
-  // never run. So the fiber pumping the body is stopped here.
-  return Effect.onExit(sent, (exit) =>
-    Effect.withFiberRuntime((current) => {
-      const pump = watch.pump
-      return Exit.isSuccess(exit) || pump === undefined || pump === current ? Effect.void : Fiber.interrupt(pump)
-    }))
-}
-
 /**
  * The failure for a non-2xx answer. Its headers and body excerpt go through
  * the failure redactor: an error body may echo a token, a `Location` may
@@ -97,7 +34,7 @@ const sendOnce = (
  */
 const statusFailure = (
   request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse,
+  response: Transport.Response,
   decoder: ContentDecoder.Decoder,
   redactor: Redaction.Redactor
 ): Effect.Effect<never, CourierError.Unauthorized | CourierError.BadResponse> =>
@@ -125,9 +62,10 @@ const statusFailure = (
           failure = new CourierError.Unauthorized({ request: request.info, status: 401, headers, bodyExcerpt, credentialsSent })
         } else {
           let errorBody: Option.Option<unknown> = Option.none()
-          if (request.decodeErrorBody !== undefined && bytes.byteLength > 0) {
+          const decodeErrorBody = request[CallId].decodeErrorBody
+          if (decodeErrorBody !== undefined && bytes.byteLength > 0) {
             try {
-              errorBody = request.decodeErrorBody(JSON.parse(textDecoder.decode(bytes)))
+              errorBody = decodeErrorBody(JSON.parse(textDecoder.decode(bytes)))
             } catch {
               errorBody = Option.none()
             }
@@ -153,26 +91,6 @@ const statusFailure = (
     ))
 
 /**
- * Each `Set-Cookie` line of a response. The platform's headers record keeps
- * one value per name, so the lines come from the native exchange; on the
- * generic path, from the web `Response` under the platform's fetch response
- * (which wraps it as `source`, inside an interruptible wrapper's
- * `original`), and for any other client from its parsed `cookies`, which
- * keep one cookie per name.
- */
-const setCookieLines = (response: HttpClientResponse.HttpClientResponse): ReadonlyArray<string> => {
-  if (Exchange.isResponse(response)) return response.setCookie
-  type Wrapped = { readonly original?: Wrapped; readonly source?: { readonly headers?: { readonly getSetCookie?: unknown } } }
-  let current = response as unknown as Wrapped
-  for (let depth = 0; depth < 4 && current.original !== undefined; depth++) current = current.original
-  const headers = current.source?.headers
-  if (headers !== undefined && typeof headers.getSetCookie === "function") {
-    return (headers as globalThis.Headers).getSetCookie()
-  }
-  return response.headers["set-cookie"] === undefined ? [] : Cookies.toSetCookieHeaders(response.cookies)
-}
-
-/**
  * A request as its hop hooks shape it for one hop (a jar adds its `Cookie`):
  * what that hop sends.
  *
@@ -186,13 +104,13 @@ export const runRequestHooks = (
 
 const runResponseHooks = (
   request: CourierRequest.CourierRequest,
-  response: HttpClientResponse.HttpClientResponse,
+  response: Transport.Response,
   hooks: ReadonlyArray<CourierRequest.HopHook>
 ): Effect.Effect<void> => {
   const head: CourierRequest.HopResponse = {
     status: response.status,
     headers: response.headers,
-    setCookie: setCookieLines(response)
+    setCookie: response.setCookie
   }
   return Effect.forEach(hooks, (hook) => hook.onResponse === undefined ? Effect.void : hook.onResponse(request, head), {
     discard: true
@@ -200,27 +118,18 @@ const runResponseHooks = (
 }
 
 /**
- * Builds the transport-level `execute` of a client: redirects, status
- * handling and the body read, over a platform `HttpClient`.
+ * Builds the innermost `execute` of a client: redirects, status handling
+ * and the body read, over the transport seam.
  *
  * @internal
  */
 export const make = (
-  transport: HttpClient.HttpClient,
+  transport: Transport.Service,
   decoder: ContentDecoder.Decoder,
   policy: CourierConfig.ResolvedConfig,
   redactor: Redaction.Redactor
 ) => {
-  // The platform's spans record the full URL (query secrets included) and its
-  // propagation sends trace headers to every origin, so both are off here:
-  // tracing with redacted attributes, scoped to the base origin, is a
-  // concern of its own to add as a Layer.
-  const http = transport.pipe(
-    HttpClient.withTracerPropagation(false),
-    HttpClient.withTracerDisabledWhen(() => true)
-  )
-  const exchange = Exchange.fromHttpClient(transport)
-  const send = exchange === undefined ? (request: CourierRequest.CourierRequest) => sendOnce(http, request) : exchange.send
+  const send = transport.send
   const acceptEncoding = decoder.acceptEncoding
   // A request's hop hooks see every hop: `onRequest` shapes what is sent,
   // `onResponse` sees each head. The next hop is built from the request
@@ -235,17 +144,30 @@ export const make = (
   const hopWith = (
     unhooked: CourierRequest.CourierRequest,
     request: CourierRequest.CourierRequest
-  ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> =>
-    Effect.flatMap(send(request), (response) => {
+  ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
+    // A header a Layer or a hook could not set fails the call here, before
+    // anything is sent, rather than going missing.
+    const refused = request[CallId].refusedHeader
+    if (refused !== undefined) {
+      return Effect.fail(
+        new CourierError.RequestRefused({
+          request: request.info,
+          reason: "InvalidHeader",
+          detail: `header ${refused.name}: ${refused.problem}`
+        })
+      )
+    }
+    return Effect.flatMap(send(request), (response) => {
       const hooks = request.hopHooks
       return hooks === undefined || hooks.length === 0
         ? answer(unhooked, request, response)
         : Effect.zipRight(runResponseHooks(request, response, hooks), answer(unhooked, request, response))
     })
+  }
   // A limit met on the head: the body is not read, and the call fails.
   const overLimit = (
     request: CourierRequest.CourierRequest,
-    response: HttpClientResponse.HttpClientResponse,
+    response: Transport.Response,
     reason: CourierError.LimitReason,
     limit: number
   ) =>
@@ -258,7 +180,7 @@ export const make = (
   const answer = (
     unhooked: CourierRequest.CourierRequest,
     request: CourierRequest.CourierRequest,
-    response: HttpClientResponse.HttpClientResponse
+    response: Transport.Response
   ): Effect.Effect<CourierResponse.CourierResponse, CourierError.CourierError> => {
     const status = response.status
     if (Redirect.isRedirect(status) && request.maxRedirects > 0 && response.headers["location"] !== undefined) {
@@ -281,7 +203,7 @@ export const make = (
     if ((status < 200 || status >= 300) && request.acceptStatus?.(status) !== true) {
       return statusFailure(request, response, decoder, redactor)
     }
-    if (request.streaming) {
+    if (request[CallId].streaming) {
       return Effect.succeed<CourierResponse.CourierResponse>({
         request,
         status,
@@ -308,15 +230,7 @@ export const make = (
     if (!Duration.equals(request.timeouts.connect, policy.timeouts.connect)) {
       request = { ...request, timeouts: { ...request.timeouts, connect: policy.timeouts.connect } }
     }
-    // A native exchange keeps the deadline on its own timer; the generic
-    // path races the hop against what is left of it.
-    if (exchange !== undefined || request.deadline === undefined) return hop(request)
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const total = request.timeouts.total
-      return Effect.timeoutFail(hop(request), {
-        duration: Duration.millis(Math.max(0, request.deadline! - now)),
-        onTimeout: () => new CourierError.Timeout({ request: request.info, phase: "total", duration: total })
-      })
-    })
+    // The deadline is the transport's to enforce, on each hop and body read.
+    return hop(request)
   }
 }

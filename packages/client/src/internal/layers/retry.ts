@@ -16,6 +16,7 @@ import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Retry from "../../Retry.js"
 import { durationProblem } from "../core/config.js"
 import { lastAttempt } from "../core/callRole.js"
+import * as Deadline from "../core/deadline.js"
 import * as Metrics from "./metrics.js"
 import * as Resend from "../core/resend.js"
 
@@ -220,7 +221,7 @@ export const schedule = (
     const wait = Option.isSome(asked) ? Effect.succeed(Duration.toMillis(asked.value)) : jittered(policy, retry)
     return Effect.flatMap(wait, (delay) => {
       if (Option.isSome(asked) && delay > maxRetryAfter) return done(retry)
-      if (request.deadline !== undefined && now + delay >= request.deadline) return done(retry)
+      if (!Deadline.allows(request, now, delay)) return done(retry)
       if (budget !== undefined && !budget.tryRetry(now)) return done(retry)
       return Effect.succeed(
         [retry + 1, retry + 1, ScheduleDecision.continueWith(ScheduleInterval.after(now + delay))] as const

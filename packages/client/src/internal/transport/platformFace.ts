@@ -4,7 +4,6 @@
  * origin rules, header checks and timeouts apply) and goes through the
  * client's `execute`, so through every Layer the program composed.
  */
-import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -15,16 +14,14 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
-import type * as Body from "../../Body.js"
 import { CourierClient } from "../core/client.js"
 import type * as CourierClientNs from "../../CourierClient.js"
 import * as CourierError from "../../CourierError.js"
+import { CallId } from "../core/call.js"
 import * as ErrorBody from "../core/errorBody.js"
+import { toBody } from "./platformBody.js"
 import * as PlatformResponse from "./platformResponse.js"
 import * as Url from "../core/url.js"
-
-const textEncoder = new TextEncoder()
 
 type Refusal = CourierError.RefusalReason
 
@@ -65,78 +62,6 @@ export const toRequestError = (
     description: failure.message
   })
 
-const refused = (request: HttpClientRequest.HttpClientRequest, url: URL, detail: string) =>
-  new HttpClientError.RequestError({
-    request: shown(request, Url.redact(url)),
-    reason: "Encode",
-    cause: new CourierError.RequestRefused({
-      request: { method: request.method, url: Url.redact(url) },
-      reason: "InvalidBody",
-      detail
-    }),
-    description: detail
-  })
-
-/**
- * A platform body as a Courier body. Bytes, strings and `FormData` become
- * bytes (so the request can be retried and replayed); a `Stream`, or a raw
- * `ReadableStream`, is one-shot, as `Body.stream` is.
- */
-const toBody = (
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL
-): Effect.Effect<Body.Body, HttpClientError.RequestError> => {
-  const body: HttpBody.HttpBody = request.body
-  switch (body._tag) {
-    case "Empty":
-      return Effect.succeed({ _tag: "Empty" })
-    case "Uint8Array":
-      return Effect.succeed({ _tag: "Bytes", bytes: body.body, contentType: body.contentType })
-    case "Stream":
-      return Effect.succeed({
-        _tag: "Stream",
-        make: () => body.stream,
-        contentType: body.contentType,
-        contentLength: body.contentLength,
-        replayable: false
-      })
-    case "FormData":
-      // The boundary is chosen when the form is serialised: the bytes and
-      // the content type naming it must come from the same serialisation.
-      return Effect.tryPromise({
-        try: async () => {
-          const serialised = new globalThis.Response(body.formData)
-          const bytes = new Uint8Array(await serialised.arrayBuffer())
-          return {
-            _tag: "Bytes",
-            bytes,
-            contentType: serialised.headers.get("content-type") ?? "multipart/form-data"
-          } satisfies Body.Body
-        },
-        catch: () => refused(request, url, "the FormData body could not be serialised")
-      })
-    case "Raw": {
-      const contentType = body.contentType ?? "application/octet-stream"
-      const raw = body.body
-      if (raw instanceof Uint8Array) return Effect.succeed({ _tag: "Bytes", bytes: raw, contentType })
-      if (raw instanceof ArrayBuffer) return Effect.succeed({ _tag: "Bytes", bytes: new Uint8Array(raw), contentType })
-      if (typeof raw === "string") {
-        return Effect.succeed({ _tag: "Bytes", bytes: textEncoder.encode(raw), contentType })
-      }
-      if (raw instanceof ReadableStream) {
-        return Effect.succeed({
-          _tag: "Stream",
-          make: () => Stream.fromReadableStream(() => raw as ReadableStream<Uint8Array>, (cause) => cause),
-          contentType,
-          contentLength: body.contentLength,
-          replayable: false
-        })
-      }
-      return Effect.fail(refused(request, url, "a raw body must be bytes, a string or a ReadableStream"))
-    }
-  }
-}
-
 /** What the platform request says about headers, less those Courier sets from the body itself. */
 const headersOf = (request: HttpClientRequest.HttpClientRequest): Record<string, string> => {
   const headers: Record<string, string> = { ...request.headers }
@@ -163,7 +88,7 @@ const execute = (
       (prepared) => {
         // Streaming: the body is the caller's to read (or to stream) after
         // the headers, under the receive timer and the total deadline.
-        const courierRequest = { ...prepared, streaming: true }
+        const courierRequest = { ...prepared, [CallId]: { ...prepared[CallId], streaming: true } }
         // The request a response carries ends up in the platform's
         // ResponseError messages (a status no schema declares, a body that
         // fails to read): the redacted URL there too.

@@ -12,7 +12,6 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -21,6 +20,7 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import { concat } from "../util/bytes.js"
+import * as Deadline from "../core/deadline.js"
 import type * as ErrorBody from "../core/errorBody.js"
 
 type BodyFailure = CourierError.Network | CourierError.Timeout | CourierError.LimitExceeded
@@ -35,25 +35,6 @@ const failures = new WeakMap<HttpClientResponse.HttpClientResponse, CourierError
 export const failureOf = (
   response: HttpClientResponse.HttpClientResponse
 ): CourierError.Unauthorized | CourierError.BadResponse | undefined => failures.get(response)
-
-/** The total deadline over a body read after the call returned its headers. */
-const untilDeadline = (
-  request: CourierRequest.CourierRequest,
-  body: Stream.Stream<Uint8Array, BodyFailure>
-): Stream.Stream<Uint8Array, BodyFailure> => {
-  const deadline = request.deadline
-  if (deadline === undefined) return body
-  return Stream.interruptWhen(
-    body,
-    Effect.flatMap(Clock.currentTimeMillis, (now) =>
-      Effect.zipRight(
-        Effect.sleep(Math.max(0, deadline - now)),
-        Effect.failSync(() =>
-          new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
-        )
-      ))
-  )
-}
 
 /** Counts the bytes of a buffered read against `maxResponseBytes`, as Courier's buffered calls do. */
 const limited = (
@@ -72,7 +53,8 @@ const limited = (
   })
 }
 
-class FaceResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+/** @internal */
+export class FaceResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [IncomingMessage.TypeId]: IncomingMessage.TypeId = IncomingMessage.TypeId
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   private read: Uint8Array | undefined = undefined
@@ -84,7 +66,9 @@ class FaceResponse extends Inspectable.Class implements HttpClientResponse.HttpC
     /** The body as Courier reads it: for `stream`, without the size limit. */
     private readonly body: Stream.Stream<Uint8Array, BodyFailure>,
     /** The body for the buffered reads (`text`, `json`...), under `maxResponseBytes`. */
-    private readonly whole: Effect.Effect<Uint8Array, BodyFailure>
+    private readonly whole: Effect.Effect<Uint8Array, BodyFailure>,
+    /** Each `Set-Cookie` line, when the transport kept them apart. */
+    private readonly setCookie?: ReadonlyArray<string>
   ) {
     super()
   }
@@ -132,6 +116,9 @@ class FaceResponse extends Inspectable.Class implements HttpClientResponse.HttpC
   }
 
   get cookies(): Cookies.Cookies {
+    if (this.setCookie !== undefined) {
+      return this.setCookie.length === 0 ? Cookies.empty : Cookies.fromSetCookie(this.setCookie)
+    }
     const setCookie = this.headers["set-cookie"]
     return setCookie === undefined ? Cookies.empty : Cookies.fromSetCookie(setCookie)
   }
@@ -164,7 +151,7 @@ export const fromCourier = (
 ): HttpClientResponse.HttpClientResponse => {
   const request = response.request
   const body = response.body._tag === "Streaming"
-    ? untilDeadline(request, response.body.stream)
+    ? Deadline.withinStream(request, response.body.stream)
     : Stream.succeed(response.body.bytes)
   const whole = Effect.map(Stream.runCollect(limited(request, body)), (chunks) => concat(Chunk.toReadonlyArray(chunks)))
   return new FaceResponse(platformRequest, response.status, response.headers as Headers.Headers, body, whole)

@@ -11,7 +11,8 @@ import * as Redacted from "effect/Redacted"
 import type * as Auth from "../../../Auth.js"
 import * as Client from "../../core/client.js"
 import * as CourierError from "../../../CourierError.js"
-import * as CourierRequest from "../../../CourierRequest.js"
+import type * as CourierRequest from "../../../CourierRequest.js"
+import * as Request from "../../core/request.js"
 import type * as TokenStore from "../../../TokenStore.js"
 import { currentRole, lastAttempt } from "../../core/callRole.js"
 import * as Expiry from "./expiry.js"
@@ -20,6 +21,7 @@ import * as RefreshCoordination from "./refreshCoordination.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "../retry.js"
 import { parseOrigin } from "../../core/config.js"
+import * as Deadline from "../../core/deadline.js"
 import * as Headers from "../../core/headers.js"
 import * as Resend from "../../core/resend.js"
 import * as Store from "./tokenStore.js"
@@ -99,14 +101,7 @@ export const layer = (options: Auth.Options) =>
           Deferred.await(deferred),
           (error) => Effect.fail(unauthorized(own, error.cause, error.reason))
         )
-        const deadline = request.deadline
-        if (deadline === undefined) return wait
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.timeoutFail(wait, {
-            duration: Duration.millis(Math.max(0, deadline - now)),
-            onTimeout: () =>
-              new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
-          }))
+        return Deadline.within(request, wait)
       }
 
       /** The trigger of a refresh no 401 started: what its waiters fail with. */
@@ -337,8 +332,10 @@ export const layer = (options: Auth.Options) =>
 
       const withToken = (request: CourierRequest.CourierRequest, token: Token) => {
         if (token === undefined) return Effect.succeed(request)
-        const next = CourierRequest.setHeader(request, "authorization", `${scheme} ${Redacted.value(token)}`)
-        return next === undefined
+        const value = `${scheme} ${Redacted.value(token)}`
+        // A token the store handed out that can not be sent is the credential's
+        // fault: the call fails as unauthorized, saying why, not as a refusal.
+        return !Request.isValidHeader("authorization", value)
           ? Effect.fail(
             new CourierError.Unauthorized({
               request: request.info,
@@ -348,7 +345,7 @@ export const layer = (options: Auth.Options) =>
               cause: "the token is not a valid header value (it contains CR, LF or another control character)"
             })
           )
-          : Effect.succeed(next)
+          : Effect.succeed(Request.setHeader(request, "authorization", value))
       }
 
       const applies = (request: CourierRequest.CourierRequest) =>
@@ -384,7 +381,7 @@ export const layer = (options: Auth.Options) =>
                   )
                 )
               }
-              if (!CourierRequest.isReplayable(request)) {
+              if (!Request.isReplayable(request)) {
                 return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed", undefined))
               }
               // The replay is another attempt of the same call: logs, spans

@@ -12,6 +12,7 @@ import type * as Cache from "../../../Cache.js"
 import * as Client from "../../core/client.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
+import * as Request from "../../core/request.js"
 import type * as CourierResponse from "../../../CourierResponse.js"
 import * as Rules from "../../redaction/rules.js"
 import { message as logMessage } from "../logging.js"
@@ -340,8 +341,9 @@ export const layer = (options: Cache.Options = {}) =>
             }
             const ownValidators = "if-none-match" in request.headers || "if-modified-since" in request.headers ||
               "range" in request.headers
-            if (request.streaming || policyOfCall.bypass === true || ownValidators) {
-              const detail = request.streaming ? "; detail=streaming" : ownValidators ? "; detail=conditional" : ""
+            const streaming = Request.isStreaming(request)
+            if (streaming || policyOfCall.bypass === true || ownValidators) {
+              const detail = streaming ? "; detail=streaming" : ownValidators ? "; detail=conditional" : ""
               return Effect.zipRight(
                 count("bypass"),
                 Effect.map(forward(request, "fwd=bypass"), (response) => withStatus(response, `courier; fwd=bypass${detail}`))

@@ -1,7 +1,8 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Client from "../../core/client.js"
-import * as CourierRequest from "../../../CourierRequest.js"
+import type * as CourierRequest from "../../../CourierRequest.js"
+import * as Request from "../../core/request.js"
 import { CookieJarError } from "./error.js"
 import { writeAtomic } from "../../util/atomicFile.js"
 import * as Jar from "./jar.js"
@@ -28,7 +29,7 @@ export const layer = () =>
   Client.layerDecorate((execute) =>
     Effect.sync(() => {
       const hook = hookFor(Jar.empty(), Effect.void)
-      return (request: CourierRequest.CourierRequest) => execute(CourierRequest.addHopHook(request, hook))
+      return (request: CourierRequest.CourierRequest) => execute(Request.addHopHook(request, hook))
     })
   )
 
@@ -70,6 +71,6 @@ export const layerFile = (options: { readonly path: string }) =>
         )
       )
       const hook = hookFor(jar, saved)
-      return (request: CourierRequest.CourierRequest) => execute(CourierRequest.addHopHook(request, hook))
+      return (request: CourierRequest.CourierRequest) => execute(Request.addHopHook(request, hook))
     })
   )

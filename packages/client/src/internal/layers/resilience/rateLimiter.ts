@@ -12,6 +12,7 @@ import type * as CourierRequest from "../../../CourierRequest.js"
 import type * as CourierResponse from "../../../CourierResponse.js"
 import type * as RateLimiter from "../../../RateLimiter.js"
 import { decodeDuration } from "../../core/config.js"
+import * as Deadline from "../../core/deadline.js"
 import * as Metrics from "../metrics.js"
 import { retryAfter } from "../retry.js"
 import { originKey } from "./breaker.js"
@@ -178,7 +179,7 @@ export const layer = (options: RateLimiter.Options = {}) =>
           waited: boolean
         ): Effect.Effect<void, CourierError.RateLimited> =>
           Effect.flatMap(Clock.currentTimeMillis, (now) => {
-            const latest = Math.min(request.deadline ?? Infinity, now + settings.maxWait + 1)
+            const latest = Math.min(Deadline.at(request), now + settings.maxWait + 1)
             return Effect.flatMap(store.modify(key, decide(settings, now, latest, holding)), (decision) => {
               switch (decision._tag) {
                 case "Go":
