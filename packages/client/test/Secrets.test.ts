@@ -1,4 +1,4 @@
-import { Auth, CourierClient, Ndjson, Redaction, ServerSentEvents, TokenStore } from "@courier/client"
+import { Auth, Body, CourierClient, Ndjson, Redaction, ServerSentEvents, TokenStore } from "@courier/client"
 import type { CourierConfig } from "@courier/client"
 import * as Logging from "@courier/client/Logging"
 import { Reply, TestClient, TestServer } from "@courier/testing"
@@ -217,6 +217,60 @@ describe("credentials echoed by the server are masked", () => {
         expectHidden([error.bodyExcerpt, ...renderings(error)], [apiKey, cookieValue, basicPassword])
       }
       expectHidden(logs.lines.flatMap((line) => line.rendered), [apiKey, cookieValue, basicPassword])
+    }))
+
+  it.scopedLive("a value sent in a secret body field or query parameter and echoed back: masked in the failure and the log lines", () =>
+    Effect.gen(function*() {
+      const refresh = "S3CRET-refresh-4be0c1"
+      const password = "S3CRET-form-pw-77d2"
+      const code = "S3CRET-query-code-19"
+      const server = yield* TestServer.make({
+        routes: [
+          ["POST", "/json", Reply.json({ error: "invalid_grant", detail: `refresh token ${refresh} is revoked` }, { status: 400 })],
+          ["POST", "/form", Reply.text(`login failed for password ${password}`, { status: 500 })],
+          ["GET", "/callback", Reply.text(`code ${code} was already used`, { status: 400 })]
+        ]
+      })
+      const { client, logs } = yield* loggedClient(server)
+      const failures = [
+        yield* Effect.flip(client.post("/json", { body: Body.json({ grant: { refreshToken: refresh } }) })).pipe(withLogs(logs)),
+        yield* Effect.flip(client.post("/form", { body: Body.form({ user: "alice", password }) })).pipe(withLogs(logs)),
+        yield* Effect.flip(client.get("/callback", { query: { code, state: "x" } })).pipe(withLogs(logs))
+      ]
+      for (const error of failures) {
+        expect(error._tag).toBe("BadResponse")
+        if (error._tag !== "BadResponse") return
+        expect(error.bodyExcerpt).toContain("<redacted>")
+        expectHidden([error.bodyExcerpt, ...renderings(error)], [refresh, password, code])
+      }
+      expectHidden(logs.lines.flatMap((line) => line.rendered), [refresh, password, code])
+    }))
+
+  it.scopedLive("the refresh token echoed by a failing refresh endpoint: not in Unauthorized, its cause nor the log lines", () =>
+    Effect.gen(function*() {
+      const refresh = "S3CRET-refresh-a81f3c"
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/me", Reply.text("expired", { status: 401 })],
+          ["POST", "/auth/refresh", Reply.text(`refresh token ${refresh} rejected`, { status: 400 })]
+        ]
+      })
+      const logs = captureLogs()
+      const context = yield* Layer.build(
+        Auth.layer({ refresh: Auth.refreshJson({ path: "/auth/refresh" }) }).pipe(
+          Layer.provide(Logging.layer({ mode: "development" })),
+          Layer.provide(TestClient.layerFor(server, {}, "node")),
+          Layer.provide(TokenStore.layerMemory(TokenStore.tokens("old-access-token", refresh)))
+        )
+      ).pipe(Effect.orDie)
+      const client = Context.get(context, CourierClient.CourierClient)
+      const error = yield* Effect.flip(client.get("/me")).pipe(withLogs(logs))
+      expect(error._tag).toBe("Unauthorized")
+      const journal = yield* server.journal
+      expect(journal.filter((entry) => entry.path === "/auth/refresh")).toHaveLength(1)
+      expectHidden(renderings(error), [refresh])
+      expect(logs.lines.length).toBeGreaterThan(0)
+      expectHidden(logs.lines.flatMap((line) => line.rendered), [refresh])
     }))
 
   it.scopedLive("a schema issue quoting the token does not show it", () =>

@@ -8,7 +8,8 @@
  * The rules (secret header names, query parameters, body fields) cannot see a
  * secret in free text: a `text/plain` 401 saying `invalid credentials: Bearer
  * abc`. But the request knows what it sent, so the values of its secret
- * headers are masked wherever they come back. That search costs a scan of the
+ * headers, secret query parameters and secret body fields (a refresh token
+ * in a JSON or form body) are masked wherever they come back. That search costs a scan of the
  * excerpt per secret, so it runs only when a failure is built, never on a
  * success.
  */
@@ -16,6 +17,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as CourierError from "../../CourierError.js"
+import type * as Body from "../../Body.js"
 import type * as Redaction from "../../Redaction.js"
 import * as Rules from "./rules.js"
 import { redactParseError } from "./issue.js"
@@ -48,19 +50,97 @@ const decodeBase64 = (text: string): string | undefined => {
   }
 }
 
+/** What a failure knows of the request that was sent. */
+interface SentRequest {
+  readonly headers: Readonly<Record<string, string>>
+  readonly url?: URL | undefined
+  readonly body?: Body.Body | undefined
+}
+
+/** Nesting and node count of a JSON body searched for secret fields: enough for any credential body, bounded for any other. */
+const maxFieldDepth = 8
+const maxFieldNodes = 1000
+
+/** The string and number values under secret field names of a JSON body (before any schema encoding). */
+const fieldValues = (redactor: Redaction.Redactor, value: unknown, add: (value: string) => void): void => {
+  let nodes = 0
+  const walk = (node: unknown, depth: number, secret: boolean): void => {
+    if (++nodes > maxFieldNodes) return
+    if (typeof node === "string" || typeof node === "number" || typeof node === "bigint") {
+      if (secret) add(String(node))
+      return
+    }
+    if (depth >= maxFieldDepth || typeof node !== "object" || node === null) return
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, depth + 1, secret)
+      return
+    }
+    for (const [name, child] of Object.entries(node)) walk(child, depth + 1, secret || redactor.isSensitiveBodyField(name))
+  }
+  walk(value, 0, false)
+}
+
+/** Bodies larger than this are not parsed for secret fields (a credential body is small). */
+const maxParsedBody = 64 * 1024
+const utf8 = new TextDecoder()
+
 /**
- * The credential values in the request's secret headers, in every form a
+ * The values of secret fields in a request body: as the program gave it
+ * (`Body.json`, `Body.form`) or as the core serialised it (JSON or
+ * form-encoded bytes), which is what a hop carries.
+ */
+const bodySecrets = (redactor: Redaction.Redactor, body: Body.Body | undefined, add: (value: string) => void): void => {
+  if (body === undefined) return
+  switch (body._tag) {
+    case "Json":
+      return fieldValues(redactor, body.value, add)
+    case "Form": {
+      for (const [name, value] of Object.entries(body.fields)) {
+        if (!redactor.isSensitiveBodyField(name)) continue
+        for (const one of Array.isArray(value) ? value : [value]) if (one !== null && one !== undefined) add(String(one))
+      }
+      return
+    }
+    case "Bytes": {
+      if (body.bytes.length > maxParsedBody) return
+      const type = body.contentType.toLowerCase()
+      if (type.startsWith("application/x-www-form-urlencoded")) {
+        for (const [name, value] of new URLSearchParams(utf8.decode(body.bytes))) {
+          if (redactor.isSensitiveBodyField(name)) add(value)
+        }
+      } else if (/^application\/(?:[\w.+-]*\+)?json\b/.test(type)) {
+        try {
+          fieldValues(redactor, JSON.parse(utf8.decode(body.bytes)), add)
+        } catch {
+          // Not JSON after all: there are no fields to take secrets from.
+        }
+      }
+      return
+    }
+    default:
+      return
+  }
+}
+
+/**
+ * The credential values the request sent (secret headers, query parameters
+ * and body fields), in every form a
  * server is likely to echo them: whole, without the auth scheme, a cookie's
  * values one by one, Basic credentials decoded (and the password alone), and
  * each of those JSON-escaped and percent-encoded. Longest first, so a value
  * is masked before a part of it could be.
  */
-const secretsOf = (redactor: Redaction.Redactor, headers: Readonly<Record<string, string>>): ReadonlyArray<string> => {
+const secretsOf = (redactor: Redaction.Redactor, request: SentRequest): ReadonlyArray<string> => {
+  const headers = request.headers
   const found = new Set<string>()
   const add = (value: string) => {
     const trimmed = value.trim()
     if (trimmed.length >= minSecretLength) found.add(trimmed)
   }
+  if (request.url !== undefined) {
+    for (const [name, value] of request.url.searchParams) if (redactor.isSensitiveQueryParam(name)) add(value)
+  }
+  bodySecrets(redactor, request.body, add)
   for (const name of Object.keys(headers)) {
     if (!redactor.isSensitiveHeader(name)) continue
     const value = String(headers[name])
@@ -101,9 +181,9 @@ const secretsOf = (redactor: Redaction.Redactor, headers: Readonly<Record<string
  */
 export const forFailure = (
   redactor: Redaction.Redactor,
-  request: { readonly headers: Readonly<Record<string, string>> }
+  request: SentRequest
 ): FailureRedactor => {
-  const secrets = secretsOf(redactor, request.headers)
+  const secrets = secretsOf(redactor, request)
   const mask = (text: string): string => {
     let out = text
     for (const secret of secrets) {
@@ -149,7 +229,7 @@ export const forFailure = (
  */
 export const failureRedactor = (
   credentialHeaders: Iterable<string>,
-  request: { readonly headers: Readonly<Record<string, string>> }
+  request: SentRequest
 ): Effect.Effect<FailureRedactor> =>
   Effect.map(Rules.Redaction, (redactor) => forFailure(forClient(redactor, credentialHeaders), request))
 
