@@ -123,9 +123,19 @@ export const readPrefix = (
   limit: number
 ): Effect.Effect<Uint8Array> => {
   if (readsRaw(request, response)) return response.readPrefix(limit)
-  return Effect.suspend(() => {
+  return streamPrefix(bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER), limit)
+}
+
+/**
+ * At most `limit` bytes of `stream`, reading no further; whatever fails or
+ * ends the stream early ends the prefix there. Never fails.
+ *
+ * @internal
+ */
+export const streamPrefix = <E>(stream: Stream.Stream<Uint8Array, E>, limit: number): Effect.Effect<Uint8Array> =>
+  Effect.suspend(() => {
     const collected = new Bytes.Collector()
-    return bodyStream(request, response, decoder, Number.MAX_SAFE_INTEGER).pipe(
+    return stream.pipe(
       Stream.takeUntil((bytes) => {
         const room = limit - collected.size
         collected.push(bytes.byteLength > room ? bytes.subarray(0, room) : bytes)
@@ -136,7 +146,6 @@ export const readPrefix = (
       Effect.map(() => collected.bytes())
     )
   })
-}
 
 const textDecoder = new TextDecoder()
 

@@ -25,6 +25,7 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Transport from "../../Transport.js"
 import { toPlatformBody } from "../body/request.js"
+import { streamPrefix } from "../body/response.js"
 import * as Deadline from "../core/deadline.js"
 import * as Failure from "../core/failure.js"
 import { Watchdog } from "../core/timer.js"
@@ -179,20 +180,7 @@ const toResponse = (
           () => collected.bytes()
         )
       }),
-    readPrefix: (limit) =>
-      Effect.suspend(() => {
-        const collected = new Bytes.Collector()
-        return raw.pipe(
-          Stream.takeUntil((bytes) => {
-            const room = limit - collected.size
-            collected.push(bytes.byteLength > room ? bytes.subarray(0, room) : bytes)
-            return collected.size >= limit
-          }),
-          Stream.runDrain,
-          Effect.ignore,
-          Effect.map(() => collected.bytes())
-        )
-      }),
+    readPrefix: (limit) => streamPrefix(raw, limit),
     // Its stream started and interrupted at once, which aborts the request:
     // the connection is closed now rather than when the response is collected.
     discard: Effect.zipRight(
