@@ -318,6 +318,43 @@ describe("Tracing", () => {
     }).pipe(Effect.withTracer(tracer))
   })
 
+  it.scopedLive("with Effect's own tracer, trace context continues the caller's trace and no span is recorded", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/a", Reply.json({})]] })
+      // What the code below the Layer sees as its current span.
+      const seen: Array<string | undefined> = []
+      const probe = CourierClient.layerDecorate((execute) =>
+        Effect.succeed((request) =>
+          Effect.flatMap(Effect.option(Effect.currentSpan), (span) => {
+            seen.push(Option.getOrUndefined(span)?.name)
+            return execute(request)
+          })
+        )
+      )
+      const client = yield* clientWith(server, Tracing.layer().pipe(Layer.provide(probe)))
+      const outer = yield* Effect.withSpan(
+        Effect.zipLeft(Effect.currentSpan, client.get("/a")),
+        "outer"
+      )
+      yield* client.get("/a")
+      yield* Effect.withTracerEnabled(client.get("/a"), false)
+      const [inTrace, alone, disabled] = yield* server.journal
+      const [, traceId, spanId, flags] = String(inTrace.headers["traceparent"]).split("-")
+      expect(traceId).toBe(outer.traceId)
+      expect(spanId).toMatch(/^[0-9a-f]{16}$/)
+      expect(spanId).not.toBe(outer.spanId)
+      expect(flags).toBe("01")
+      expect(inTrace.headers["b3"]).toBe(`${traceId}-${spanId}-1-${outer.spanId}`)
+      expect(alone.headers["traceparent"]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+      const [, aloneTrace, aloneSpan] = String(alone.headers["traceparent"]).split("-")
+      expect(aloneTrace).not.toBe(outer.traceId)
+      expect(alone.headers["b3"]).toBe(`${aloneTrace}-${aloneSpan}-1`)
+      expect(disabled.headers["traceparent"]).toBeUndefined()
+      expect(disabled.headers["b3"]).toBeUndefined()
+      // No client span was made: the calls below see the caller's span, or none.
+      expect(seen).toEqual(["outer", undefined, undefined])
+    }))
+
   it.scopedLive("propagate: false sends no trace context; no base URL means no origin to send it to", () => {
     const { spans, tracer } = recordSpans()
     return Effect.gen(function*() {

@@ -1,8 +1,12 @@
 import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Tracer from "effect/Tracer"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 import * as CourierClient from "../CourierClient.js"
 import type * as CourierError from "../CourierError.js"
 import type * as CourierRequest from "../CourierRequest.js"
@@ -108,6 +112,53 @@ const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
   }
 }
 
+// Effect's own tracer, the one in place when the program installs none. It
+// keeps its spans in memory and hands them to no exporter: recording one per
+// attempt (an attribute map, timings, random ids, a parent for every log
+// line's span event) would cost every call and show nowhere.
+const nativeTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/** The caller's span that trace context continues, as Effect picks a new span's parent. */
+const parentOf = (context: Context.Context<never>): Tracer.AnySpan | undefined => {
+  let span = Context.getOption(context, Tracer.ParentSpan)
+  while (Option.isSome(span) && Context.get(span.value.context, Tracer.DisablePropagation)) {
+    span = span.value._tag === "Span" ? span.value.parent : Option.none()
+  }
+  return Option.getOrUndefined(span)
+}
+
+// Random ids as Effect's and OpenTelemetry's tracers make them (from
+// Math.random), four bytes a draw, through a table: Number#toString(16) is
+// slow enough to show in a profile.
+const byteHex: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
+const hex8 = (): string => {
+  const r = (Math.random() * 0x1_0000_0000) >>> 0
+  return byteHex[r >>> 24] + byteHex[(r >>> 16) & 255] + byteHex[(r >>> 8) & 255] + byteHex[r & 255]
+}
+
+/**
+ * The request with trace context naming a new span id in the caller's trace
+ * (or a new trace), as the headers of a span Effect's tracer would make:
+ * sampled, `b3` naming the parent span.
+ */
+const propagatedWithoutSpan = (
+  request: CourierRequest.CourierRequest,
+  parent: Tracer.AnySpan | undefined
+): CourierRequest.CourierRequest => {
+  if (parent !== undefined && !hex32.test(parent.traceId)) return request
+  const traceId = parent === undefined ? hex8() + hex8() + hex8() + hex8() : parent.traceId
+  const spanId = hex8() + hex8()
+  const b3 = request.headers["b3"] === undefined
+    ? `${traceId}-${spanId}-1${parent === undefined ? "" : `-${parent.spanId}`}`
+    : undefined
+  const traceparent = request.headers["traceparent"] === undefined ? `00-${traceId}-${spanId}-01` : undefined
+  if (b3 === undefined && traceparent === undefined) return request
+  const headers = { ...request.headers }
+  if (b3 !== undefined) headers["b3"] = b3
+  if (traceparent !== undefined) headers["traceparent"] = traceparent
+  return { ...request, headers }
+}
+
 /** @internal */
 export const layer = (options: Tracing.Options = {}) =>
   CourierClient.layerDecorate((execute, client) =>
@@ -118,19 +169,17 @@ export const layer = (options: Tracing.Options = {}) =>
       // Trace context goes only to the base URL's origin: a traceparent
       // names our trace and span to whoever receives it.
       const origin = client.config.baseUrl?.origin
+      const propagates = (request: CourierRequest.CourierRequest) =>
+        propagate && origin !== undefined && request.url.origin === origin
 
-      return (request: CourierRequest.CourierRequest) =>
+      const recorded = (request: CourierRequest.CourierRequest) =>
         Effect.acquireUseRelease(
           Effect.makeSpan(`http.client ${Outcome.methodLabel(request.method) === "_OTHER" ? "HTTP" : request.method}`, {
             kind: "client",
             attributes: startAttributes(redactor, request),
             captureStackTrace: false
           }),
-          (span) =>
-            Effect.withParentSpan(
-              execute(propagate && origin !== undefined && request.url.origin === origin ? propagated(request, span) : request),
-              span
-            ),
+          (span) => Effect.withParentSpan(execute(propagates(request) ? propagated(request, span) : request), span),
           (span, exit) =>
             Effect.flatMap(Clock.currentTimeNanos, (now) =>
               Effect.sync(() => {
@@ -139,5 +188,19 @@ export const layer = (options: Tracing.Options = {}) =>
                 span.end(now, sanitize(outcome, exit))
               }))
         )
+
+      return (request: CourierRequest.CourierRequest) =>
+        Effect.withFiberRuntime((fiber) => {
+          // A disabled tracer makes no-op spans, and they propagate nothing.
+          if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return execute(request)
+          if (Context.get(fiber.getFiberRef(DefaultServices.currentServices), Tracer.Tracer) !== nativeTracer) {
+            return recorded(request)
+          }
+          // No tracer installed: the trace context still goes out, so the
+          // server's spans join the caller's trace, but no span is recorded.
+          return propagates(request)
+            ? execute(propagatedWithoutSpan(request, parentOf(fiber.getFiberRef(FiberRef.currentContext))))
+            : execute(request)
+        })
     })
   )
