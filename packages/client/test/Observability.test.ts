@@ -240,6 +240,17 @@ describe("Metrics", () => {
       expect(durations.max).toBeLessThan(10)
     }))
 
+  it.scopedLive("the program's metric tags (Effect.tagMetrics) are added to every update", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/ok", Reply.json({})], ["GET", "/no", Reply.status(401)]] })
+      const client = yield* clientWith(server, Metrics.layer)
+      const ok = { method: "GET", statusClass: "2xx", outcome: "ok" }
+      yield* Effect.tagMetrics(Effect.zipRight(client.get("/ok"), Effect.flip(client.get("/no"))), "tenant", "t-metrics-tags")
+      expect((yield* Metric.value(Metric.tagged(Metrics.requestsFor(ok), "tenant", "t-metrics-tags"))).count).toBe(1)
+      expect((yield* Metric.value(Metric.tagged(Metrics.durationFor(ok), "tenant", "t-metrics-tags"))).count).toBe(1)
+      expect((yield* Metric.value(Metric.tagged(Metrics.unauthorized, "tenant", "t-metrics-tags"))).count).toBe(1)
+    }))
+
   it.effect("exports the counters the retry and auth Layers increment", () =>
     Effect.gen(function*() {
       const before = (yield* Metric.value(Metrics.retries)).count
