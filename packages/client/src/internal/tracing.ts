@@ -119,12 +119,12 @@ const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
 const nativeTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /** The caller's span that trace context continues, as Effect picks a new span's parent. */
-const parentOf = (context: Context.Context<never>): Tracer.AnySpan | undefined => {
-  let span = Context.getOption(context, Tracer.ParentSpan)
-  while (Option.isSome(span) && Context.get(span.value.context, Tracer.DisablePropagation)) {
-    span = span.value._tag === "Span" ? span.value.parent : Option.none()
+const parentOf = (current: Tracer.AnySpan | undefined): Tracer.AnySpan | undefined => {
+  let span = current
+  while (span !== undefined && Context.get(span.context, Tracer.DisablePropagation)) {
+    span = span._tag === "Span" ? Option.getOrUndefined(span.parent) : undefined
   }
-  return Option.getOrUndefined(span)
+  return span
 }
 
 // Random ids as Effect's and OpenTelemetry's tracers make them (from
@@ -193,14 +193,10 @@ export const layer = (options: Tracing.Options = {}) =>
         Effect.withFiberRuntime((fiber) => {
           // A disabled tracer makes no-op spans, and they propagate nothing.
           if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return execute(request)
-          if (Context.get(fiber.getFiberRef(DefaultServices.currentServices), Tracer.Tracer) !== nativeTracer) {
-            return recorded(request)
-          }
+          if (fiber.currentTracer !== nativeTracer) return recorded(request)
           // No tracer installed: the trace context still goes out, so the
           // server's spans join the caller's trace, but no span is recorded.
-          return propagates(request)
-            ? execute(propagatedWithoutSpan(request, parentOf(fiber.getFiberRef(FiberRef.currentContext))))
-            : execute(request)
+          return propagates(request) ? execute(propagatedWithoutSpan(request, parentOf(fiber.currentSpan))) : execute(request)
         })
     })
   )
