@@ -1,5 +1,3 @@
-import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
@@ -75,19 +73,38 @@ const startAttributes = (
   return attributes
 }
 
-/** The request with the span's context headers, unless it sets them itself. */
-const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest => {
-  // A disabled tracer hands out a no-op span: nothing worth propagating.
-  if (!hex32.test(span.traceId) || !hex16.test(span.spanId)) return request
-  const context = HttpTraceContext.toHeaders(span)
-  let headers: Record<string, string> | undefined
-  for (const name of Object.keys(context)) {
-    if (request.headers[name] !== undefined) continue
-    if (headers === undefined) headers = { ...request.headers }
-    headers[name] = context[name]
-  }
-  return headers === undefined ? request : { ...request, headers }
+/**
+ * The request with trace context headers, unless it sets them itself: `b3`
+ * and `traceparent` as @effect/platform's HttpTraceContext.toHeaders writes
+ * them, without the platform Headers object it builds (an object whose
+ * prototype is swapped, which V8 makes slow).
+ */
+const withContext = (
+  request: CourierRequest.CourierRequest,
+  traceId: string,
+  spanId: string,
+  sampled: boolean,
+  parentSpanId: string | undefined
+): CourierRequest.CourierRequest => {
+  const b3 = request.headers["b3"] === undefined
+    ? `${traceId}-${spanId}-${sampled ? "1" : "0"}${parentSpanId === undefined ? "" : `-${parentSpanId}`}`
+    : undefined
+  const traceparent = request.headers["traceparent"] === undefined
+    ? `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`
+    : undefined
+  if (b3 === undefined && traceparent === undefined) return request
+  const headers = { ...request.headers }
+  if (b3 !== undefined) headers["b3"] = b3
+  if (traceparent !== undefined) headers["traceparent"] = traceparent
+  return { ...request, headers }
 }
+
+/** The request with the span's context headers. */
+const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest =>
+  // A disabled tracer hands out a no-op span: nothing worth propagating.
+  !hex32.test(span.traceId) || !hex16.test(span.spanId)
+    ? request
+    : withContext(request, span.traceId, span.spanId, span.sampled, Option.getOrUndefined(span.parent)?.spanId)
 
 const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
   switch (outcome._tag) {
@@ -147,16 +164,18 @@ const propagatedWithoutSpan = (
 ): CourierRequest.CourierRequest => {
   if (parent !== undefined && !hex32.test(parent.traceId)) return request
   const traceId = parent === undefined ? hex8() + hex8() + hex8() + hex8() : parent.traceId
-  const spanId = hex8() + hex8()
-  const b3 = request.headers["b3"] === undefined
-    ? `${traceId}-${spanId}-1${parent === undefined ? "" : `-${parent.spanId}`}`
-    : undefined
-  const traceparent = request.headers["traceparent"] === undefined ? `00-${traceId}-${spanId}-01` : undefined
-  if (b3 === undefined && traceparent === undefined) return request
-  const headers = { ...request.headers }
-  if (b3 !== undefined) headers["b3"] = b3
-  if (traceparent !== undefined) headers["traceparent"] = traceparent
-  return { ...request, headers }
+  return withContext(request, traceId, hex8() + hex8(), true, parent?.spanId)
+}
+
+// The span names form a small set: made once per method, not once per call.
+const spanNames = new Map<string, string>()
+const spanName = (method: string): string => {
+  let name = spanNames.get(method)
+  if (name === undefined) {
+    name = `http.client ${Outcome.methodLabel(method) === "_OTHER" ? "HTTP" : method}`
+    if (spanNames.size < 64) spanNames.set(method, name)
+  }
+  return name
 }
 
 /** @internal */
@@ -174,19 +193,19 @@ export const layer = (options: Tracing.Options = {}) =>
 
       const recorded = (request: CourierRequest.CourierRequest) =>
         Effect.acquireUseRelease(
-          Effect.makeSpan(`http.client ${Outcome.methodLabel(request.method) === "_OTHER" ? "HTTP" : request.method}`, {
+          Effect.makeSpan(spanName(request.method), {
             kind: "client",
             attributes: startAttributes(redactor, request),
             captureStackTrace: false
           }),
           (span) => Effect.withParentSpan(execute(propagates(request) ? propagated(request, span) : request), span),
           (span, exit) =>
-            Effect.flatMap(Clock.currentTimeNanos, (now) =>
-              Effect.sync(() => {
-                const outcome = Outcome.of(exit)
-                endAttributes(span, outcome)
-                span.end(now, sanitize(outcome, exit))
-              }))
+            Effect.clockWith((clock) => {
+              const outcome = Outcome.of(exit)
+              endAttributes(span, outcome)
+              span.end(clock.unsafeCurrentTimeNanos(), sanitize(outcome, exit))
+              return Effect.void
+            })
         )
 
       return (request: CourierRequest.CourierRequest) =>
