@@ -44,3 +44,37 @@ export const build = async (): Promise<void> => {
     plugins: [externalPackages]
   })
 }
+
+/**
+ * The worker bundled against another build of Courier (`dist` is its output
+ * folder, with `index.js` and `node/index.js`), for a before/after pair in one
+ * run. Every other package still loads from node_modules. Returns its entry.
+ */
+export const buildWorkerAgainst = async (dist: string, name: string): Promise<string> => {
+  const outdir = path.join(benchDir, `.build-${name}`)
+  const courier: esbuild.Plugin = {
+    name: "courier-elsewhere",
+    setup(build) {
+      build.onResolve({ filter: /^@courier\/client(\/node)?$/ }, (args) => ({
+        path: path.join(dist, args.path.endsWith("/node") ? "node/index.js" : "index.js"),
+        external: true
+      }))
+    }
+  }
+  await esbuild.build({
+    entryPoints: { worker: path.join(benchDir, "src/worker.ts") },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: "linked",
+    minify: false,
+    logLevel: "warning",
+    plugins: [courier, externalPackages]
+  })
+  return path.join(outdir, "worker.mjs")
+}

@@ -95,10 +95,20 @@ export interface TaskOutcome {
  */
 export const runTask = (
   task: Task,
-  options: { readonly core: number | undefined; readonly timeoutMs: number; readonly nodeArgs?: ReadonlyArray<string> }
+  options: {
+    readonly core: number | undefined
+    readonly timeoutMs: number
+    readonly nodeArgs?: ReadonlyArray<string>
+    /** Another build of the worker (another build of Courier, say); default the run's own. */
+    readonly worker?: string
+  }
 ): Promise<TaskOutcome> =>
   new Promise((resolve, reject) => {
-    const [file, args] = command(options.core, [...(options.nodeArgs ?? []), entries.worker, JSON.stringify(task)])
+    const [file, args] = command(options.core, [
+      ...(options.nodeArgs ?? []),
+      options.worker ?? entries.worker,
+      JSON.stringify(task)
+    ])
     const child = spawn(file, args, { stdio: ["ignore", "inherit", "pipe", "ipc"] })
     let stderr = ""
     child.stderr?.on("data", (chunk: Buffer) => {

@@ -10,7 +10,8 @@
  *   → Retry           transient failures, backoff, Retry-After, budget
  *   → CircuitBreaker  (option) fail fast while an origin keeps failing
  *   → RateLimiter     (option) token bucket, pauses learnt from 429 / RateLimit
- *   → Tracing         one client span per attempt
+ *   → Tracing         one client span per attempt (when a tracer is installed),
+ *                     trace headers to the base origin
  *   → Logging         one line per attempt, with its attempt number
  *   → Metrics         requests, durations, 401s per attempt
  *   → AppHeaders      User-Agent and app identity on every attempt

@@ -22,6 +22,13 @@
  * name the trace to whoever receives them. A request that sets its own is
  * left alone. The client core's platform spans and propagation stay off.
  *
+ * Spans are recorded only when a tracer is installed (`Effect.withTracer`,
+ * or a Layer such as @effect/opentelemetry's `NodeSdk`). Under Effect's own
+ * tracer, which exports nothing, no span is made: the headers still go out,
+ * sampled, with a new span id in the caller's trace (or a new trace), so the
+ * server's spans still join it. With tracing disabled
+ * (`Effect.withTracerEnabled(false)`) nothing is sent.
+ *
  * @example
  * ```ts
  * import { Tracing } from "@courier/client"

@@ -246,6 +246,28 @@ describe("Auth × Retry (the preset)", () => {
       ])
       expect(yield* server.requests("/api/data")).toHaveLength(3)
     }))
+
+  it.scopedLive("an earlier call's retries on the same fiber do not shift a later replay's number", () =>
+    Effect.gen(function*() {
+      const { lines, logger } = callLines()
+      const server = yield* TestServer.make({
+        routes: [
+          ["POST", "/auth/refresh", Reply.json(fresh)],
+          ["GET", "/api/first", Reply.sequence([Reply.reset, Reply.json({})])],
+          ["*", "/api/*", onlyT2]
+        ]
+      })
+      const { client } = yield* preset(server, TokenStore.layerMemory(TokenStore.tokens("T1", "R1")))
+      yield* Effect.zipRight(client.get("/api/first"), client.get("/api/data")).pipe(
+        Effect.provide(Logger.replace(Logger.defaultLogger, logger))
+      )
+      const attempts = (path: string) =>
+        lines
+          .filter((line) => String(line["http.url"]).endsWith(path))
+          .map((line) => [line["http.status"] ?? line["http.outcome"], line["http.attempt"]])
+      expect(attempts("/api/first")).toEqual([["Network", 1], [200, 2]])
+      expect(attempts("/api/data")).toEqual([[401, 1], [200, 2]])
+    }))
 })
 
 /**

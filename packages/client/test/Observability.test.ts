@@ -240,6 +240,17 @@ describe("Metrics", () => {
       expect(durations.max).toBeLessThan(10)
     }))
 
+  it.scopedLive("the program's metric tags (Effect.tagMetrics) are added to every update", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/ok", Reply.json({})], ["GET", "/no", Reply.status(401)]] })
+      const client = yield* clientWith(server, Metrics.layer)
+      const ok = { method: "GET", statusClass: "2xx", outcome: "ok" }
+      yield* Effect.tagMetrics(Effect.zipRight(client.get("/ok"), Effect.flip(client.get("/no"))), "tenant", "t-metrics-tags")
+      expect((yield* Metric.value(Metric.tagged(Metrics.requestsFor(ok), "tenant", "t-metrics-tags"))).count).toBe(1)
+      expect((yield* Metric.value(Metric.tagged(Metrics.durationFor(ok), "tenant", "t-metrics-tags"))).count).toBe(1)
+      expect((yield* Metric.value(Metric.tagged(Metrics.unauthorized, "tenant", "t-metrics-tags"))).count).toBe(1)
+    }))
+
   it.effect("exports the counters the retry and auth Layers increment", () =>
     Effect.gen(function*() {
       const before = (yield* Metric.value(Metrics.retries)).count
@@ -317,6 +328,43 @@ describe("Tracing", () => {
       expect(clientSpans(spans)[1].attributes.get("server.port")).toBe(other.port)
     }).pipe(Effect.withTracer(tracer))
   })
+
+  it.scopedLive("with Effect's own tracer, trace context continues the caller's trace and no span is recorded", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/a", Reply.json({})]] })
+      // What the code below the Layer sees as its current span.
+      const seen: Array<string | undefined> = []
+      const probe = CourierClient.layerDecorate((execute) =>
+        Effect.succeed((request) =>
+          Effect.flatMap(Effect.option(Effect.currentSpan), (span) => {
+            seen.push(Option.getOrUndefined(span)?.name)
+            return execute(request)
+          })
+        )
+      )
+      const client = yield* clientWith(server, Tracing.layer().pipe(Layer.provide(probe)))
+      const outer = yield* Effect.withSpan(
+        Effect.zipLeft(Effect.currentSpan, client.get("/a")),
+        "outer"
+      )
+      yield* client.get("/a")
+      yield* Effect.withTracerEnabled(client.get("/a"), false)
+      const [inTrace, alone, disabled] = yield* server.journal
+      const [, traceId, spanId, flags] = String(inTrace.headers["traceparent"]).split("-")
+      expect(traceId).toBe(outer.traceId)
+      expect(spanId).toMatch(/^[0-9a-f]{16}$/)
+      expect(spanId).not.toBe(outer.spanId)
+      expect(flags).toBe("01")
+      expect(inTrace.headers["b3"]).toBe(`${traceId}-${spanId}-1-${outer.spanId}`)
+      expect(alone.headers["traceparent"]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+      const [, aloneTrace, aloneSpan] = String(alone.headers["traceparent"]).split("-")
+      expect(aloneTrace).not.toBe(outer.traceId)
+      expect(alone.headers["b3"]).toBe(`${aloneTrace}-${aloneSpan}-1`)
+      expect(disabled.headers["traceparent"]).toBeUndefined()
+      expect(disabled.headers["b3"]).toBeUndefined()
+      // No client span was made: the calls below see the caller's span, or none.
+      expect(seen).toEqual(["outer", undefined, undefined])
+    }))
 
   it.scopedLive("propagate: false sends no trace context; no base URL means no origin to send it to", () => {
     const { spans, tracer } = recordSpans()

@@ -32,6 +32,16 @@ describe("joining the base URL and a path", () => {
       expect(actual).toBe(expected)
     }))
 
+  it.effect.each([
+    ["users#top", "http://h/api/users"],
+    ["users?x=1#", "http://h/api/users?x=1"],
+    ["http://h/api/users#", "http://h/api/users"],
+    ["users", "http://h/api/users"]
+  ])("the fragment of %s is never part of the request", ([path, expected]) =>
+    Effect.map(href({ baseUrl: "http://h/api" }, path), (actual) => {
+      expect(actual).toBe(expected)
+    }))
+
   it.effect("an absolute URL on the base origin is allowed", () =>
     Effect.map(href({ baseUrl: "http://h/api" }, "http://h/other"), (actual) => {
       expect(actual).toBe("http://h/other")

@@ -23,7 +23,16 @@ export const presetAuth: Auth.Options = { refresh: Auth.refreshJson({ path: stor
  */
 // Successes at Info: the benchmark measures writing one line per request, as
 // the preset did before routine successes moved to Debug.
-export const presetStack = () => Preset.layer(presetAuth, { logging: { mode: "production", level: LogLevel.Info } })
+// For measuring what each concern costs under load (`PRESET_OFF=logging,tracing`
+// with `cpu.ts`): Layers left out, or `info` for successes at Debug, the preset's
+// own default. Unset in every benchmark run.
+const off = new Set((process.env["PRESET_OFF"] ?? "").split(","))
+export const presetStack = () => Preset.layer(presetAuth, {
+  logging: off.has("logging") ? false : { mode: "production", level: off.has("info") ? LogLevel.Debug : LogLevel.Info },
+  ...(off.has("tracing") ? { tracing: false } : {}),
+  ...(off.has("metrics") ? { metrics: false } : {}),
+  ...(off.has("retry") ? { retry: false } : {})
+})
 
 /** The preset's token store, holding `accessToken`. */
 export const presetTokens = (accessToken: string) =>

@@ -17,8 +17,21 @@ export const currentRole: FiberRef.FiberRef<Role> = globalValue(
   () => FiberRef.unsafeMake<Role>("request")
 )
 
+/**
+ * The last attempt the retry Layer sent again, as a new object each time, so
+ * a reader that kept the value it saw before a call can tell whether a retry
+ * happened during the call (identity), whatever earlier calls on the fiber
+ * left there. A first attempt is not recorded: a call that succeeds first
+ * time updates no fiber ref.
+ *
+ * @internal
+ */
+export interface AttemptMark {
+  readonly attempt: number
+}
+
 /** @internal */
-export const lastAttempt: FiberRef.FiberRef<number> = globalValue(
+export const lastAttempt: FiberRef.FiberRef<AttemptMark | undefined> = globalValue(
   Symbol.for("@courier/client/internal/lastAttempt"),
-  () => FiberRef.unsafeMake<number>(0)
+  () => FiberRef.unsafeMake<AttemptMark | undefined>(undefined)
 )

@@ -12,6 +12,7 @@ import type * as CourierConfig from "../../CourierConfig.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import { failureRedactor, parseFailure } from "../redaction/failure.js"
+import * as FastDecode from "./fastDecode.js"
 
 const textDecoder = new TextDecoder()
 const decoders = new WeakMap<Schema.Schema.Any, (u: unknown) => Either.Either<unknown, ParseResult.ParseError>>()
@@ -20,7 +21,13 @@ const schemaDecoder = (schema: Schema.Schema<unknown, unknown, never>) => {
   let decoder = decoders.get(schema)
   if (decoder === undefined) {
     const decodeEither = Schema.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })
-    decoder = (u: unknown) => decodeEither(u)
+    // Plain shapes take the compiled path; what it does not accept (every
+    // failure included) goes through Schema's decoder, which says why.
+    const fast = FastDecode.compile(schema.ast)
+    decoder = fast === undefined ? (u: unknown) => decodeEither(u) : (u: unknown) => {
+      const value = fast(u)
+      return value === FastDecode.failed ? decodeEither(u) : Either.right(value)
+    }
     decoders.set(schema, decoder)
   }
   return decoder

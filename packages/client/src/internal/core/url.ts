@@ -217,7 +217,9 @@ export const build = (
     const problem = appendQuery(url.searchParams, query, config.arrayFormat)
     if (problem !== undefined) return problem
   }
-  url.hash = ""
+  // The setter re-serialises the whole URL: only when there is a fragment
+  // (an empty one too, which `hash` reads as "" but `href` still ends in "#").
+  if (url.href.includes("#")) url.hash = ""
   return { url, basicAuth }
 }
 

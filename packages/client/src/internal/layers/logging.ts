@@ -1,7 +1,13 @@
-import type * as Clock from "effect/Clock"
+import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
+import * as HashSet from "effect/HashSet"
+import * as Inspectable from "effect/Inspectable"
 import * as LogLevel from "effect/LogLevel"
 import * as Client from "../core/client.js"
 import type * as CourierError from "../../CourierError.js"
@@ -59,49 +65,51 @@ const levelOf = (
   }
 }
 
-/** The annotations of the request line: method, redacted URL, attempt, duration and how it ended. */
+/**
+ * The request line's annotations (method, redacted URL, attempt, duration and
+ * how it ended), added to the fiber's own as `Effect.annotateLogs` would.
+ */
 const summary = (
+  into: HashMap.HashMap<string, unknown>,
   settings: Settings,
   request: CourierRequest.CourierRequest,
   outcome: Outcome.Outcome,
   role: Role,
   duration: number
-): Record<string, unknown> => {
-  const annotations: Record<string, unknown> = {
-    "http.method": request.method,
-    "http.url": settings.redactor.url(request.url)
-  }
-  switch (outcome._tag) {
-    case "Success":
-      annotations["http.status"] = outcome.response.status
-      annotations["http.outcome"] = "ok"
-      break
-    case "Failure": {
-      const error = outcome.error
-      const status = Outcome.statusOf(error)
-      const reason = Outcome.reasonOf(error)
-      const phase = Outcome.phaseOf(error)
-      if (status !== undefined) annotations["http.status"] = status
-      annotations["http.failure"] = error._tag
-      if (reason !== undefined) annotations["http.reason"] = reason
-      if (phase !== undefined) annotations["http.phase"] = phase
-      annotations["http.outcome"] = error._tag
-      break
+): HashMap.HashMap<string, unknown> =>
+  HashMap.mutate(into, (annotations) => {
+    HashMap.set(annotations, "http.method", request.method)
+    HashMap.set(annotations, "http.url", settings.redactor.url(request.url))
+    switch (outcome._tag) {
+      case "Success":
+        HashMap.set(annotations, "http.status", outcome.response.status)
+        HashMap.set(annotations, "http.outcome", "ok")
+        break
+      case "Failure": {
+        const error = outcome.error
+        const status = Outcome.statusOf(error)
+        const reason = Outcome.reasonOf(error)
+        const phase = Outcome.phaseOf(error)
+        if (status !== undefined) HashMap.set(annotations, "http.status", status)
+        HashMap.set(annotations, "http.failure", error._tag)
+        if (reason !== undefined) HashMap.set(annotations, "http.reason", reason)
+        if (phase !== undefined) HashMap.set(annotations, "http.phase", phase)
+        HashMap.set(annotations, "http.outcome", error._tag)
+        break
+      }
+      case "Interrupted":
+        HashMap.set(annotations, "http.outcome", "interrupted")
+        break
+      case "Defect":
+        HashMap.set(annotations, "http.failure", "Defect")
+        HashMap.set(annotations, "http.reason", outcome.name)
+        HashMap.set(annotations, "http.outcome", "defect")
+        break
     }
-    case "Interrupted":
-      annotations["http.outcome"] = "interrupted"
-      break
-    case "Defect":
-      annotations["http.failure"] = "Defect"
-      annotations["http.reason"] = outcome.name
-      annotations["http.outcome"] = "defect"
-      break
-  }
-  annotations["http.duration_ms"] = duration
-  annotations["http.attempt"] = request.attempt
-  if (role !== "request") annotations["http.role"] = role
-  return annotations
-}
+    HashMap.set(annotations, "http.duration_ms", duration)
+    HashMap.set(annotations, "http.attempt", request.attempt)
+    if (role !== "request") HashMap.set(annotations, "http.role", role)
+  })
 
 const requestBody = (settings: Settings, request: CourierRequest.CourierRequest): string | undefined => {
   const body = request.body
@@ -128,53 +136,82 @@ const details = (
   settings: Settings,
   request: CourierRequest.CourierRequest,
   outcome: Outcome.Outcome,
-  annotations: Record<string, unknown>
-): Record<string, unknown> => {
-  const out: Record<string, unknown> = { ...annotations }
-  out["http.request.headers"] = settings.redactor.headers(request.headers)
-  const sent = requestBody(settings, request)
-  if (sent !== undefined) out["http.request.body"] = sent
-  if (outcome._tag === "Success") {
-    out["http.response.headers"] = settings.redactor.headers(outcome.response.headers)
-    out["http.response.body"] = responseBody(settings, outcome.response)
-  } else if (outcome._tag === "Failure" && "headers" in outcome.error) {
-    const error: CourierError.Unauthorized | CourierError.BadResponse = outcome.error
-    out["http.response.headers"] = settings.redactor.headers(error.headers)
-    if (error.bodyExcerpt !== "") {
-      out["http.response.body"] = settings.redactor.body(
-        encoder.encode(error.bodyExcerpt),
-        error.headers["content-type"],
-        settings.maxBodyBytes
-      )
+  annotations: HashMap.HashMap<string, unknown>
+): HashMap.HashMap<string, unknown> =>
+  HashMap.mutate(annotations, (out) => {
+    HashMap.set(out, "http.request.headers", settings.redactor.headers(request.headers))
+    const sent = requestBody(settings, request)
+    if (sent !== undefined) HashMap.set(out, "http.request.body", sent)
+    if (outcome._tag === "Success") {
+      HashMap.set(out, "http.response.headers", settings.redactor.headers(outcome.response.headers))
+      HashMap.set(out, "http.response.body", responseBody(settings, outcome.response))
+    } else if (outcome._tag === "Failure" && "headers" in outcome.error) {
+      const error: CourierError.Unauthorized | CourierError.BadResponse = outcome.error
+      HashMap.set(out, "http.response.headers", settings.redactor.headers(error.headers))
+      if (error.bodyExcerpt !== "") {
+        HashMap.set(
+          out,
+          "http.response.body",
+          settings.redactor.body(encoder.encode(error.bodyExcerpt), error.headers["content-type"], settings.maxBodyBytes)
+        )
+      }
     }
-  }
-  return out
+  })
+
+/**
+ * Hands one line to the fiber's loggers, as `Effect.logWithLevel` inside
+ * `Effect.annotateLogs` does (same message, level, annotations, spans,
+ * date, redaction context), without the two fiber-ref updates the
+ * annotations would take and the effects around them: the line is written
+ * where the call ends, with its annotations built once.
+ */
+const write = (
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
+  clock: Clock.Clock,
+  level: LogLevel.LogLevel,
+  text: string,
+  annotations: HashMap.HashMap<string, unknown>
+): void => {
+  const loggers = fiber.getFiberRef(FiberRef.currentLoggers)
+  if (HashSet.size(loggers) === 0) return
+  const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
+  const context = fiber.getFiberRefs()
+  const fiberId = fiber.id()
+  const date = new Date(clock.unsafeCurrentTimeMillis())
+  Inspectable.withRedactableContext(context, () => {
+    for (const logger of loggers) {
+      logger.log({ fiberId, logLevel: level, message: [text], cause: Cause.empty, context, spans, annotations, date })
+    }
+  })
 }
 
 const emit = (
   settings: Settings,
+  fiber: Fiber.RuntimeFiber<unknown, unknown>,
   request: CourierRequest.CourierRequest,
   exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>,
   clock: Clock.Clock,
   start: bigint
-): Effect.Effect<void> =>
-  Effect.withFiberRuntime((fiber) => {
-    const minimum = fiber.getFiberRef(FiberRef.currentMinimumLogLevel)
-    const outcome = Outcome.of(exit)
-    const role = fiber.getFiberRef(currentRole)
-    const level = levelOf(settings, request, outcome, role)
-    const shown = LogLevel.greaterThanEqual(level, minimum)
-    const debug = settings.development && LogLevel.greaterThanEqual(LogLevel.Debug, minimum)
-    // Below the minimum level nothing is built: a quiet success costs a few comparisons.
-    if (!shown && !debug) return Effect.void
-    const annotations = summary(settings, request, outcome, role, durationMs(clock, start))
-    const main = shown ? Effect.annotateLogs(Effect.logWithLevel(level, message), annotations) : Effect.void
-    if (!debug) return main
-    return Effect.zipRight(
-      main,
-      Effect.annotateLogs(Effect.logDebug(detailMessage), details(settings, request, outcome, annotations))
-    )
-  })
+): void => {
+  const minimum = fiber.getFiberRef(FiberRef.currentMinimumLogLevel)
+  const outcome = Outcome.of(exit)
+  const role = fiber.getFiberRef(currentRole)
+  const level = levelOf(settings, request, outcome, role)
+  const shown = LogLevel.greaterThanEqual(level, minimum)
+  const debug = settings.development && LogLevel.greaterThanEqual(LogLevel.Debug, minimum)
+  // Below the minimum level nothing is built: a quiet success costs a few comparisons.
+  if (!shown && !debug) return
+  const annotations = summary(
+    fiber.getFiberRef(FiberRef.currentLogAnnotations),
+    settings,
+    request,
+    outcome,
+    role,
+    durationMs(clock, start)
+  )
+  if (shown) write(fiber, clock, level, message, annotations)
+  if (debug) write(fiber, clock, LogLevel.Debug, detailMessage, details(settings, request, outcome, annotations))
+}
 
 const maxLevel = (a: LogLevel.LogLevel, b: LogLevel.LogLevel): LogLevel.LogLevel =>
   LogLevel.greaterThanEqual(a, b) ? a : b
@@ -194,9 +231,14 @@ export const layer = (options: Logging.Options = {}) =>
         redactor: options.redaction === undefined ? current : Rules.extend(current, options.redaction)
       }
       return (request: CourierRequest.CourierRequest) =>
-        Effect.clockWith((clock) => {
+        Effect.withFiberRuntime((fiber) => {
+          const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
           const start = clock.unsafeCurrentTimeNanos()
-          return Effect.onExit(execute(request), (exit) => emit(settings, request, exit, clock, start))
+          // The handler runs on this fiber, when the call has ended.
+          return Effect.onExit(execute(request), (exit) => {
+            emit(settings, fiber, request, exit, clock, start)
+            return Effect.void
+          })
         })
     })
   )

@@ -1,6 +1,9 @@
-import type * as Clock from "effect/Clock"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
+import type * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
 import * as MetricKey from "effect/MetricKey"
@@ -96,61 +99,90 @@ interface Pair {
   readonly duration: Metric.Metric.Histogram<number>
 }
 
+const statusClasses = ["none", "1xx", "2xx", "3xx", "4xx", "5xx"]
+
 /** @internal */
 export const layer = Client.layerDecorate((execute) =>
   Effect.sync(() => {
     // Labels form a small closed set (methods x classes x outcomes), so the
-    // tagged metrics are made once per combination, not once per request.
+    // tagged metrics are made once per combination, not once per request;
+    // successes, the common case, are found without building a key.
     const cache = new Map<string, Pair>()
-    const pairFor = (labels: Metrics.Labels): Pair => {
-      const key = `${labels.method} ${labels.statusClass} ${labels.outcome}`
+    const pairFor = (method: string, statusClass: string, outcome: string): Pair => {
+      const key = `${method} ${statusClass} ${outcome}`
       let pair = cache.get(key)
       if (pair === undefined) {
-        pair = { requests: requestsFor(labels), duration: durationFor(labels) }
+        pair = { requests: requestsFor({ method, statusClass, outcome }), duration: durationFor({ method, statusClass, outcome }) }
         cache.set(key, pair)
       }
       return pair
     }
+    const successes = new Map<string, Array<Pair | undefined>>()
+    const successPair = (method: string, status: number): Pair => {
+      const index = status < 100 || status > 599 ? 0 : Math.floor(status / 100)
+      let byClass = successes.get(method)
+      if (byClass === undefined) {
+        byClass = []
+        successes.set(method, byClass)
+      }
+      return byClass[index] ??= pairFor(method, statusClasses[index], "ok")
+    }
 
+    /**
+     * Updates the metrics as `Metric.increment` / `Metric.update` would (with
+     * the fiber's metric labels), synchronously where the call ends rather
+     * than as two or three more effects.
+     */
     const record = (
+      fiber: Fiber.RuntimeFiber<unknown, unknown>,
       request: CourierRequest.CourierRequest,
       exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>,
       clock: Clock.Clock,
       start: bigint
-    ): Effect.Effect<void> => {
+    ): void => {
       const seconds = Number(clock.unsafeCurrentTimeNanos() - start) / 1e9
-      const outcome = Outcome.of(exit)
+      const method = Outcome.methodLabel(request.method)
       let status: number | undefined
-      let label: string
-      switch (outcome._tag) {
-        case "Success":
-          status = outcome.response.status
-          label = "ok"
-          break
-        case "Failure":
-          status = Outcome.statusOf(outcome.error)
-          label = outcome.error._tag
-          break
-        case "Interrupted":
-          label = "interrupted"
-          break
-        case "Defect":
-          label = "defect"
-          break
+      let pair: Pair
+      if (exit._tag === "Success") {
+        status = exit.value.status
+        pair = successPair(method, status)
+      } else {
+        const outcome = Outcome.of(exit)
+        let label: string
+        switch (outcome._tag) {
+          case "Success":
+            status = outcome.response.status
+            label = "ok"
+            break
+          case "Failure":
+            status = Outcome.statusOf(outcome.error)
+            label = outcome.error._tag
+            break
+          case "Interrupted":
+            label = "interrupted"
+            break
+          case "Defect":
+            label = "defect"
+            break
+        }
+        pair = pairFor(method, Outcome.statusClass(status), label)
       }
-      const pair = pairFor({
-        method: Outcome.methodLabel(request.method),
-        statusClass: Outcome.statusClass(status),
-        outcome: label
-      })
-      const counted = Effect.zipRight(Metric.increment(pair.requests), Metric.update(pair.duration, seconds))
-      return status === 401 ? Effect.zipRight(counted, Metric.increment(unauthorized)) : counted
+      const tags = fiber.getFiberRef(FiberRef.currentMetricLabels)
+      pair.requests.unsafeUpdate(1, tags)
+      pair.duration.unsafeUpdate(seconds, tags)
+      if (status === 401) unauthorized.unsafeUpdate(1, tags)
     }
 
     return (request: CourierRequest.CourierRequest) =>
-      Effect.clockWith((clock) => {
+      Effect.withFiberRuntime((fiber) => {
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
         const start = clock.unsafeCurrentTimeNanos()
-        return Effect.onExit(execute(request), (exit) => record(request, exit, clock, start))
+        // The handler runs on this fiber, when the call has ended.
+        return Effect.onExit(execute(request), (exit) => {
+          record(fiber, request, exit, clock, start)
+          return Effect.void
+        })
       })
   })
 )

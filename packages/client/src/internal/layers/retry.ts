@@ -1,3 +1,5 @@
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
@@ -239,7 +241,8 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
       const base: Retry.Policy = { ...defaultPolicy, ...overrides }
       const budget = base.budget === false ? undefined : new BudgetState(base.budget)
       return (request) =>
-        Effect.flatMap(FiberRef.get(currentOverride), (override) => {
+        Effect.withFiberRuntime((fiber) => {
+          const override = fiber.getFiberRef(currentOverride)
           if (override !== undefined) {
             const problem = policyProblem(override)
             if (problem !== undefined) {
@@ -248,27 +251,25 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
           }
           const policy = override === undefined ? base : { ...base, ...override }
           if (policy.retries <= 0) return execute(request)
-          const first = request.attempt
-          let attempt = first - 1
-          const once = Effect.suspend(() => {
-            attempt += 1
-            const next = Effect.zipRight(FiberRef.set(lastAttempt, attempt), execute({ ...request, attempt }))
-            return attempt === first ? next : Effect.zipRight(Metric.increment(Metrics.retries), next)
-          })
-          return Effect.clockWith((clock) => {
-            budget?.recordRequest(clock.unsafeCurrentTimeMillis())
-            // Most calls succeed first time: the schedule (and its driver)
-            // is built only once the first attempt failed, and is fed that
-            // failure before anything is sent again.
-            return Effect.catchAll(once, (error) => {
-              let replayed = false
-              const again = Effect.suspend(() => {
-                if (replayed) return once
+          budget?.recordRequest(Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis())
+          // Most calls succeed first time: they pay for one catchAll. The
+          // schedule (and its driver) is built only once the first attempt
+          // failed, and is fed that failure before anything is sent again.
+          return Effect.catchAll(execute(request), (error) => {
+            let attempt = request.attempt
+            let replayed = false
+            const again = Effect.suspend(() => {
+              if (!replayed) {
                 replayed = true
                 return Effect.fail(error)
-              })
-              return Effect.retry(again, schedule(policy, request, budget))
+              }
+              attempt += 1
+              return Effect.zipRight(
+                Effect.zipRight(Metric.increment(Metrics.retries), FiberRef.set(lastAttempt, { attempt })),
+                execute({ ...request, attempt })
+              )
             })
+            return Effect.retry(again, schedule(policy, request, budget))
           })
         })
     })

@@ -1,8 +1,10 @@
-import * as HttpTraceContext from "@effect/platform/HttpTraceContext"
-import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import type * as Tracer from "effect/Tracer"
+import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
+import * as Tracer from "effect/Tracer"
 import * as Client from "../core/client.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
@@ -72,19 +74,38 @@ const startAttributes = (
   return attributes
 }
 
-/** The request with the span's context headers, unless it sets them itself. */
-const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest => {
-  // A disabled tracer hands out a no-op span: nothing worth propagating.
-  if (!hex32.test(span.traceId) || !hex16.test(span.spanId)) return request
-  const context = HttpTraceContext.toHeaders(span)
-  let headers: Record<string, string> | undefined
-  for (const name of Object.keys(context)) {
-    if (request.headers[name] !== undefined) continue
-    if (headers === undefined) headers = { ...request.headers }
-    headers[name] = context[name]
-  }
-  return headers === undefined ? request : { ...request, headers }
+/**
+ * The request with trace context headers, unless it sets them itself: `b3`
+ * and `traceparent` as @effect/platform's HttpTraceContext.toHeaders writes
+ * them, without the platform Headers object it builds (an object whose
+ * prototype is swapped, which V8 makes slow).
+ */
+const withContext = (
+  request: CourierRequest.CourierRequest,
+  traceId: string,
+  spanId: string,
+  sampled: boolean,
+  parentSpanId: string | undefined
+): CourierRequest.CourierRequest => {
+  const b3 = request.headers["b3"] === undefined
+    ? `${traceId}-${spanId}-${sampled ? "1" : "0"}${parentSpanId === undefined ? "" : `-${parentSpanId}`}`
+    : undefined
+  const traceparent = request.headers["traceparent"] === undefined
+    ? `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`
+    : undefined
+  if (b3 === undefined && traceparent === undefined) return request
+  const headers = { ...request.headers }
+  if (b3 !== undefined) headers["b3"] = b3
+  if (traceparent !== undefined) headers["traceparent"] = traceparent
+  return { ...request, headers }
 }
+
+/** The request with the span's context headers. */
+const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest =>
+  // A disabled tracer hands out a no-op span: nothing worth propagating.
+  !hex32.test(span.traceId) || !hex16.test(span.spanId)
+    ? request
+    : withContext(request, span.traceId, span.spanId, span.sampled, Option.getOrUndefined(span.parent)?.spanId)
 
 const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
   switch (outcome._tag) {
@@ -109,6 +130,55 @@ const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
   }
 }
 
+// Effect's own tracer, the one in place when the program installs none. It
+// keeps its spans in memory and hands them to no exporter: recording one per
+// attempt (an attribute map, timings, random ids, a parent for every log
+// line's span event) would cost every call and show nowhere.
+const nativeTracer: Tracer.Tracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
+
+/** The caller's span that trace context continues, as Effect picks a new span's parent. */
+const parentOf = (current: Tracer.AnySpan | undefined): Tracer.AnySpan | undefined => {
+  let span = current
+  while (span !== undefined && Context.get(span.context, Tracer.DisablePropagation)) {
+    span = span._tag === "Span" ? Option.getOrUndefined(span.parent) : undefined
+  }
+  return span
+}
+
+// Random ids as Effect's and OpenTelemetry's tracers make them (from
+// Math.random), four bytes a draw, through a table: Number#toString(16) is
+// slow enough to show in a profile.
+const byteHex: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
+const hex8 = (): string => {
+  const r = (Math.random() * 0x1_0000_0000) >>> 0
+  return byteHex[r >>> 24] + byteHex[(r >>> 16) & 255] + byteHex[(r >>> 8) & 255] + byteHex[r & 255]
+}
+
+/**
+ * The request with trace context naming a new span id in the caller's trace
+ * (or a new trace), as the headers of a span Effect's tracer would make:
+ * sampled, `b3` naming the parent span.
+ */
+const propagatedWithoutSpan = (
+  request: CourierRequest.CourierRequest,
+  parent: Tracer.AnySpan | undefined
+): CourierRequest.CourierRequest => {
+  if (parent !== undefined && !hex32.test(parent.traceId)) return request
+  const traceId = parent === undefined ? hex8() + hex8() + hex8() + hex8() : parent.traceId
+  return withContext(request, traceId, hex8() + hex8(), true, parent?.spanId)
+}
+
+// The span names form a small set: made once per method, not once per call.
+const spanNames = new Map<string, string>()
+const spanName = (method: string): string => {
+  let name = spanNames.get(method)
+  if (name === undefined) {
+    name = `http.client ${Outcome.methodLabel(method) === "_OTHER" ? "HTTP" : method}`
+    if (spanNames.size < 64) spanNames.set(method, name)
+  }
+  return name
+}
+
 /** @internal */
 export const layer = (options: Tracing.Options = {}) =>
   Client.layerDecorate((execute, client) =>
@@ -119,26 +189,34 @@ export const layer = (options: Tracing.Options = {}) =>
       // Trace context goes only to the base URL's origin: a traceparent
       // names our trace and span to whoever receives it.
       const origin = client.config.baseUrl?.origin
+      const propagates = (request: CourierRequest.CourierRequest) =>
+        propagate && origin !== undefined && request.url.origin === origin
 
-      return (request: CourierRequest.CourierRequest) =>
+      const recorded = (request: CourierRequest.CourierRequest) =>
         Effect.acquireUseRelease(
-          Effect.makeSpan(`http.client ${Outcome.methodLabel(request.method) === "_OTHER" ? "HTTP" : request.method}`, {
+          Effect.makeSpan(spanName(request.method), {
             kind: "client",
             attributes: startAttributes(redactor, request),
             captureStackTrace: false
           }),
-          (span) =>
-            Effect.withParentSpan(
-              execute(propagate && origin !== undefined && request.url.origin === origin ? propagated(request, span) : request),
-              span
-            ),
+          (span) => Effect.withParentSpan(execute(propagates(request) ? propagated(request, span) : request), span),
           (span, exit) =>
-            Effect.flatMap(Clock.currentTimeNanos, (now) =>
-              Effect.sync(() => {
-                const outcome = Outcome.of(exit)
-                endAttributes(span, outcome)
-                span.end(now, sanitize(outcome, exit))
-              }))
+            Effect.clockWith((clock) => {
+              const outcome = Outcome.of(exit)
+              endAttributes(span, outcome)
+              span.end(clock.unsafeCurrentTimeNanos(), sanitize(outcome, exit))
+              return Effect.void
+            })
         )
+
+      return (request: CourierRequest.CourierRequest) =>
+        Effect.withFiberRuntime((fiber) => {
+          // A disabled tracer makes no-op spans, and they propagate nothing.
+          if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return execute(request)
+          if (fiber.currentTracer !== nativeTracer) return recorded(request)
+          // No tracer installed: the trace context still goes out, so the
+          // server's spans join the caller's trace, but no span is recorded.
+          return propagates(request) ? execute(propagatedWithoutSpan(request, parentOf(fiber.currentSpan))) : execute(request)
+        })
     })
   )

@@ -1,9 +1,9 @@
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -117,38 +117,51 @@ export const layer = (options: Auth.Options) =>
        * refresh. The check-and-start runs with no yield in between, and a
        * read that spans a finished refresh is repeated (see `freshToken`).
        */
-      const currentToken = (request: CourierRequest.CourierRequest): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> =>
-        Effect.suspend(() => {
-          if (expiry === undefined || (inflight !== undefined && !ahead.has(inflight))) {
-            return inflight === undefined ? readToken : awaitRefresh(inflight, noAnswer(request), request)
+      const tokenNow = (
+        request: CourierRequest.CourierRequest,
+        clock: Clock.Clock
+      ): Effect.Effect<Token, CourierError.Unauthorized | CourierError.Timeout> => {
+        if (expiry === undefined || (inflight !== undefined && !ahead.has(inflight))) {
+          return inflight === undefined ? readToken : awaitRefresh(inflight, noAnswer(request), request)
+        }
+        const before = generation
+        return Effect.flatMap(readTokens, (tokens) => {
+          const now = clock.unsafeCurrentTimeMillis()
+          // The usual case starts nothing, so it needs no mask.
+          if (generation === before && (inflight === undefined || ahead.has(inflight)) && Option.isSome(tokens)) {
+            const state = expiry.state(tokens.value, now)
+            if (state === "fresh" || (state === "ahead" && inflight !== undefined)) {
+              return Effect.succeed<Token>(tokens.value.accessToken)
+            }
           }
-          const before = generation
-          return Effect.flatMap(Effect.zip(readTokens, Clock.currentTimeMillis), ([tokens, now]) =>
-            Effect.uninterruptibleMask((restore) => {
-              if (generation !== before || (inflight !== undefined && !ahead.has(inflight))) {
-                return restore(currentToken(request))
-              }
-              if (Option.isNone(tokens)) return Effect.succeed<Token>(undefined)
-              const token = tokens.value.accessToken
-              switch (expiry.state(tokens.value, now)) {
-                case "fresh":
-                  return Effect.succeed<Token>(token)
-                case "ahead":
-                  return inflight !== undefined
-                    ? Effect.succeed<Token>(token)
-                    : startRefresh(noAnswer(request), token, () => Effect.succeed<Token>(token), true)
-                case "expired":
-                  return inflight !== undefined
-                    ? restore(awaitRefresh(inflight, noAnswer(request), request))
-                    : startRefresh(
-                      noAnswer(request),
-                      token,
-                      (deferred) => restore(awaitRefresh(deferred, noAnswer(request), request)),
-                      true
-                    )
-              }
-            }))
+          return Effect.uninterruptibleMask((restore) => {
+            if (generation !== before || (inflight !== undefined && !ahead.has(inflight))) {
+              return restore(currentToken(request))
+            }
+            if (Option.isNone(tokens)) return Effect.succeed<Token>(undefined)
+            const token = tokens.value.accessToken
+            switch (expiry.state(tokens.value, now)) {
+              case "fresh":
+                return Effect.succeed<Token>(token)
+              case "ahead":
+                return inflight !== undefined
+                  ? Effect.succeed<Token>(token)
+                  : startRefresh(noAnswer(request), token, () => Effect.succeed<Token>(token), true)
+              case "expired":
+                return inflight !== undefined
+                  ? restore(awaitRefresh(inflight, noAnswer(request), request))
+                  : startRefresh(
+                    noAnswer(request),
+                    token,
+                    (deferred) => restore(awaitRefresh(deferred, noAnswer(request), request)),
+                    true
+                  )
+            }
+            })
         })
+      }
+
+      const currentToken = (request: CourierRequest.CourierRequest) => Effect.clockWith((clock) => tokenNow(request, clock))
 
       /**
        * The refresh call: bounded by `refreshTimeout`, and under the Retry
@@ -330,23 +343,37 @@ export const layer = (options: Auth.Options) =>
         return Effect.zipRight(Effect.forkIn(Effect.interruptible(runRefresh(deferred, trigger, replacing)), scope), wait(deferred))
       }
 
-      const withToken = (request: CourierRequest.CourierRequest, token: Token) => {
-        if (token === undefined) return Effect.succeed(request)
-        const value = `${scheme} ${Redacted.value(token)}`
-        // A token the store handed out that can not be sent is the credential's
-        // fault: the call fails as unauthorized, saying why, not as a refusal.
-        return !Request.isValidHeader("authorization", value)
-          ? Effect.fail(
-            new CourierError.Unauthorized({
-              request: request.info,
-              status: 401,
-              headers: {},
-              bodyExcerpt: "",
-              cause: "the token is not a valid header value (it contains CR, LF or another control character)"
-            })
-          )
-          : Effect.succeed(Request.setHeader(request, "authorization", value))
+      // The header of the last token sent, validated once (null: not a valid
+      // header value); a store in memory hands out the same token each time.
+      let lastToken: Token
+      let lastHeader: string | null = null
+      const headerFor = (token: Redacted.Redacted<string>): string | null => {
+        if (token !== lastToken) {
+          const into: Record<string, string> = {}
+          const problem = Headers.normalize(into, { authorization: `${scheme} ${Redacted.value(token)}` })
+          lastHeader = problem === undefined ? into["authorization"]! : null
+          lastToken = token
+        }
+        return lastHeader
       }
+
+      /** The request with the token's header, or undefined when the token cannot be sent. */
+      const withToken = (request: CourierRequest.CourierRequest, token: Token): CourierRequest.CourierRequest | undefined => {
+        if (token === undefined) return request
+        const header = headerFor(token)
+        return header === null ? undefined : { ...request, headers: { ...request.headers, authorization: header } }
+      }
+
+      const unsendable = (request: CourierRequest.CourierRequest) =>
+        Effect.fail(
+          new CourierError.Unauthorized({
+            request: request.info,
+            status: 401,
+            headers: {},
+            bodyExcerpt: "",
+            cause: "the token is not a valid header value (it contains CR, LF or another control character)"
+          })
+        )
 
       const applies = (request: CourierRequest.CourierRequest) =>
         origins.has(request.url.origin) && request.headers["authorization"] === undefined &&
@@ -364,9 +391,14 @@ export const layer = (options: Auth.Options) =>
 
       return Client.decorate(below, (execute) => (request) => {
         if (!applies(request)) return execute(request)
-        return Effect.flatMap(currentToken(request), (used) =>
-          Effect.flatMap(withToken(request, used), (authed) =>
-            Effect.catchTag(Effect.zipRight(FiberRef.set(lastAttempt, request.attempt), execute(authed)), "Unauthorized", (error) => {
+        return Effect.withFiberRuntime((fiber) => {
+          // The retry Layer below marks each attempt it sends again; a mark
+          // other than this one, after the call, is this call's last attempt.
+          const before = fiber.getFiberRef(lastAttempt)
+          return Effect.flatMap(tokenNow(request, Context.get(fiber.currentDefaultServices, Clock.Clock)), (used) => {
+            const authed = withToken(request, used)
+            if (authed === undefined) return unsendable(request)
+            return Effect.catchTag(execute(authed), "Unauthorized", (error) => {
               if (!aboutOurToken(error)) return Effect.fail(error)
               // A 401 after a redirect: the first hop was already sent and answered (a
               // POST answered 303 did its work), so only an idempotent call is sent
@@ -387,14 +419,16 @@ export const layer = (options: Auth.Options) =>
               // The replay is another attempt of the same call: logs, spans
               // and metrics below show it with the number after the last one
               // sent (a Retry Layer below may have sent several).
-              return Effect.flatMap(FiberRef.get(lastAttempt), (last) => {
-                const replay = { ...request, attempt: Math.max(request.attempt, last) + 1 }
-                return Effect.flatMap(
-                  freshToken(used, error, request),
-                  (fresh) => Effect.flatMap(withToken(replay, fresh), (authed) => Effect.locally(execute(authed), currentRole, "replay"))
-                )
+              const mark = fiber.getFiberRef(lastAttempt)
+              const last = mark !== before && mark !== undefined ? mark.attempt : request.attempt
+              const replay = { ...request, attempt: Math.max(request.attempt, last) + 1 }
+              return Effect.flatMap(freshToken(used, error, request), (fresh) => {
+                const again = withToken(replay, fresh)
+                return again === undefined ? unsendable(replay) : Effect.locally(execute(again), currentRole, "replay")
               })
-            })))
+            })
+          })
+        })
       })
     })
   )
