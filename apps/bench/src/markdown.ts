@@ -113,11 +113,13 @@ logic included). The @effect/platform "full stack" is \`mapRequest(prependUrl(ba
 \`filterStatusOk\`, \`retryTransient({ times: 2 })\` and \`HttpClientResponse.schemaBodyJson\`, with the default
 tracer on. Courier bare is \`NodeTransport.layerClient({ baseUrl })\` and \`client.get(path, { schema })\`. The
 Courier preset is \`Preset.layer({ refresh: Auth.refreshJson(...) }, { logging: { mode: "production" } })\` over
-\`NodeTransport.layerClient({ baseUrl })\` and \`TokenStore.layerMemory(...)\`: bearer auth, retry (default
-policy), **tracing on** (the preset's default: a span per attempt in Effect's tracer, no exporter, trace headers
-to the base origin), logging in production mode (one logfmt line per request, written to a file through a
-\`node:fs\` WriteStream that replaces Effect's default logger; the run checks there is one line per request), and
-metrics; bodies decoded with Schema.
+\`NodeTransport.layerClient({ baseUrl })\` and \`TokenStore.layerMemory(...)\`, as the guide builds it: bearer auth,
+retry (default policy), **tracing on** (the preset's default: trace headers to the base origin; under Effect's own
+tracer, which exports nothing, no span is recorded), logging in production mode (a logfmt line per failure, retry
+and refresh, written to a file through a \`node:fs\` WriteStream that replaces Effect's default logger; routine
+successes are logged at Debug, below Effect's default minimum level, so they write nothing), and metrics; bodies
+decoded with Schema. The row "every success logged" is the same preset with successes at Info: one line per
+request written to the file (the run checks there is one line per request).
 
 Transfers: ${fmt(report.transferBytes / 2 ** 20)} MiB each way, from and to memory-backed storage (\`/dev/shm\`) so that the disk
 is not what is measured. The download is raw undici piped to a file (then fsync and rename, as Courier does)

@@ -374,11 +374,11 @@ const stormCells = (s: StormRecord): Array<string> => [
 const layerLabels: Record<LayerStack, string> = {
   stub: "stub alone (reference)",
   retry: "Retry (default policy)",
-  tracing: "Tracing (a span per attempt, no exporter)",
-  logging: "Logging (production mode, logfmt to a file)",
+  tracing: "Tracing (trace headers; no span under Effect's own tracer)",
+  logging: "Logging (production mode, every success a logfmt line to a file)",
   metrics: "Metrics",
   auth: "Auth (valid token in a memory store)",
-  preset: "whole preset"
+  preset: "whole preset (successes at Debug, its default)"
 }
 
 const layerHeaders = ["layer", "calls", "CPU µs/call", "added over the stub, µs median (min–max)"]

@@ -61,7 +61,7 @@ export const layerStacks = ["stub", "retry", "tracing", "logging", "metrics", "a
 export type LayerStack = typeof layerStacks[number]
 
 /** The stacks that must write one log line per call. */
-export const loggingStacks: ReadonlyArray<LayerStack> = ["logging", "preset"]
+export const loggingStacks: ReadonlyArray<LayerStack> = ["logging"]
 
 /** A measured phase in a client process: requests until the count or the time limit, whichever comes first. */
 export interface Phase {

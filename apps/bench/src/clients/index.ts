@@ -20,7 +20,8 @@ export const clientIds = [
   "effect-undici-full",
   "effect-fetch-full",
   "courier-bare",
-  "courier-preset"
+  "courier-preset",
+  "courier-preset-info"
 ] as const
 
 export type ClientId = typeof clientIds[number]
@@ -40,7 +41,8 @@ export const clientLabels: Record<ClientId, string> = {
   "effect-undici-full": "@effect/platform full stack on `layerUndici`",
   "effect-fetch-full": "@effect/platform full stack on `FetchHttpClient`",
   "courier-bare": "Courier bare, `NodeTransport.layerClient({ baseUrl })`",
-  "courier-preset": "Courier, recommended preset (tracing on)"
+  "courier-preset": "Courier, recommended preset (tracing on)",
+  "courier-preset-info": "Courier, recommended preset, every success logged at Info to a file"
 }
 
 /** A run of requests: `count` of them, or fewer if the deadline passes first. */
@@ -97,6 +99,8 @@ export const makeSession = async (id: ClientId, origin: string, logDir: string):
       return (await import("./courier.js")).makeBare(origin, logDir)
     case "courier-preset":
       return (await import("./courier.js")).makePreset(origin, logDir)
+    case "courier-preset-info":
+      return (await import("./courier.js")).makePresetInfo(origin, logDir)
   }
 }
 
