@@ -16,6 +16,7 @@ import * as Request from "../../core/request.js"
 import type * as TokenStore from "../../../TokenStore.js"
 import { currentRole, lastAttempt } from "../../core/callRole.js"
 import * as Expiry from "./expiry.js"
+import * as Header from "./header.js"
 import * as Metrics from "../metrics.js"
 import * as RefreshCoordination from "./refreshCoordination.js"
 import * as RefreshFailure from "./refreshFailure.js"
@@ -343,37 +344,7 @@ export const layer = (options: Auth.Options) =>
         return Effect.zipRight(Effect.forkIn(Effect.interruptible(runRefresh(deferred, trigger, replacing)), scope), wait(deferred))
       }
 
-      // The header of the last token sent, validated once (null: not a valid
-      // header value); a store in memory hands out the same token each time.
-      let lastToken: Token
-      let lastHeader: string | null = null
-      const headerFor = (token: Redacted.Redacted<string>): string | null => {
-        if (token !== lastToken) {
-          const into: Record<string, string> = {}
-          const problem = Headers.normalize(into, { authorization: `${scheme} ${Redacted.value(token)}` })
-          lastHeader = problem === undefined ? into["authorization"]! : null
-          lastToken = token
-        }
-        return lastHeader
-      }
-
-      /** The request with the token's header, or undefined when the token cannot be sent. */
-      const withToken = (request: CourierRequest.CourierRequest, token: Token): CourierRequest.CourierRequest | undefined => {
-        if (token === undefined) return request
-        const header = headerFor(token)
-        return header === null ? undefined : { ...request, headers: { ...request.headers, authorization: header } }
-      }
-
-      const unsendable = (request: CourierRequest.CourierRequest) =>
-        Effect.fail(
-          new CourierError.Unauthorized({
-            request: request.info,
-            status: 401,
-            headers: {},
-            bodyExcerpt: "",
-            cause: "the token is not a valid header value (it contains CR, LF or another control character)"
-          })
-        )
+      const withToken = Header.withToken(scheme)
 
       const applies = (request: CourierRequest.CourierRequest) =>
         origins.has(request.url.origin) && request.headers["authorization"] === undefined &&
@@ -397,7 +368,7 @@ export const layer = (options: Auth.Options) =>
           const before = fiber.getFiberRef(lastAttempt)
           return Effect.flatMap(tokenNow(request, Context.get(fiber.currentDefaultServices, Clock.Clock)), (used) => {
             const authed = withToken(request, used)
-            if (authed === undefined) return unsendable(request)
+            if (authed === undefined) return Header.unsendable(request)
             return Effect.catchTag(execute(authed), "Unauthorized", (error) => {
               if (!aboutOurToken(error)) return Effect.fail(error)
               // A 401 after a redirect: the first hop was already sent and answered (a
@@ -424,7 +395,7 @@ export const layer = (options: Auth.Options) =>
               const replay = { ...request, attempt: Math.max(request.attempt, last) + 1 }
               return Effect.flatMap(freshToken(used, error, request), (fresh) => {
                 const again = withToken(replay, fresh)
-                return again === undefined ? unsendable(replay) : Effect.locally(execute(again), currentRole, "replay")
+                return again === undefined ? Header.unsendable(replay) : Effect.locally(execute(again), currentRole, "replay")
               })
             })
           })
