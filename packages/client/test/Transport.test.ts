@@ -307,3 +307,31 @@ describe("CourierRequest.setHeader", () => {
       expect(Duration.isFinite(yield* CourierRequest.remaining(unbounded))).toBe(false)
     }))
 })
+
+describe("the call's deadline over a transport that keeps no timers", () => {
+  it.scopedLive("a transport whose body never ends: client.stream still ends at the call's deadline", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/feed", Reply.text("first chunk")]] })
+      // A transport that keeps no timers over the body (the contract asks it
+      // to): the call's own deadline is the backstop.
+      const Stalling = Transport.layerDecorate((transport) =>
+        Effect.succeed<Transport.Service>({
+          send: (request) =>
+            Effect.map(transport.send(request), (response) => ({ ...response, raw: Stream.concat(response.raw, Stream.never) }))
+        })
+      )
+      const client = yield* build(
+        CourierClient.layer.pipe(
+          Layer.provide(Stalling),
+          Layer.provide(NodeTransport.layer()),
+          Layer.provide(CourierConfig.layer({ baseUrl: server.url }))
+        )
+      )
+      const exit = yield* Effect.exit(
+        Stream.runDrain(client.stream("GET", "/feed", { timeouts: { total: "500 millis", receive: "1 minute" } })).pipe(
+          Effect.timeoutFail({ duration: "8 seconds", onTimeout: () => "the stream never ended" as const })
+        )
+      )
+      expect(failureOf(exit)).toMatchObject({ _tag: "Timeout", phase: "total" })
+    }))
+})
