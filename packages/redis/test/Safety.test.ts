@@ -8,9 +8,14 @@ import { CircuitBreaker, CourierClient, RateLimiter } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Util from "node:util"
 import { RedisConnection, RedisStores } from "../src/index.js"
 import { redisServer, skipReason, startRedis } from "./support.js"
 
@@ -19,6 +24,39 @@ const connect = (port: number, namespace: string, extra: Partial<RedisConnection
 
 const provideConnection = (connection: RedisConnection.Service) =>
   Effect.provideService(RedisConnection.RedisConnection, connection)
+
+/** Everything a program could print of a failure: its message, its fields, its pretty cause. */
+const printed = (exit: Exit.Exit<unknown, unknown>): string =>
+  Exit.isSuccess(exit) ? "" : [Cause.pretty(exit.cause), Util.inspect(exit.cause, { depth: 10 }), JSON.stringify(exit.cause)].join("\n")
+
+describe("Redis URL", () => {
+  // No Redis needed: the URL never gets as far as a socket.
+  const malformed = ["redis://:s3cretpw@127.0.0.1:99999", "redis://:s3cretpw@[bad:1", "redis://user:s3cretpw@host name:6379"]
+
+  it.effect("a malformed COURIER_REDIS_URL is a ConfigError that does not show the URL or its password", () =>
+    Effect.forEach(malformed, (url) =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(
+          Layer.build(RedisConnection.layerConfig({ namespace: "url" })).pipe(
+            Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["COURIER_REDIS_URL", url]]))),
+            Effect.scoped
+          )
+        )
+        expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause).pipe((o) => o._tag === "Some" && o.value._tag)).toBe(
+          "ConfigError"
+        )
+        expect(printed(exit)).toContain("COURIER_REDIS_URL")
+        expect(printed(exit)).not.toContain("s3cretpw")
+      })))
+
+  it.effect("a malformed url given to RedisConnection.make fails without showing it", () =>
+    Effect.forEach(malformed, (url) =>
+      Effect.gen(function*() {
+        const exit = yield* Effect.exit(Effect.scoped(RedisConnection.make({ namespace: "url", url: Redacted.make(url) })))
+        expect(Exit.isFailure(exit)).toBe(true)
+        expect(printed(exit)).not.toContain("s3cretpw")
+      })))
+})
 
 describe.skipIf(redisServer !== undefined)("Redis safety", () => {
   it.skip(skipReason, () => {})
