@@ -11,12 +11,13 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Util from "node:util"
-import { RedisConnection, RedisStores } from "../src/index.js"
+import { RedisConnection, RedisStores, RedisTokenStore } from "../src/index.js"
 import { redisServer, skipReason, startRedis } from "./support.js"
 
 const connect = (port: number, namespace: string, extra: Partial<RedisConnection.Options> = {}) =>
@@ -94,5 +95,23 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
         expect(JSON.parse(limiter!)).toMatchObject({ tokens: expect.any(Number) })
       }
       expect(yield* server.requests("/ok")).toHaveLength(foreign.length)
+    }), 60_000)
+
+  it.scopedLive("a lock taken by a SET that answered after its timeout is released by its holder", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const holder = yield* connect(redis.port, "late", { commandTimeout: "300 millis" })
+      const other = yield* connect(redis.port, "late")
+      const lock = yield* provideConnection(holder)(RedisTokenStore.makeCoordinator())
+      // Redis holds every write for 1.5 s: the SET NX times out here, counts
+      // as taken (the fallback), and lands in Redis once the pause ends.
+      yield* other.run("pause", (client) => client.call("CLIENT", "PAUSE", "1500", "WRITE"))
+      const lease = yield* lock.acquire(Duration.seconds(30))
+      expect(lease._tag).toBe("Acquired")
+      if (lease._tag === "Acquired") yield* lease.release
+      // Past the pause: the SET and then the release have run, in the order sent.
+      yield* Effect.sleep("2500 millis")
+      // Released, not left to block the other processes for its 30 s time to live.
+      expect(yield* other.run("pttl", (client) => client.pttl("courier:late:refresh-lock"))).toBe(-2)
     }), 60_000)
 })

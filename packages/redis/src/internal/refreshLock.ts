@@ -13,13 +13,13 @@ return 0
 
 const maxTtl = 24 * 60 * 60 * 1000
 
-const acquiredLocally: Auth.RefreshLease = { _tag: "Acquired", release: Effect.void }
-
 /**
  * The refresh lock: `SET key owner NX PX ttl`, released by a compare-and-
  * delete script; a holder that dies frees it when `ttl` passes. While Redis
  * is unavailable the lock counts as taken (each process refreshes once, on
- * its own) and nobody waits for it.
+ * its own) and nobody waits for it. That lease still releases: a SET that
+ * timed out here may have reached a slow Redis and taken the lock after all,
+ * and left there it would hold the other processes for its whole `ttl`.
  *
  * @internal
  */
@@ -37,18 +37,15 @@ export const make = (
         // sent would let a second process in. At most a day: Redis refuses an
         // infinite time to live, and a lock must expire if its holder dies.
         const millis = Math.min(maxTtl, Math.max(1000, Math.ceil(Duration.toMillis(ttl))))
+        const acquired: Auth.RefreshLease = {
+          _tag: "Acquired",
+          release: Effect.ignore(
+            connection.run("refresh-lock.release", (client) => client.eval(compareAndDelete, 1, key, owner))
+          )
+        }
         return connection.run("refresh-lock.acquire", (client) => client.set(key, owner, "PX", millis, "NX")).pipe(
-          Effect.map((answer): Auth.RefreshLease =>
-            answer === "OK"
-              ? {
-                _tag: "Acquired",
-                release: Effect.ignore(
-                  connection.run("refresh-lock.release", (client) => client.eval(compareAndDelete, 1, key, owner))
-                )
-              }
-              : { _tag: "Held" }
-          ),
-          Effect.orElseSucceed(() => acquiredLocally)
+          Effect.map((answer): Auth.RefreshLease => answer === "OK" ? acquired : { _tag: "Held" }),
+          Effect.orElseSucceed(() => acquired)
         )
       }),
     // Polls rather than subscribes: the lock's expiry sends no message, and a
