@@ -279,7 +279,11 @@ export interface Service {
   readonly config: CourierConfig.ResolvedConfig
   /** The platform transport underneath, for what Courier does not cover. */
   readonly http: HttpClient.HttpClient
-  /** The decorated pipeline every call goes through. */
+  /**
+   * The decorated pipeline every call goes through. The call methods bound
+   * all of it by the request's `total` deadline; called directly, only the
+   * hops and the Layers' own waits for a refresh or a slot are.
+   */
   readonly execute: Execute
   /** Prepares a request as the calls do, without sending it. */
   readonly prepare: (

@@ -305,3 +305,21 @@ describe("connect", () => {
       expectTimeout(yield* exitOf(fiber), "receive", "2 seconds")
     }))
 })
+
+describe("total, above the transport", () => {
+  // A Layer that waits on something other than the server (a token store, a
+  // shared breaker's or cache's store, a lock another process holds): the
+  // call's deadline bounds that wait too, not only the hops.
+  it.scoped("bounds what a Layer waits for before it sends", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/ok", Reply.json({ ok: true })]] })
+      const base = yield* clientOn(server, "node", { timeouts: { total: "3 seconds" } })
+      const client = CourierClient.decorate(base, (execute) => (request) => Effect.zipRight(Effect.never, execute(request)))
+      const fiber = yield* Effect.fork(client.get("/ok"))
+      yield* TestClock.adjust("2900 millis")
+      yield* expectRunning(fiber)
+      yield* TestClock.adjust("100 millis")
+      expectTimeout(yield* exitOf(fiber), "total", "3 seconds")
+      expect(yield* server.requests("/ok")).toHaveLength(0)
+    }))
+})

@@ -4,7 +4,7 @@
  * that lands after it timed out, a malformed URL. None of them may fail a
  * call with a defect, hold it past its deadline, or print a secret.
  */
-import { CircuitBreaker, CourierClient, RateLimiter } from "@courier/client"
+import { Auth, CircuitBreaker, CourierClient, RateLimiter, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestServer } from "@courier/testing"
 import { describe, expect, it } from "@effect/vitest"
@@ -17,7 +17,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Util from "node:util"
-import { RedisConnection, RedisStores, RedisTokenStore } from "../src/index.js"
+import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
 import { redisServer, skipReason, startRedis } from "./support.js"
 
 const connect = (port: number, namespace: string, extra: Partial<RedisConnection.Options> = {}) =>
@@ -113,5 +113,35 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
       yield* Effect.sleep("2500 millis")
       // Released, not left to block the other processes for its 30 s time to live.
       expect(yield* other.run("pttl", (client) => client.pttl("courier:late:refresh-lock"))).toBe(-2)
+    }), 60_000)
+
+  it.scopedLive("a Redis that stops answering holds no call past its total deadline, whatever commandTimeout says", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const server = yield* TestServer.make({
+        routes: [["GET", "/data", Reply.json({ ok: true }, { headers: { "cache-control": "max-age=60" } })]]
+      })
+      // A long commandTimeout: only the call's deadline can end the wait.
+      const connection = yield* connect(redis.port, "paused", { commandTimeout: "20 seconds" })
+      const admin = yield* connect(redis.port, "admin")
+      yield* provideConnection(connection)(Effect.flatMap(RedisTokenStore.make, (store) => store.set(TokenStore.tokens("A1", "R1"))))
+      const client = yield* Effect.map(
+        Layer.build(
+          RedisPreset.layer(
+            { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
+            { logging: false, tracing: false, retry: false, circuitBreaker: {}, rateLimit: {}, cache: {} }
+          ).pipe(
+            Layer.provide(NodeTransport.layerClient({ baseUrl: server.url, timeouts: { total: "500 millis" } })),
+            Layer.provide(Layer.succeed(RedisConnection.RedisConnection, connection))
+          )
+        ),
+        Context.get(CourierClient.CourierClient)
+      )
+      // Redis keeps the connections open and answers nothing for 8 seconds.
+      yield* admin.run("pause", (client) => client.call("CLIENT", "PAUSE", "8000", "ALL"))
+      const [took, failure] = yield* Effect.timed(Effect.flip(client.get("/data")))
+      expect(failure).toMatchObject({ _tag: "Timeout", phase: "total" })
+      // 500 ms of deadline; the pause would have held it 8 s.
+      expect(Duration.toMillis(took)).toBeLessThan(4000)
     }), 60_000)
 })

@@ -11,6 +11,7 @@ import type * as CourierClientNs from "../../CourierClient.js"
 import type * as CourierConfigNs from "../../CourierConfig.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
+import * as Deadline from "./deadline.js"
 import { decode } from "./decode.js"
 import * as Pagination from "./pagination.js"
 import { CourierConfig } from "./config.js"
@@ -48,15 +49,20 @@ const build = (
     Effect.flatMap(Clock.currentTimeMillis, (now) => prepare(config, method, url, options ?? {}, streaming, now))
 
   // The total deadline is the request's (`deadline`, set when it is
-  // prepared): every hop enforces it and a retry never sleeps past it.
+  // prepared): every hop enforces it and a retry never sleeps past it. The
+  // whole decorated pipeline is bounded by it too, once per call (Layers
+  // call `execute` below them, never these methods): a Layer waiting on its
+  // store (tokens, breaker, limiter, cache in Redis) ends with the deadline.
+  const bounded: CourierClientNs.Execute = (request) => Deadline.bound(request, execute(request))
+
   const response = (method: string, url: string, options?: Options) =>
-    Effect.flatMap(prepareEffect(method, url, options, false), execute)
+    Effect.flatMap(prepareEffect(method, url, options, false), bounded)
 
   const call = (method: string, url: string, options?: Options): Effect.Effect<unknown, CourierError.CourierError> => {
     const responseType = options?.responseType ?? config.responseType
     const schema = options?.schema
     return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
-      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
+      Effect.flatMap(bounded(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
   }
 
   // A decoded call that keeps what `f` needs of the response beside the body.
@@ -70,7 +76,7 @@ const build = (
     const responseType = options?.responseType ?? config.responseType
     const schema = options?.schema
     return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
-      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
+      Effect.flatMap(bounded(request), (res: CourierResponse.CourierResponse) =>
         Effect.map(
           decode(res, responseType, schemaOf === undefined ? schema : schemaOf(res), config.credentialHeaders),
           (body) => f(res, body)
@@ -103,7 +109,7 @@ const build = (
 
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(
-      Effect.map(prepareEffect(method, url, options, true), (request) => streamCall(request, execute(request)))
+      Effect.map(prepareEffect(method, url, options, true), (request) => streamCall(request, bounded(request)))
     )
 
   const method = (name: string) => (url: string, options?: Options) => call(name, url, options)
@@ -125,7 +131,7 @@ const build = (
       Pagination.paginate(fetchPage, url, options)) as CourierClientNs.Service["paginate"],
     response: response as CourierClientNs.Service["response"],
     streamingResponse: ((method: string, url: string, options?: Options) =>
-      Effect.flatMap(prepareEffect(method, url, options, true), execute)) as CourierClientNs.Service["streamingResponse"],
+      Effect.flatMap(prepareEffect(method, url, options, true), bounded)) as CourierClientNs.Service["streamingResponse"],
     stream: stream as CourierClientNs.Service["stream"]
   }
 }

@@ -8,7 +8,6 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -22,6 +21,7 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import type * as Redaction from "../../Redaction.js"
+import * as Deadline from "./deadline.js"
 import * as ErrorBody from "./errorBody.js"
 import * as Exchange from "../transport/exchange.js"
 import * as Failure from "./failure.js"
@@ -311,12 +311,6 @@ export const make = (
     // A native exchange keeps the deadline on its own timer; the generic
     // path races the hop against what is left of it.
     if (exchange !== undefined || request.deadline === undefined) return hop(request)
-    return Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const total = request.timeouts.total
-      return Effect.timeoutFail(hop(request), {
-        duration: Duration.millis(Math.max(0, request.deadline! - now)),
-        onTimeout: () => new CourierError.Timeout({ request: request.info, phase: "total", duration: total })
-      })
-    })
+    return Deadline.bound(request, hop(request))
   }
 }

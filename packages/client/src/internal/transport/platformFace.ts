@@ -20,6 +20,7 @@ import type * as Body from "../../Body.js"
 import { CourierClient } from "../core/client.js"
 import type * as CourierClientNs from "../../CourierClient.js"
 import * as CourierError from "../../CourierError.js"
+import * as Deadline from "../core/deadline.js"
 import * as ErrorBody from "../core/errorBody.js"
 import * as PlatformResponse from "./platformResponse.js"
 import * as Url from "../core/url.js"
@@ -169,7 +170,9 @@ const execute = (
         // fails to read): the redacted URL there too.
         const visible = shown(request, Url.redact(url.right))
         const kept = new WeakMap<CourierError.CourierError, ErrorBody.Kept>()
-        return ErrorBody.keeping(client.execute(courierRequest), (failure, body) => kept.set(failure, body)).pipe(
+        // Bounded by the deadline as a call is (see `Deadline`).
+        const bounded = Deadline.bound(courierRequest, client.execute(courierRequest))
+        return ErrorBody.keeping(bounded, (failure, body) => kept.set(failure, body)).pipe(
           Effect.map((response) => PlatformResponse.fromCourier(visible, response)),
           Effect.catchAll((failure) =>
             failure._tag === "BadResponse" || failure._tag === "Unauthorized"

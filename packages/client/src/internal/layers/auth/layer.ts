@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Auth from "../../../Auth.js"
 import * as Client from "../../core/client.js"
+import * as Deadline from "../../core/deadline.js"
 import * as CourierError from "../../../CourierError.js"
 import * as CourierRequest from "../../../CourierRequest.js"
 import type * as TokenStore from "../../../TokenStore.js"
@@ -99,14 +100,7 @@ export const layer = (options: Auth.Options) =>
           Deferred.await(deferred),
           (error) => Effect.fail(unauthorized(own, error.cause, error.reason))
         )
-        const deadline = request.deadline
-        if (deadline === undefined) return wait
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.timeoutFail(wait, {
-            duration: Duration.millis(Math.max(0, deadline - now)),
-            onTimeout: () =>
-              new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
-          }))
+        return Deadline.bound(request, wait)
       }
 
       /** The trigger of a refresh no 401 started: what its waiters fail with. */

@@ -1,10 +1,9 @@
-import * as Clock from "effect/Clock"
 import * as ConfigError from "effect/ConfigError"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import type * as Bulkhead from "../../../Bulkhead.js"
 import * as Client from "../../core/client.js"
+import * as Deadline from "../../core/deadline.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
 import * as Metrics from "../metrics.js"
@@ -44,17 +43,8 @@ export const layer = (options: Bulkhead.Options) =>
       }
 
       /** A slot, waited for no longer than the call's deadline. */
-      const slot = (compartment: Compartment, request: CourierRequest.CourierRequest) => {
-        const take = compartment.slots.take(1)
-        const deadline = request.deadline
-        if (deadline === undefined) return take
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.timeoutFail(take, {
-            duration: Duration.millis(Math.max(0, deadline - now)),
-            onTimeout: () =>
-              new CourierError.Timeout({ request: request.info, phase: "total", duration: request.timeouts.total })
-          }))
-      }
+      const slot = (compartment: Compartment, request: CourierRequest.CourierRequest) =>
+        Deadline.bound(request, compartment.slots.take(1))
 
       return (request: CourierRequest.CourierRequest) =>
         Effect.suspend(() => {
