@@ -15,10 +15,12 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Util from "node:util"
 import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
-import { redisServer, skipReason, startRedis } from "./support.js"
+import { fileURLToPath } from "node:url"
+import { exitOf, linesOf, makeApi, redisServer, skipReason, spawn, startRedis } from "./support.js"
 
 const connect = (port: number, namespace: string, extra: Partial<RedisConnection.Options> = {}) =>
   RedisConnection.make({ namespace, redis: { host: "127.0.0.1", port }, ...extra })
@@ -144,4 +146,25 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
       // 500 ms of deadline; the pause would have held it 8 s.
       expect(Duration.toMillis(took)).toBeLessThan(4000)
     }), 60_000)
+
+  it.live("a program's life: Redis up, Redis gone, scope closed: it ends by itself, nothing unhandled", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const api = yield* makeApi()
+      const script = fileURLToPath(new URL("./fixtures/lifecycle.ts", import.meta.url))
+      const child = yield* spawn(
+        process.execPath,
+        ["--conditions=@courier/source", "--import", "tsx", script, JSON.stringify({ baseUrl: api.server.url, redisPort: redis.port })],
+        { cwd: fileURLToPath(new URL("..", import.meta.url)) }
+      )
+      child.stderr?.resume()
+      const lines = linesOf(child)
+      expect(yield* lines.waitFor((line) => line.startsWith("@@ up"), "60 seconds")).toEqual(Option.some("@@ up 0"))
+      yield* redis.stop
+      child.stdin?.write("go\n")
+      expect(yield* lines.waitFor((line) => line.startsWith("@@ down"), "60 seconds")).toEqual(Option.some("@@ down 0"))
+      // No process.exit in the program: a timer or socket left behind would keep it running.
+      expect(yield* exitOf(child, "15 seconds")).toBe("0")
+      expect(lines.lines.filter((line) => line.startsWith("@@ "))).toEqual(["@@ up 0", "@@ down 0", "@@ closed"])
+    }).pipe(Effect.scoped), 120_000)
 })
