@@ -7,7 +7,7 @@
 import { Auth, CircuitBreaker, CourierClient, RateLimiter, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestServer } from "@courier/testing"
-import { describe, expect, it } from "@effect/vitest"
+import { describe, expect, it, vi } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
@@ -15,6 +15,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Util from "node:util"
@@ -167,4 +168,58 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
       expect(yield* exitOf(child, "15 seconds")).toBe("0")
       expect(lines.lines.filter((line) => line.startsWith("@@ "))).toEqual(["@@ up 0", "@@ down 0", "@@ closed"])
     }).pipe(Effect.scoped), 120_000)
+
+  it.live("tokens and the URL's password never reach a log line, through a wrong password, a foreign key type and an outage", () => {
+    const logs: Array<string> = []
+    const collect = Logger.make((entry) => {
+      logs.push(Util.inspect({ ...entry, date: undefined, context: undefined, spans: undefined }, { depth: 10 }))
+    })
+    const consoleLines: Array<string> = []
+    const spies = (["log", "warn", "error", "info", "debug"] as const).map((level) =>
+      vi.spyOn(console, level).mockImplementation((...args: Array<unknown>) => {
+        consoleLines.push(args.map((arg) => Util.inspect(arg, { depth: 10 })).join(" "))
+      })
+    )
+    return Effect.gen(function*() {
+      const redis = yield* startRedis
+      const admin = yield* connect(redis.port, "secrets")
+      yield* admin.run("config", (client) => client.config("SET", "requirepass", "right-s3cret"))
+      // Built in the test's scope: the connection lives until the end.
+      const viaUrl = (password: string) =>
+        Effect.flatMap(
+          Layer.build(
+            RedisConnection.layerConfig({ namespace: "secrets", commandTimeout: "500 millis" }).pipe(
+              Layer.provide(Layer.setConfigProvider(
+                ConfigProvider.fromMap(new Map([["COURIER_REDIS_URL", `redis://:${password}@127.0.0.1:${redis.port}`]]))
+              ))
+            )
+          ),
+          (context) => Effect.provide(RedisTokenStore.make, context)
+        )
+      const good = yield* viaUrl("right-s3cret")
+      yield* good.set(TokenStore.tokens("ACCESS-SECRET-1", "REFRESH-SECRET-1"))
+      expect(yield* admin.run("get", (client) => client.get("courier:secrets:tokens"))).toContain("ACCESS-SECRET-1")
+      // A wrong password: every command fails, the outage is logged.
+      const wrong = yield* viaUrl("wrong-s3cret")
+      yield* wrong.set(TokenStore.tokens("ACCESS-SECRET-2", "REFRESH-SECRET-2"))
+      yield* wrong.get
+      // A key of another type under the token key: GET and the scripts fail on it.
+      yield* admin.run("del", (client) => client.del("courier:secrets:tokens"))
+      yield* admin.run("hset", (client) => client.hset("courier:secrets:tokens", "ACCESS-SECRET-3", "REFRESH-SECRET-3"))
+      yield* good.get
+      yield* good.clearIf!(TokenStore.tokens("ACCESS-SECRET-1", "REFRESH-SECRET-1"))
+      yield* good.set(TokenStore.tokens("ACCESS-SECRET-4", "REFRESH-SECRET-4"))
+      // Redis gone.
+      yield* redis.stop
+      yield* good.set(TokenStore.tokens("ACCESS-SECRET-5", "REFRESH-SECRET-5"))
+      yield* good.get
+      const everything = [...logs, ...consoleLines].join("\n")
+      expect(logs.filter((line) => line.includes("Redis is unavailable")).length).toBeGreaterThanOrEqual(2)
+      expect(everything).not.toMatch(/s3cret|ACCESS-SECRET|REFRESH-SECRET/)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(Logger.replace(Logger.defaultLogger, collect)),
+      Effect.ensuring(Effect.sync(() => spies.forEach((spy) => spy.mockRestore())))
+    )
+  }, 60_000)
 })
