@@ -66,7 +66,9 @@ export interface Options {
 
 /**
  * A Redis command failed or timed out. The stores of this package never let
- * it reach a call: they fall back to local state.
+ * it reach a call: they fall back to local state. `cause` holds Redis's
+ * reason (an `Error` with its message and name), never the command's
+ * arguments (tokens, cached bodies, flag contexts).
  *
  * @since 0.1.0
  */

@@ -20,6 +20,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Util from "node:util"
 import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
+import * as RedisFlagStore from "../src/RedisFlagStore.js"
 import { fileURLToPath } from "node:url"
 import { exitOf, linesOf, makeApi, redisServer, skipReason, spawn, startRedis } from "./support.js"
 
@@ -222,4 +223,23 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
       Effect.ensuring(Effect.sync(() => spies.forEach((spy) => spy.mockRestore())))
     )
   }, 60_000)
+
+  it.scopedLive("a command Redis refuses fails without the values it carried (the flags service logs the failure)", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const connection = yield* connect(redis.port, "refused")
+      // Out of memory: every write is refused with an error reply.
+      yield* connection.run("config", (client) => client.config("SET", "maxmemory", "1"))
+      const flags = yield* provideConnection(connection)(RedisFlagStore.make())
+      const saved = { flags: [], etag: "\"v1\"", context: "{\"email\":\"someone@example.com\"}" }
+      const failure = yield* Effect.flip(flags.save(saved))
+      expect(Util.inspect(failure, { depth: 10 })).toContain("OOM")
+      expect(Util.inspect(failure, { depth: 10 })).not.toContain("someone@example.com")
+      const tokens = yield* provideConnection(connection)(RedisTokenStore.make)
+      yield* tokens.set(TokenStore.tokens("ACCESS-SECRET", "REFRESH-SECRET"))
+      const direct = yield* Effect.flip(
+        connection.run("tokens.set", (client) => client.set("courier:refused:tokens", "ACCESS-SECRET"))
+      )
+      expect(Util.inspect(direct, { depth: 10 })).not.toContain("ACCESS-SECRET")
+    }), 60_000)
 })

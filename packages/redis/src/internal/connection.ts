@@ -30,6 +30,18 @@ const failFast = (commandTimeout: number) => ({
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
 /**
+ * ioredis's error replies keep the command on the error (`command.args`):
+ * the serialised tokens of a SET, a flag store's evaluation context. A
+ * failure is logged where it lands (the flags service logs its store's), so
+ * only Redis's reason and the error's name go on.
+ */
+const scrub = (cause: unknown): Error => {
+  const error = new Error(describe(cause))
+  if (cause instanceof Error) error.name = cause.name
+  return error
+}
+
+/**
  * ioredis could not parse the URL. Its own error (Node's `ERR_INVALID_URL`)
  * keeps the whole URL in its `input` field, password included, and would
  * print it wherever the failure is logged: this one names no part of it.
@@ -77,7 +89,7 @@ const connect = (options: RedisConnection.Options) =>
     const run = <A>(operation: string, command: (client: Redis | Cluster) => Promise<A>) =>
       Effect.tryPromise({
         try: () => command(client),
-        catch: (cause) => new RedisUnavailable({ operation, cause })
+        catch: (cause) => new RedisUnavailable({ operation, cause: scrub(cause) })
       }).pipe(
         Effect.timeoutFail({
           duration: commandTimeout,
