@@ -117,7 +117,9 @@ export interface Options {
   /**
    * Runs once each time a refresh ends the session, after the tokens are
    * cleared and the waiting requests released: forked in the Layer's scope,
-   * so a slow hook delays no request.
+   * so a slow hook delays no request. With a store shared between processes,
+   * it also runs, once, in each process whose requests find the session
+   * ended by another (the store emptied under the token they carried).
    */
   readonly onSessionExpired?: ((cause: unknown) => Effect.Effect<void>) | undefined
   /**
