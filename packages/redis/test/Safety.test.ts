@@ -18,6 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Net from "node:net"
 import * as Util from "node:util"
 import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
 import * as RedisFlagStore from "../src/RedisFlagStore.js"
@@ -242,4 +243,45 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
       )
       expect(Util.inspect(direct, { depth: 10 })).not.toContain("ACCESS-SECRET")
     }), 60_000)
+
+  it.live("a Redis that accepts the connection and never answers: building waits connectTimeout, calls succeed on local state", () =>
+    Effect.gen(function*() {
+      // Reads everything, answers nothing, as a hung Redis or a wrong service would.
+      const silent = yield* Effect.acquireRelease(
+        Effect.async<{ server: Net.Server; sockets: Set<Net.Socket> }>((resume) => {
+          const sockets = new Set<Net.Socket>()
+          const server = Net.createServer((socket) => {
+            sockets.add(socket)
+            socket.resume()
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, sockets })))
+        }),
+        ({ server, sockets }) =>
+          Effect.async<void>((resume) => {
+            server.close(() => resume(Effect.void))
+            for (const socket of sockets) socket.destroy()
+          })
+      )
+      const port = (silent.server.address() as Net.AddressInfo).port
+      const server = yield* TestServer.make({ routes: [["GET", "/data", Reply.json({ ok: true })]] })
+      const [built, client] = yield* Effect.timed(Effect.map(
+        Layer.build(
+          RedisPreset.layer(
+            { refresh: Auth.refreshJson({ path: "/auth/refresh" }) },
+            { logging: false, tracing: false, circuitBreaker: {}, rateLimit: {}, cache: {} }
+          ).pipe(
+            Layer.provide(NodeTransport.layerClient({ baseUrl: server.url, timeouts: { total: "5 seconds" } })),
+            Layer.provide(RedisConnection.layer({ namespace: "silent", redis: { host: "127.0.0.1", port } }))
+          )
+        ),
+        Context.get(CourierClient.CourierClient)
+      ))
+      expect(Duration.toMillis(built)).toBeLessThan(4000)
+      const [took, results] = yield* Effect.timed(
+        Effect.forEach(Array.from({ length: 10 }), () => Effect.either(client.get("/data")), { concurrency: 5 })
+      )
+      expect(results.filter((result) => result._tag === "Left")).toEqual([])
+      // Each command fails at once (the connection never got ready) or after commandTimeout.
+      expect(Duration.toMillis(took)).toBeLessThan(4000)
+    }).pipe(Effect.scoped), 60_000)
 })
