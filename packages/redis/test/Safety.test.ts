@@ -4,7 +4,7 @@
  * that lands after it timed out, a malformed URL. None of them may fail a
  * call with a defect, hold it past its deadline, or print a secret.
  */
-import { Auth, CircuitBreaker, CourierClient, RateLimiter, TokenStore } from "@courier/client"
+import { Auth, Cache, CircuitBreaker, CourierClient, RateLimiter, TokenStore } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { Reply, TestServer } from "@courier/testing"
 import { describe, expect, it, vi } from "@effect/vitest"
@@ -18,6 +18,7 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { createHash } from "node:crypto"
 import * as Net from "node:net"
 import * as Util from "node:util"
 import { RedisConnection, RedisPreset, RedisStores, RedisTokenStore } from "../src/index.js"
@@ -284,4 +285,36 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
       // Each command fails at once (the connection never got ready) or after commandTimeout.
       expect(Duration.toMillis(took)).toBeLessThan(4000)
     }).pipe(Effect.scoped), 60_000)
+
+  it.scopedLive("a foreign value under a cache key is a miss: the call is fetched and the entry replaced", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const server = yield* TestServer.make({
+        routes: [["GET", "/cached", Reply.json({ ok: true }, { headers: { "cache-control": "max-age=60" } })]]
+      })
+      const connection = yield* connect(redis.port, "foreign-cache")
+      const store = yield* provideConnection(connection)(RedisStores.cache())
+      const client = yield* Effect.map(
+        Layer.build(Cache.layer({ store }).pipe(Layer.provide(NodeTransport.layerClient({ baseUrl: server.url })))),
+        Context.get(CourierClient.CourierClient)
+      )
+      const key = `GET ${server.url}/cached`
+      const redisKey = `courier:foreign-cache:cache:${createHash("sha256").update(key).digest("hex")}`
+      // Framed as this store frames an entry, under the right key, with
+      // policies that are not what the cache wrote: the library's own check
+      // (`v: 1`) passes the last ones.
+      const policies: ReadonlyArray<unknown> = [null, "x", [1], {}, { v: 1 }, { v: 1, t: "now", resh: null }]
+      for (const policy of policies) {
+        const head = Buffer.from(JSON.stringify({ key, policy }))
+        const length = Buffer.alloc(4)
+        length.writeUInt32BE(head.byteLength)
+        yield* connection.run("set", (client) => client.set(redisKey, Buffer.concat([length, head, Buffer.from("{}")])))
+        const exit = yield* Effect.exit(client.get("/cached"))
+        expect({ policy, exit: exit._tag }).toEqual({ policy, exit: "Success" })
+      }
+      expect(yield* server.requests("/cached")).toHaveLength(policies.length)
+      // The last answer was stored over the foreign value: served from the cache now.
+      expect(yield* client.get("/cached")).toEqual({ ok: true })
+      expect(yield* server.requests("/cached")).toHaveLength(policies.length)
+    }), 60_000)
 })
