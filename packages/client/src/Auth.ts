@@ -191,8 +191,10 @@ export type RefreshLease =
  */
 export interface RefreshCoordinator {
   /**
-   * Takes the lock for at most `ttl` (the Layer's `refreshTimeout` plus 2
-   * seconds, for storing the tokens), so a holder that dies frees it.
+   * Takes the lock with a time to live of `ttl` (the Layer's `refreshTimeout`
+   * plus 2 seconds, for reading and storing the tokens), so a holder that
+   * dies frees it within `ttl`. A coordinator may renew it while the holder
+   * still works (`@courier/redis`'s does, for at most one more `ttl`).
    */
   readonly acquire: (ttl: Duration.Duration) => Effect.Effect<RefreshLease>
   /** Waits until no one holds the lock, at most `max`. */
