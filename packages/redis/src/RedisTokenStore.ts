@@ -9,7 +9,9 @@
  *   reads serve it and writes change it, and none of them fails. Back, the
  *   first read writes back what changed meanwhile, unless another process
  *   stored newer tokens (compare-and-set), or puts it back when Redis lost
- *   the key.
+ *   the key. A clear (a rejected refresh, a sign-out) leaves a marker with
+ *   no tokens in the key rather than deleting it, so that a replica's copy
+ *   never puts an ended session back.
  * - The coordinator is the auth Layer's `Auth.Options.coordinator`: a refresh
  *   takes `SET <namespace>:refresh-lock <owner> NX PX <ttl>` (the Layer's
  *   `refreshTimeout` plus 2 seconds; at least 1 second, at most a day), reads

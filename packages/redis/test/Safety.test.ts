@@ -317,4 +317,27 @@ describe.skipIf(redisServer === undefined)("Redis safety", () => {
       expect(yield* client.get("/cached")).toEqual({ ok: true })
       expect(yield* server.requests("/cached")).toHaveLength(policies.length)
     }), 60_000)
+
+  it.scopedLive("tokens cleared by one replica stay cleared when another had missed a read: a logout is not undone", () =>
+    Effect.gen(function*() {
+      const redis = yield* startRedis
+      const a = yield* connect(redis.port, "logout")
+      const b = yield* connect(redis.port, "logout", { commandTimeout: "200 millis" })
+      const storeA = yield* provideConnection(a)(RedisTokenStore.make)
+      const storeB = yield* provideConnection(b)(RedisTokenStore.make)
+      yield* storeA.set(TokenStore.tokens("ACCESS-1", "REFRESH-1"))
+      expect((yield* storeB.get)._tag).toBe("Some")
+      // One read of B's goes unanswered (Redis paused a moment): B serves its copy.
+      yield* a.run("pause", (client) => client.call("CLIENT", "PAUSE", "600", "ALL"))
+      expect((yield* storeB.get)._tag).toBe("Some")
+      yield* Effect.sleep("800 millis")
+      // Redis answers again; A's program signs out (or A's refresh was rejected).
+      yield* storeA.clear
+      // B nothing changed meanwhile: it takes the store as it is, it does not
+      // put its old copy back.
+      expect(yield* storeB.get).toEqual(Option.none())
+      expect(yield* storeA.get).toEqual(Option.none())
+      const raw = yield* a.run("get", (client) => client.get("courier:logout:tokens"))
+      expect(raw ?? "").not.toContain("ACCESS-1")
+    }), 60_000)
 })
