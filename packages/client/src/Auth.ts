@@ -117,7 +117,9 @@ export interface Options {
   /**
    * Runs once each time a refresh ends the session, after the tokens are
    * cleared and the waiting requests released: forked in the Layer's scope,
-   * so a slow hook delays no request.
+   * so a slow hook delays no request. With a store shared between processes,
+   * it also runs, once, in each process whose requests find the session
+   * ended by another (the store emptied under the token they carried).
    */
   readonly onSessionExpired?: ((cause: unknown) => Effect.Effect<void>) | undefined
   /**
@@ -189,8 +191,10 @@ export type RefreshLease =
  */
 export interface RefreshCoordinator {
   /**
-   * Takes the lock for at most `ttl` (the Layer's `refreshTimeout` plus 2
-   * seconds, for storing the tokens), so a holder that dies frees it.
+   * Takes the lock with a time to live of `ttl` (the Layer's `refreshTimeout`
+   * plus 2 seconds, for reading and storing the tokens), so a holder that
+   * dies frees it within `ttl`. A coordinator may renew it while the holder
+   * still works (`@courier/redis`'s does, for at most one more `ttl`).
    */
   readonly acquire: (ttl: Duration.Duration) => Effect.Effect<RefreshLease>
   /** Waits until no one holds the lock, at most `max`. */

@@ -223,7 +223,14 @@ export interface Service {
    * the transport (`Transport.toHttpClient`).
    */
   readonly http: HttpClient.HttpClient
-  /** The decorated pipeline every call goes through. */
+  /**
+   * The decorated pipeline every call goes through. The request's `total`
+   * deadline bounds its hops and the waits of Courier's Layers (a refresh, a
+   * bulkhead slot, a rate-limit pause); when a Layer waits outside the
+   * process (a store that is not one of Courier's memory or file stores, a
+   * refresh coordinator, a `layerDecorate` with `waitsOutside`), the call
+   * methods also bound the whole of it.
+   */
   readonly execute: Execute
   /** Prepares a request as the calls do, without sending it. */
   readonly prepare: (
@@ -315,6 +322,13 @@ export const decorate: {
 /**
  * A Layer that decorates the client provided below it.
  *
+ * The call's `total` deadline bounds every hop and every wait of Courier's
+ * own Layers. A Layer of yours that waits on something of its own before or
+ * after calling `execute` (a lock, a remote store, a queue) says so with
+ * `waitsOutside: true`: each call through the client is then run as a whole
+ * under its deadline, at the cost of one timer race per call (so it is not
+ * the default).
+ *
  * @example
  * ```ts
  * import { CourierClient, CourierRequest } from "@courier/client"
@@ -330,5 +344,9 @@ export const decorate: {
  * @since 0.1.0
  */
 export const layerDecorate: <E = never, R = never>(
-  f: (execute: Execute, client: Service) => Effect.Effect<Execute, E, R>
+  f: (execute: Execute, client: Service) => Effect.Effect<Execute, E, R>,
+  options?: {
+    /** The decoration waits on something besides `execute` that may take long: bound each call as a whole. */
+    readonly waitsOutside?: boolean | undefined
+  }
 ) => Layer.Layer<CourierClient, E, CourierClient | R> = internal.layerDecorate

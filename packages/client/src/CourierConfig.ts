@@ -46,7 +46,12 @@ export interface Timeouts {
   readonly send: Duration.Duration
   /** Silence while waiting for the headers or between body chunks. Default 30 seconds. */
   readonly receive: Duration.Duration
-  /** Deadline over the whole call: every attempt, redirect and the body read. Default 60 seconds. */
+  /**
+   * Deadline over the whole call: every attempt, redirect and the body read,
+   * and what the Layers wait for besides the server (a refresh, a bulkhead
+   * slot, a rate-limit pause, a token, breaker, limiter or cache store
+   * outside the process). Default 60 seconds.
+   */
   readonly total: Duration.Duration
 }
 

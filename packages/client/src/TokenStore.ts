@@ -30,6 +30,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as internal from "./internal/layers/auth/tokenStore.js"
 import { TokenStore, TokenStoreError } from "./internal/layers/auth/tokenStore.js"
+import { markLocal } from "./internal/core/localStore.js"
 
 /**
  * @since 0.1.0
@@ -99,7 +100,7 @@ export const sameTokens = (a: Tokens, b: Tokens): boolean =>
 export const makeMemory = (initial?: Tokens): Effect.Effect<Service> =>
   Effect.sync(() => {
     let current: Option.Option<Tokens> = Option.fromNullable(initial)
-    return {
+    return markLocal<Service>({
       get: Effect.sync(() => current),
       set: (tokens) =>
         Effect.sync(() => {
@@ -112,7 +113,7 @@ export const makeMemory = (initial?: Tokens): Effect.Effect<Service> =>
         Effect.sync(() => {
           if (Option.isSome(current) && sameTokens(current.value, expected)) current = Option.none()
         })
-    }
+    })
   })
 
 /**

@@ -1,5 +1,5 @@
-import { Body, CourierClient, FetchTransport, Multipart } from "@courier/client"
-import type { CourierConfig, CourierError } from "@courier/client"
+import { Auth, Body, CourierClient, FetchTransport, Multipart, TokenStore } from "@courier/client"
+import type { CourierConfig, CourierError, CourierRequest } from "@courier/client"
 import { NodeTransport } from "@courier/client/node"
 import { BlackholeServer, Reply, TestServer } from "@courier/testing"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -14,6 +14,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
+import { waitsRemotely } from "../src/internal/core/client.js"
 import { clientOn, largeFile, transports, waitForRequests, waitUntil } from "./support.js"
 
 // Every timer Courier arms runs on the Effect Clock, so under `it.scoped`
@@ -304,5 +305,65 @@ describe("connect", () => {
       yield* expectRunning(fiber)
       yield* TestClock.adjust("100 millis")
       expectTimeout(yield* exitOf(fiber), "receive", "2 seconds")
+    }))
+})
+
+describe("total, above the transport", () => {
+  // A Layer that waits on something other than the server (a token store, a
+  // shared breaker's or cache's store, a lock another process holds): the
+  // call's deadline bounds that wait too, not only the hops.
+  it.scoped("bounds what a Layer that waits outside waits for before it sends", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/ok", Reply.json({ ok: true })]] })
+      const base = yield* clientOn(server, "node", { timeouts: { total: "3 seconds" } })
+      const Waiting = CourierClient.layerDecorate(
+        (execute) => Effect.succeed((request: CourierRequest.CourierRequest) => Effect.zipRight(Effect.never, execute(request))),
+        { waitsOutside: true }
+      )
+      const client = yield* Layer.build(Waiting.pipe(Layer.provide(Layer.succeed(CourierClient.CourierClient, base)))).pipe(
+        Effect.map(Context.get(CourierClient.CourierClient))
+      )
+      const fiber = yield* Effect.fork(client.get("/ok"))
+      yield* TestClock.adjust("2900 millis")
+      yield* expectRunning(fiber)
+      yield* TestClock.adjust("100 millis")
+      expectTimeout(yield* exitOf(fiber), "total", "3 seconds")
+      expect(yield* server.requests("/ok")).toHaveLength(0)
+    }))
+
+  it.scoped("bounds a read of a token store that is not one of Courier's (one that never answers)", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/ok", Reply.json({ ok: true })]] })
+      const base = yield* clientOn(server, "node", { timeouts: { total: "3 seconds" } })
+      const stalled: TokenStore.Service = { get: Effect.never, set: () => Effect.void, clear: Effect.void }
+      const client = yield* Layer.build(
+        Auth.layer({ refresh: () => Effect.never }).pipe(
+          Layer.provide(Layer.succeed(CourierClient.CourierClient, base)),
+          Layer.provide(Layer.succeed(TokenStore.TokenStore, stalled))
+        )
+      ).pipe(Effect.map(Context.get(CourierClient.CourierClient)))
+      const fiber = yield* Effect.fork(client.get("/ok"))
+      yield* TestClock.adjust("2900 millis")
+      yield* expectRunning(fiber)
+      yield* TestClock.adjust("100 millis")
+      expectTimeout(yield* exitOf(fiber), "total", "3 seconds")
+      expect(yield* server.requests("/ok")).toHaveLength(0)
+    }))
+
+  it.scoped("Courier's own memory stores add no whole-call timer; a store of another kind does", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/ok", Reply.json({ ok: true })]] })
+      const base = yield* clientOn(server, "node")
+      const withStore = (store: Layer.Layer<TokenStore.TokenStore>) =>
+        Layer.build(
+          Auth.layer({ refresh: () => Effect.never }).pipe(
+            Layer.provide(Layer.succeed(CourierClient.CourierClient, base)),
+            Layer.provide(store)
+          )
+        ).pipe(Effect.map(Context.get(CourierClient.CourierClient)))
+      expect(waitsRemotely(base)).toBe(false)
+      expect(waitsRemotely(yield* withStore(TokenStore.layerMemory()))).toBe(false)
+      const other: TokenStore.Service = { get: Effect.succeed(Option.none()), set: () => Effect.void, clear: Effect.void }
+      expect(waitsRemotely(yield* withStore(Layer.succeed(TokenStore.TokenStore, other)))).toBe(true)
     }))
 })

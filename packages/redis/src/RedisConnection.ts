@@ -66,7 +66,9 @@ export interface Options {
 
 /**
  * A Redis command failed or timed out. The stores of this package never let
- * it reach a call: they fall back to local state.
+ * it reach a call: they fall back to local state. `cause` holds Redis's
+ * reason (an `Error` with its message and name), never the command's
+ * arguments (tokens, cached bodies, flag contexts).
  *
  * @since 0.1.0
  */
@@ -100,7 +102,8 @@ export class RedisConnection extends Context.Tag("@courier/redis/RedisConnection
 
 /**
  * Connects (waiting at most `connectTimeout` for Redis; it may be down) and
- * disconnects when the scope closes.
+ * disconnects when the scope closes. A `url` ioredis cannot parse is a
+ * defect whose message does not show the URL (it may hold a password).
  *
  * @since 0.1.0
  */
@@ -115,7 +118,8 @@ export const layer: (options: Options) => Layer.Layer<RedisConnection> = interna
 
 /**
  * The connection to the URL in `COURIER_REDIS_URL` (read through effect's
- * `Config`, as a `Redacted` value); fails with a `ConfigError` when it is not set.
+ * `Config`, as a `Redacted` value); fails with a `ConfigError` when it is not
+ * set or is not a URL ioredis can parse (the error does not show the value).
  *
  * @since 0.1.0
  */

@@ -9,8 +9,10 @@
  *   the result with a compare-and-set script, starting again after a
  *   conflicting write, so one process opening a circuit or learning a pause
  *   from a 429 is seen by all. A key not written for `ttl` (default 1 hour)
- *   expires: its state starts again from the initial one. While Redis is
- *   unavailable, the state of this process (in memory) serves.
+ *   expires: its state starts again from the initial one, as does a value
+ *   that is not such a state (written by something else: the next write
+ *   replaces it). While Redis is unavailable, the state of this process (in
+ *   memory) serves.
  * - `cache`: a `Cache.Store` over `<namespace>:cache:<sha-256 of the key>`,
  *   one value per entry (policy and body), expiring after `ttl` (default 1
  *   day) besides whatever eviction Redis is configured with. While Redis is
@@ -36,6 +38,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as cacheStore from "./internal/cacheStore.js"
 import * as keyedStore from "./internal/keyedStore.js"
+import * as states from "./internal/states.js"
 import { RedisConnection } from "./RedisConnection.js"
 
 const defaultStateTtl = Duration.hours(1)
@@ -52,7 +55,7 @@ export const circuitBreaker = (
     RedisConnection,
     CircuitBreaker.makeMemoryStore,
     (connection, fallback): CircuitBreaker.Store =>
-      keyedStore.make(connection, "breaker", fallback, Duration.decode(options.ttl ?? defaultStateTtl))
+      keyedStore.make(connection, "breaker", fallback, Duration.decode(options.ttl ?? defaultStateTtl), states.isBreakerState)
   )
 
 /**
@@ -67,7 +70,7 @@ export const rateLimiter = (
     RedisConnection,
     RateLimiter.makeMemoryStore,
     (connection, fallback): RateLimiter.Store =>
-      keyedStore.make(connection, "rate-limit", fallback, Duration.decode(options.ttl ?? defaultStateTtl))
+      keyedStore.make(connection, "rate-limit", fallback, Duration.decode(options.ttl ?? defaultStateTtl), states.isLimiterState)
   )
 
 /**

@@ -9,14 +9,19 @@
  *   reads serve it and writes change it, and none of them fails. Back, the
  *   first read writes back what changed meanwhile, unless another process
  *   stored newer tokens (compare-and-set), or puts it back when Redis lost
- *   the key.
+ *   the key. A clear (a rejected refresh, a sign-out) leaves a marker with
+ *   no tokens in the key rather than deleting it, so that a replica's copy
+ *   never puts an ended session back.
  * - The coordinator is the auth Layer's `Auth.Options.coordinator`: a refresh
  *   takes `SET <namespace>:refresh-lock <owner> NX PX <ttl>` (the Layer's
  *   `refreshTimeout` plus 2 seconds; at least 1 second, at most a day), reads
  *   the store again, refreshes only if no one did meanwhile, stores the
- *   tokens and releases the lock with a compare-and-delete script. The other
- *   processes poll the lock (every `pollInterval`) and use the stored tokens
- *   once it goes. A holder that dies frees it when its time to live passes.
+ *   tokens and releases the lock with a compare-and-delete script. While it
+ *   works it renews the time to live every third of it (for at most one
+ *   more time to live), so a slow Redis does not let the lock lapse under
+ *   it. The other processes poll the lock (every `pollInterval`) and use the
+ *   stored tokens once it goes. A holder that dies stops renewing and frees
+ *   it when its time to live passes.
  *   While Redis is unavailable the lock counts as taken: each process
  *   refreshes once, on its own.
  *

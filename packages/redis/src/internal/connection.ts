@@ -1,10 +1,13 @@
 import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { Cluster, Redis } from "ioredis"
 import type { ClusterOptions, RedisOptions } from "ioredis"
+import type * as Scope from "effect/Scope"
 import type * as RedisConnection from "../RedisConnection.js"
 import { RedisConnection as Tag, RedisUnavailable } from "../RedisConnection.js"
 
@@ -26,8 +29,26 @@ const failFast = (commandTimeout: number) => ({
 
 const describe = (cause: unknown): string => cause instanceof Error ? cause.message : String(cause)
 
-/** @internal */
-export const make = (options: RedisConnection.Options) =>
+/**
+ * ioredis's error replies keep the command on the error (`command.args`):
+ * the serialised tokens of a SET, a flag store's evaluation context. A
+ * failure is logged where it lands (the flags service logs its store's), so
+ * only Redis's reason and the error's name go on.
+ */
+const scrub = (cause: unknown): Error => {
+  const error = new Error(describe(cause))
+  if (cause instanceof Error) error.name = cause.name
+  return error
+}
+
+/**
+ * ioredis could not parse the URL. Its own error (Node's `ERR_INVALID_URL`)
+ * keeps the whole URL in its `input` field, password included, and would
+ * print it wherever the failure is logged: this one names no part of it.
+ */
+class InvalidUrl extends Data.TaggedError("InvalidUrl")<{ readonly reason: string }> {}
+
+const connect = (options: RedisConnection.Options) =>
   Effect.gen(function*() {
     const commandTimeout = Duration.decode(options.commandTimeout ?? defaultCommandTimeout)
     const connectTimeout = Duration.decode(options.connectTimeout ?? defaultConnectTimeout)
@@ -35,7 +56,7 @@ export const make = (options: RedisConnection.Options) =>
     const base = `${options.prefix ?? "courier:"}${options.namespace}:`
 
     const client = yield* Effect.acquireRelease(
-      Effect.sync(() => {
+      Effect.suspend(() => {
         if (options.cluster !== undefined) {
           const clusterOptions: ClusterOptions = {
             enableOfflineQueue: false,
@@ -43,11 +64,17 @@ export const make = (options: RedisConnection.Options) =>
             ...options.cluster.options,
             redisOptions: { ...fast, ...options.cluster.options?.redisOptions }
           }
-          return new Cluster([...options.cluster.nodes], clusterOptions)
+          return Effect.succeed<Redis | Cluster>(new Cluster([...options.cluster.nodes], clusterOptions))
         }
         const redisOptions: RedisOptions = { ...fast, ...options.redis }
         const url = options.url === undefined ? undefined : Redacted.value(options.url)
-        return url === undefined ? new Redis(redisOptions) : new Redis(url, redisOptions)
+        if (url === undefined) return Effect.succeed<Redis | Cluster>(new Redis(redisOptions))
+        try {
+          return Effect.succeed<Redis | Cluster>(new Redis(url, redisOptions))
+        } catch (cause) {
+          const code = typeof cause === "object" && cause !== null && "code" in cause ? ` (${String(cause.code)})` : ""
+          return Effect.fail(new InvalidUrl({ reason: `not a URL ioredis can parse${code}; its value is not shown, it may hold a password` }))
+        }
       }),
       // `disconnect`, not `quit`: quitting sends a command, which waits or
       // fails when Redis is gone; closing the socket cannot.
@@ -62,7 +89,7 @@ export const make = (options: RedisConnection.Options) =>
     const run = <A>(operation: string, command: (client: Redis | Cluster) => Promise<A>) =>
       Effect.tryPromise({
         try: () => command(client),
-        catch: (cause) => new RedisUnavailable({ operation, cause })
+        catch: (cause) => new RedisUnavailable({ operation, cause: scrub(cause) })
       }).pipe(
         Effect.timeoutFail({
           duration: commandTimeout,
@@ -109,11 +136,20 @@ export const make = (options: RedisConnection.Options) =>
   })
 
 /** @internal */
+export const make = (options: RedisConnection.Options): Effect.Effect<RedisConnection.Service, never, Scope.Scope> =>
+  Effect.catchTag(connect(options), "InvalidUrl", (error) => Effect.dieMessage(`RedisConnection: the url is ${error.reason}`))
+
+/** @internal */
 export const layer = (options: RedisConnection.Options) => Layer.scoped(Tag, make(options))
 
 /** @internal */
 export const layerConfig = (options: Omit<RedisConnection.Options, "url">) =>
   Layer.scoped(
     Tag,
-    Effect.flatMap(Config.redacted("COURIER_REDIS_URL"), (url) => make({ ...options, url }))
+    Effect.flatMap(Config.redacted("COURIER_REDIS_URL"), (url) =>
+      Effect.catchTag(
+        connect({ ...options, url }),
+        "InvalidUrl",
+        (error) => Effect.fail(ConfigError.InvalidData(["COURIER_REDIS_URL"], `COURIER_REDIS_URL is ${error.reason}`))
+      ))
   )

@@ -38,8 +38,9 @@ const maxConflicts = 16
  * Shared state under `<namespace>:<kind>:<key>`: GET, apply `f` (pure, so it
  * may run again), then compare-and-set; a conflicting write makes it start
  * again. The key expires after `ttl` without a write (an idle origin's state
- * is dropped; for both stores a missing state is the initial one). While
- * Redis is unavailable, `fallback` (this process's memory) serves.
+ * is dropped; for both stores a missing state is the initial one). A value
+ * that is not a state (`isState`) counts as missing, and the write replaces
+ * it. While Redis is unavailable, `fallback` (this process's memory) serves.
  *
  * @internal
  */
@@ -47,13 +48,15 @@ export const make = <S>(
   connection: RedisConnection.Service,
   kind: string,
   fallback: Keyed<S>,
-  ttl: Duration.Duration
+  ttl: Duration.Duration,
+  isState: (u: unknown) => u is S
 ): Keyed<S> => {
   const ttlMillis = Math.max(1, Math.ceil(Duration.toMillis(ttl)))
   const parse = (raw: string | null): Option.Option<S> => {
     if (raw === null) return Option.none()
     try {
-      return Option.some(JSON.parse(raw) as S)
+      const value: unknown = JSON.parse(raw)
+      return isState(value) ? Option.some(value) : Option.none()
     } catch {
       return Option.none()
     }

@@ -32,6 +32,12 @@ const parse = (text: string | null): Option.Option<TokenStore.Tokens> => {
   }
 }
 
+// What a clear leaves: no tokens (a read finds none), but not an absent key.
+// An absent key is one Redis lost (a restart without persistence), which a
+// replica with a copy puts back; a cleared one is a session that ended (a
+// rejected refresh, a sign-out) and must stay ended.
+const cleared = JSON.stringify({ cleared: true })
+
 // Compare-and-set: writes ARGV[2] only if the key still holds ARGV[1] ("" = absent).
 const compareAndSet = `
 local current = redis.call("GET", KEYS[1])
@@ -42,14 +48,14 @@ end
 return 0
 `
 
-// Deletes the tokens only if they are still `expected` (access and refresh
-// token compared; a different expiry stored with them still matches).
-const compareAndDelete = `
+// Clears the tokens (ARGV[3], the marker) only if they are still `expected`
+// (access and refresh token compared; a different expiry still matches).
+const compareAndClear = `
 local current = redis.call("GET", KEYS[1])
 if current == false then return 0 end
 local ok, value = pcall(cjson.decode, current)
 if ok and type(value) == "table" and value.accessToken == ARGV[1] and (value.refreshToken or "") == ARGV[2] then
-  redis.call("DEL", KEYS[1])
+  redis.call("SET", KEYS[1], ARGV[3])
   return 1
 end
 return 0
@@ -61,7 +67,8 @@ return 0
  * copy; none of them fails. The first read that reaches Redis again writes
  * back what changed here meanwhile, unless another process stored newer
  * tokens there (compare-and-set on the value last seen in Redis), or puts
- * the copy back when Redis lost the key (a restart without persistence).
+ * the copy back when Redis lost the key (a restart without persistence); a
+ * key that was cleared holds `cleared`, which is not lost, and wins.
  *
  * @internal
  */
@@ -92,7 +99,7 @@ export const make = (connection: RedisConnection.Service): TokenStore.Service =>
     if (!pending) return adoptRemote(remote)
     return writeBack.withPermits(1)(Effect.suspend(() => {
       if (!pending) return Effect.succeed(local)
-      const mine = Option.isSome(local) ? serialise(local.value) : null
+      const mine = Option.isSome(local) ? serialise(local.value) : cleared
       // Redis holds what it held before the outage, or lost the key: this
       // process's changes are the newest. Anything else was written by
       // another process meanwhile and wins.
@@ -129,7 +136,7 @@ export const make = (connection: RedisConnection.Service): TokenStore.Service =>
         // A whole write is the write-back of anything changed during an outage.
         Effect.tap(() =>
           Effect.sync(() => {
-            seen = Option.isSome(next) ? serialise(next.value) : null
+            seen = Option.isSome(next) ? serialise(next.value) : cleared
             pending = false
           })
         ),
@@ -143,17 +150,18 @@ export const make = (connection: RedisConnection.Service): TokenStore.Service =>
   return {
     get,
     set: (tokens) => write(Option.some(tokens), connection.run("tokens.set", (client) => client.set(key, serialise(tokens)))),
-    clear: write(Option.none(), connection.run("tokens.clear", (client) => client.del(key))),
+    clear: write(Option.none(), connection.run("tokens.clear", (client) => client.set(key, cleared))),
     clearIf: (expected) =>
       Effect.suspend(() => {
         if (Option.isSome(local) && TokenStore.sameTokens(local.value, expected)) local = Option.none()
         return connection.run("tokens.clearIf", (client) =>
           client.eval(
-            compareAndDelete,
+            compareAndClear,
             1,
             key,
             Redacted.value(expected.accessToken),
-            expected.refreshToken === undefined ? "" : Redacted.value(expected.refreshToken)
+            expected.refreshToken === undefined ? "" : Redacted.value(expected.refreshToken),
+            cleared
           )).pipe(
             // Whatever Redis holds now, the next read takes it as it is.
             Effect.zipRight(Effect.sync(() => {

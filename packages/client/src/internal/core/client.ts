@@ -13,6 +13,7 @@ import type * as CourierError from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import { Transport } from "../transport/tag.js"
 import { toHttpClient } from "../transport/face.js"
+import * as Deadline from "./deadline.js"
 import { decode } from "./decode.js"
 import * as Pagination from "./pagination.js"
 import { CourierConfig } from "./config.js"
@@ -50,24 +51,47 @@ const noSchemaFor = (status: number): Schema.Schema<unknown, unknown, never> =>
  */
 const overloaded = <T>(implementation: (...args: ReadonlyArray<never>) => unknown): T => implementation as unknown as T
 
+/**
+ * Set on a client one of whose Layers waits on something outside the process
+ * (a token store, a breaker's, limiter's or cache's store, a refresh lock,
+ * say in Redis): its calls then run the whole decorated `execute` under the
+ * deadline, so a store that stops answering cannot hold a call past it.
+ * Without such a Layer, every wait of a call is in the process and already
+ * takes its time from the deadline (the hops in the transport, the refresh,
+ * bulkhead and rate-limit waits), and a call pays for no extra timer: a
+ * timeout around the whole call forks fibers, more CPU than a whole request.
+ */
+const RemoteWaits: unique symbol = Symbol.for("@courier/client/CourierClient/RemoteWaits")
+
+/** Whether the client's calls are bounded as a whole (see `RemoteWaits`). @internal */
+export const waitsRemotely = (client: CourierClientNs.Service): boolean =>
+  (client as { readonly [RemoteWaits]?: boolean })[RemoteWaits] === true
+
+/** The `execute` a whole call runs: bounded by its deadline when a Layer waits outside the process. @internal */
+export const callExecute = (client: CourierClientNs.Service): CourierClientNs.Execute =>
+  waitsRemotely(client) ? (request) => Deadline.within(request, client.execute(request)) : client.execute
+
 const build = (
   config: CourierConfigNs.ResolvedConfig,
   http: HttpClient.HttpClient,
-  execute: CourierClientNs.Execute
+  execute: CourierClientNs.Execute,
+  remote = false
 ): CourierClientNs.Service => {
+  const bounded: CourierClientNs.Execute = remote ? (request) => Deadline.within(request, execute(request)) : execute
   const prepareEffect = (method: string, url: string, options: Options | undefined, streaming: boolean) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => prepare(config, method, url, options ?? {}, streaming, now))
 
   // The total deadline is fixed when the request is prepared (see
-  // deadline.ts): every hop, wait and body read takes what is left of it.
+  // deadline.ts): every hop, wait and body read takes what is left of it;
+  // with a Layer waiting outside the process, the whole call too (`bounded`).
   const response = (method: string, url: string, options?: Options) =>
-    Effect.flatMap(prepareEffect(method, url, options, false), execute)
+    Effect.flatMap(prepareEffect(method, url, options, false), bounded)
 
   const call = (method: string, url: string, options?: Options): Effect.Effect<unknown, CourierError.CourierError> => {
     const responseType = options?.responseType ?? config.responseType
     const schema = options?.schema
     return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
-      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
+      Effect.flatMap(bounded(request), (res: CourierResponse.CourierResponse) => decode(res, responseType, schema, config.credentialHeaders)))
   }
 
   // A decoded call that keeps what `f` needs of the response beside the body.
@@ -81,7 +105,7 @@ const build = (
     const responseType = options?.responseType ?? config.responseType
     const schema = options?.schema
     return Effect.flatMap(prepareEffect(method, url, options, false), (request) =>
-      Effect.flatMap(execute(request), (res: CourierResponse.CourierResponse) =>
+      Effect.flatMap(bounded(request), (res: CourierResponse.CourierResponse) =>
         Effect.map(
           decode(res, responseType, schemaOf === undefined ? schema : schemaOf(res), config.credentialHeaders),
           (body) => f(res, body)
@@ -114,7 +138,7 @@ const build = (
 
   const stream = (method: string, url: string, options?: Options) =>
     Stream.unwrap(
-      Effect.map(prepareEffect(method, url, options, true), (request) => streamCall(request, execute(request)))
+      Effect.map(prepareEffect(method, url, options, true), (request) => streamCall(request, bounded(request)))
     )
 
   const method = (name: string) => overloaded<CourierClientNs.Call>((url: string, options?: Options) => call(name, url, options))
@@ -136,8 +160,9 @@ const build = (
       Pagination.paginate(fetchPage, url, options)),
     response: overloaded<CourierClientNs.Service["response"]>(response),
     streamingResponse: overloaded<CourierClientNs.Service["streamingResponse"]>((method: string, url: string, options?: Options) =>
-      Effect.flatMap(prepareEffect(method, url, options, true), execute)),
-    stream: overloaded<CourierClientNs.Service["stream"]>(stream)
+      Effect.flatMap(prepareEffect(method, url, options, true), bounded)),
+    stream: overloaded<CourierClientNs.Service["stream"]>(stream),
+    ...(remote ? { [RemoteWaits]: true } : {})
   }
 }
 
@@ -163,16 +188,31 @@ export const decorate = dual<
     self: CourierClientNs.Service,
     f: (execute: CourierClientNs.Execute, client: CourierClientNs.Service) => CourierClientNs.Execute
   ) => CourierClientNs.Service
->(2, (self, f) => build(self.config, self.http, f(self.execute, self)))
+>(2, (self, f) => build(self.config, self.http, f(self.execute, self), waitsRemotely(self)))
 
 /** @internal */
 export const layerDecorate = <E = never, R = never>(
-  f: (execute: CourierClientNs.Execute, client: CourierClientNs.Service) => Effect.Effect<CourierClientNs.Execute, E, R>
+  f: (execute: CourierClientNs.Execute, client: CourierClientNs.Service) => Effect.Effect<CourierClientNs.Execute, E, R>,
+  options?: {
+    /** Whether this Layer waits on something outside the process (see `RemoteWaits`). */
+    readonly waitsOutside?: boolean | undefined
+  }
 ) =>
   Layer.effect(
     CourierClient,
-    Effect.flatMap(CourierClient, (client) => Effect.map(f(client.execute, client), (execute) => build(client.config, client.http, execute)))
+    Effect.flatMap(CourierClient, (client) =>
+      Effect.map(
+        f(client.execute, client),
+        (execute) => build(client.config, client.http, execute, waitsRemotely(client) || options?.waitsOutside === true)
+      ))
   )
+
+/** `decorate`, for a Layer that knows whether it waits outside the process. @internal */
+export const decorateWaiting = (
+  self: CourierClientNs.Service,
+  remote: boolean,
+  f: (execute: CourierClientNs.Execute, client: CourierClientNs.Service) => CourierClientNs.Execute
+): CourierClientNs.Service => build(self.config, self.http, f(self.execute, self), waitsRemotely(self) || remote)
 
 /**
  * The same client (same `execute`, so the same Layers below) that may also
@@ -192,6 +232,7 @@ export const withAllowedOrigin = (self: CourierClientNs.Service, origin: string)
   return build(
     { ...self.config, headers, allowedOrigins: new Set([...self.config.allowedOrigins, origin]) },
     self.http,
-    self.execute
+    self.execute,
+    waitsRemotely(self)
   )
 }

@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import { CourierClient } from "../core/client.js"
+import { callExecute, CourierClient } from "../core/client.js"
 import type * as CourierClientNs from "../../CourierClient.js"
 import * as CourierError from "../../CourierError.js"
 import { CallId } from "../core/call.js"
@@ -94,7 +94,9 @@ const execute = (
         // fails to read): the redacted URL there too.
         const visible = shown(request, Url.redact(url.right))
         const kept = new WeakMap<CourierError.CourierError, ErrorBody.Kept>()
-        return ErrorBody.keeping(client.execute(courierRequest), (failure, body) => kept.set(failure, body)).pipe(
+        // Run as a call is: as a whole under the deadline when a Layer waits outside the process.
+        const bounded = callExecute(client)(courierRequest)
+        return ErrorBody.keeping(bounded, (failure, body) => kept.set(failure, body)).pipe(
           Effect.map((response) => PlatformResponse.fromCourier(visible, response)),
           Effect.catchAll((failure) =>
             failure._tag === "BadResponse" || failure._tag === "Unauthorized"

@@ -10,6 +10,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Auth from "../../../Auth.js"
 import * as Client from "../../core/client.js"
+import * as Deadline from "../../core/deadline.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
 import * as Request from "../../core/request.js"
@@ -22,10 +23,11 @@ import * as RefreshCoordination from "./refreshCoordination.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "../retry.js"
 import { parseOrigin } from "../../core/config.js"
-import * as Deadline from "../../core/deadline.js"
 import * as Headers from "../../core/headers.js"
 import * as Resend from "../../core/resend.js"
+import * as SessionEnd from "./sessionEnd.js"
 import * as Store from "./tokenStore.js"
+import { isLocal } from "../../core/localStore.js"
 
 type Token = Redacted.Redacted<string> | undefined
 
@@ -77,6 +79,7 @@ export const layer = (options: Auth.Options) =>
       // a refresh ended; a read that spans one is repeated, or it would see the
       // old token as current and start a second refresh.
       let generation = 0
+      const announceEnd = SessionEnd.makeAnnouncer(options.onSessionExpired, scope)
 
       const readTokens = Effect.orElseSucceed(store.get, () => Option.none<TokenStore.Tokens>())
       const readToken = Effect.map(readTokens, (tokens): Token => Option.isSome(tokens) ? tokens.value.accessToken : undefined)
@@ -245,7 +248,7 @@ export const layer = (options: Auth.Options) =>
           refresh: refreshNow(deferred, trigger),
           adopt: (tokens) =>
             Option.isNone(tokens)
-              ? expire(deferred, trigger, "another process ended the session: the token store is empty", undefined)
+              ? expire(deferred, trigger, "another process ended the session: the token store is empty", undefined, replacing)
               : Effect.zipRight(
                 expiry === undefined ? Effect.void : Effect.map(Clock.currentTimeMillis, (now) => expiry.seen(tokens.value, now)),
                 Deferred.succeed(deferred, tokens.value.accessToken)
@@ -280,7 +283,8 @@ export const layer = (options: Auth.Options) =>
         deferred: Deferred.Deferred<Token, CourierError.Unauthorized>,
         trigger: CourierError.Unauthorized,
         cause: unknown,
-        failed: TokenStore.Tokens | undefined
+        failed: TokenStore.Tokens | undefined,
+        ended: Token = failed?.accessToken
       ) =>
         Effect.gen(function*() {
           yield* Metric.increment(Metrics.refreshFailures)
@@ -291,10 +295,7 @@ export const layer = (options: Auth.Options) =>
             )
           }
           yield* Deferred.fail(deferred, unauthorized(trigger, cause, "SessionExpired"))
-          // A defect in the callback must not replace why the session ended.
-          if (options.onSessionExpired !== undefined) {
-            yield* Effect.forkIn(Effect.catchAllCause(options.onSessionExpired(cause), () => Effect.void), scope)
-          }
+          yield* announceEnd(ended, cause)
         })
 
       /**
@@ -317,9 +318,11 @@ export const layer = (options: Auth.Options) =>
               if (current !== undefined && !sameToken(current, used)) return Effect.succeed<Token>(current)
               if (current === undefined && used === undefined) return Effect.fail(trigger)
               // The tokens were cleared since this request left: the session already
-              // ended (and onSessionExpired ran); there is nothing to refresh with.
+              // ended, here or in another process sharing the store (then the hook
+              // runs here too, once); there is nothing to refresh with.
               if (current === undefined) {
-                return Effect.fail(unauthorized(trigger, "the session has ended: the token store is empty", "SessionExpired"))
+                const cause = "the session has ended: the token store is empty"
+                return Effect.zipRight(announceEnd(used, cause), Effect.fail(unauthorized(trigger, cause, "SessionExpired")))
               }
               return startRefresh(trigger, current, (deferred) => restore(awaitRefresh(deferred, trigger, request)), false)
             }))
@@ -360,7 +363,10 @@ export const layer = (options: Auth.Options) =>
         return origin !== undefined && origins.has(origin) && error.credentialsSent !== false
       }
 
-      return Client.decorate(below, (execute) => (request) => {
+      // A store or lock outside the process may keep a call waiting: the
+      // client then bounds each call as a whole by its deadline.
+      const remote = !isLocal(store) || options.coordinator !== undefined
+      return Client.decorateWaiting(below, remote, (execute) => (request) => {
         if (!applies(request)) return execute(request)
         return Effect.withFiberRuntime((fiber) => {
           // The retry Layer below marks each attempt it sends again; a mark

@@ -6,6 +6,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as TokenStoreNs from "../../../TokenStore.js"
 import { writeAtomic } from "../../util/atomicFile.js"
+import { markLocal } from "../../core/localStore.js"
 
 /**
  * Reading or writing the store failed.
@@ -163,5 +164,5 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
         return remove((entry) => entry.accessToken === wanted.accessToken && entry.refreshToken === wanted.refreshToken)
       }
     }
-    return service
+    return markLocal(service)
   })

@@ -20,6 +20,7 @@ import { forClient } from "../../redaction/rules.js"
 import { runRequestHooks } from "../../core/send.js"
 import * as Policy from "./policy.js"
 import * as Store from "./store.js"
+import { isLocal } from "../../core/localStore.js"
 
 const defaultMaxEntryBytes = 1024 * 1024
 const statusHeader = "cache-status"
@@ -122,7 +123,7 @@ export const layer = (options: Cache.Options = {}) =>
       // Background revalidations running, by key: at most one each.
       const revalidating = new Set<string>()
 
-      return Client.decorate(client, (execute) => {
+      return Client.decorateWaiting(client, !isLocal(store), (execute) => {
         const storeGet = (key: string) =>
           Effect.map(Effect.option(store.get(key)), (found) => Option.flatten(found))
         const storeSet = (key: string, entry: Cache.Entry) => Effect.ignore(store.set(key, entry))

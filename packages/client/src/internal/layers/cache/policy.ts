@@ -1,4 +1,5 @@
 import CachePolicy from "http-cache-semantics"
+import * as Schema from "effect/Schema"
 
 /**
  * The time `http-cache-semantics` reads. The library takes "now" from its
@@ -33,8 +34,33 @@ export type PolicyRequest = CachePolicy.Request
 export const make = (request: PolicyRequest, response: CachePolicy.Response, shared: boolean): Policy =>
   new ClockPolicy(request, response, { shared })
 
+// The fields `http-cache-semantics` restores. Its `fromObject` checks only
+// `v`, and a policy missing the others throws from its methods later (a
+// damaged file, a value in a shared store that this store did not write):
+// a defect in the middle of a call instead of a miss.
+const Headers = Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Array(Schema.String), Schema.Undefined) })
+const Directives = Schema.Record({ key: Schema.String, value: Schema.Union(Schema.String, Schema.Boolean) })
+const isStored = Schema.is(Schema.Struct({
+  v: Schema.Literal(1),
+  t: Schema.Number,
+  sh: Schema.Boolean,
+  ch: Schema.Number,
+  imm: Schema.optional(Schema.Number),
+  icc: Schema.optional(Schema.Boolean),
+  st: Schema.Number,
+  resh: Headers,
+  rescc: Directives,
+  m: Schema.String,
+  u: Schema.String,
+  h: Schema.optional(Schema.UndefinedOr(Schema.String)),
+  a: Schema.Boolean,
+  reqh: Schema.NullOr(Headers),
+  reqcc: Directives
+}))
+
 /** A stored policy back, or undefined when it is not one (an older or damaged entry). @internal */
 export const fromObject = (stored: unknown): Policy | undefined => {
+  if (!isStored(stored)) return undefined
   try {
     return ClockPolicy.fromObject(stored as CachePolicy.CachePolicyObject)
   } catch {

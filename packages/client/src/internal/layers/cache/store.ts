@@ -3,6 +3,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Cache from "../../../Cache.js"
+import { markLocal } from "../../core/localStore.js"
 
 /**
  * A store failed (a disk or network error). The cache treats a failed read
@@ -36,7 +37,7 @@ export const memory = (options: { readonly maxBytes?: number | undefined } = {})
     entries.delete(key)
     total -= found.size
   }
-  return {
+  return markLocal<Cache.Store>({
     get: (key) =>
       Effect.sync(() => {
         const found = entries.get(key)
@@ -58,7 +59,7 @@ export const memory = (options: { readonly maxBytes?: number | undefined } = {})
         }
       }),
     delete: (key) => Effect.sync(() => remove(key))
-  }
+  })
 }
 
 /** SHA-256 of the key, in hex: a file name of fixed length whatever the URL. */
@@ -101,7 +102,7 @@ const notFound = (error: { readonly _tag: string; readonly reason?: string }) =>
 export const disk = (options: { readonly directory: string }): Effect.Effect<Cache.Store, never, FileSystem.FileSystem> =>
   Effect.map(FileSystem.FileSystem, (fs): Cache.Store => {
     const pathOf = (key: string) => Effect.map(fileNameOf(key), (name) => `${options.directory}/${name}`)
-    return {
+    return markLocal<Cache.Store>({
       get: (key) =>
         Effect.flatMap(pathOf(key), (path) => fs.readFile(path)).pipe(
           Effect.map((bytes) => decode(key, bytes)),
@@ -122,5 +123,5 @@ export const disk = (options: { readonly directory: string }): Effect.Effect<Cac
           Effect.catchIf(notFound, () => Effect.void),
           Effect.mapError((cause) => new StoreError({ operation: "delete", cause }))
         )
-    }
+    })
   })

@@ -14,6 +14,7 @@ import type * as CourierResponse from "../../../CourierResponse.js"
 import { decodeDuration } from "../../core/config.js"
 import * as Metrics from "../metrics.js"
 import * as Store from "./store.js"
+import { isLocal } from "../../core/localStore.js"
 
 /** @internal */
 export const isTransient = (error: CourierError.CourierError): boolean => {
@@ -271,4 +272,4 @@ export const layer = (options: CircuitBreaker.Options = {}) =>
           }))
       }
     )
-  })
+  }, { waitsOutside: options.store !== undefined && !isLocal(options.store) })

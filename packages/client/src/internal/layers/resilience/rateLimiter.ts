@@ -18,6 +18,7 @@ import { retryAfter } from "../retry.js"
 import { originKey } from "./breaker.js"
 import { exhaustedFor, policyOf } from "./rateLimitHeaders.js"
 import * as Store from "./store.js"
+import { isLocal } from "../../core/localStore.js"
 
 interface Settings {
   readonly key: (request: CourierRequest.CourierRequest) => string
@@ -248,4 +249,4 @@ export const layer = (options: RateLimiter.Options = {}) =>
         }
       }
     )
-  })
+  }, { waitsOutside: options.store !== undefined && !isLocal(options.store) })

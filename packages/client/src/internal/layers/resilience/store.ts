@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import { markLocal } from "../../core/localStore.js"
 
 /** @internal */
 export interface KeyedStore<S> {
@@ -17,10 +18,11 @@ export interface KeyedStore<S> {
 
 /** @internal */
 export const makeMemory = <S>(): Effect.Effect<KeyedStore<S>> =>
-  Effect.map(Ref.make(HashMap.empty<string, S>()), (ref) => ({
-    modify: <A>(key: string, f: (state: Option.Option<S>) => readonly [A, S]) =>
-      Ref.modify(ref, (states) => {
-        const [result, next] = f(HashMap.get(states, key))
-        return [result, HashMap.set(states, key, next)] as const
-      })
-  }))
+  Effect.map(Ref.make(HashMap.empty<string, S>()), (ref) =>
+    markLocal<KeyedStore<S>>({
+      modify: <A>(key: string, f: (state: Option.Option<S>) => readonly [A, S]) =>
+        Ref.modify(ref, (states) => {
+          const [result, next] = f(HashMap.get(states, key))
+          return [result, HashMap.set(states, key, next)] as const
+        })
+    }))
