@@ -23,7 +23,7 @@ import type * as Body from "./Body.js"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierConfig from "./CourierConfig.js"
 import type * as CourierError from "./CourierError.js"
-import * as Headers from "./internal/core/headers.js"
+import * as Headers from "@courier/core/Headers"
 
 /**
  * @since 0.1.0

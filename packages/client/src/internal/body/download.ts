@@ -9,7 +9,7 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import type * as Download from "../../Download.js"
 import { decodeDuration } from "../core/config.js"
-import { redactText } from "../core/url.js"
+import { redactText } from "@courier/core/Url"
 
 const dirname = (path: string): string => {
   const i = path.lastIndexOf("/")

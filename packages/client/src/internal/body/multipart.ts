@@ -3,8 +3,8 @@ import * as Stream from "effect/Stream"
 import type * as Body from "../../Body.js"
 import type * as Multipart from "../../Multipart.js"
 import * as Pieces from "./pieces.js"
-import * as Bytes from "../util/bytes.js"
-import * as Headers from "../core/headers.js"
+import * as Bytes from "@courier/core/Bytes"
+import * as Headers from "@courier/core/Headers"
 
 const encoder = new TextEncoder()
 

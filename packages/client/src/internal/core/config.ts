@@ -3,7 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as CourierConfigNs from "../../CourierConfig.js"
-import * as Headers from "./headers.js"
+import * as Headers from "@courier/core/Headers"
 import { secretHeaders } from "../redaction/rules.js"
 
 /**

@@ -14,9 +14,9 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import { encodeBody } from "../body/schema.js"
 import { resolveTimeouts } from "./config.js"
-import * as Headers from "./headers.js"
+import * as Headers from "@courier/core/Headers"
 import * as Multipart from "../body/multipart.js"
-import * as Url from "./url.js"
+import * as Url from "@courier/core/Url"
 
 const encoder = new TextEncoder()
 

@@ -8,7 +8,7 @@ import type * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Redaction from "../../Redaction.js"
 import { defaultRedactor } from "../redaction/rules.js"
-import * as Url from "./url.js"
+import * as Url from "@courier/core/Url"
 
 /** @internal */
 export const isRedirect = (status: number): boolean =>

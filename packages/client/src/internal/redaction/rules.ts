@@ -6,7 +6,7 @@
  */
 import * as Context from "effect/Context"
 import type * as RedactionNs from "../../Redaction.js"
-import * as Url from "../core/url.js"
+import * as Url from "@courier/core/Url"
 
 /** @internal */
 export const placeholder = "<redacted>"

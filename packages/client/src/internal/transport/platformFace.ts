@@ -22,7 +22,7 @@ import type * as CourierClientNs from "../../CourierClient.js"
 import * as CourierError from "../../CourierError.js"
 import * as ErrorBody from "../core/errorBody.js"
 import * as PlatformResponse from "./platformResponse.js"
-import * as Url from "../core/url.js"
+import * as Url from "@courier/core/Url"
 
 const textEncoder = new TextEncoder()
 

@@ -20,7 +20,7 @@ import * as RefreshCoordination from "./refreshCoordination.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "../retry.js"
 import { parseOrigin } from "../../core/config.js"
-import * as Headers from "../../core/headers.js"
+import * as Headers from "@courier/core/Headers"
 import * as Resend from "../../core/resend.js"
 import * as Store from "./tokenStore.js"
 

@@ -15,7 +15,7 @@ import { decodeDuration } from "../../core/config.js"
 import * as Metrics from "../metrics.js"
 import { retryAfter } from "../retry.js"
 import { originKey } from "./breaker.js"
-import { exhaustedFor, policyOf } from "./rateLimitHeaders.js"
+import { exhaustedFor, policyOf } from "@courier/core/RateLimitHeaders"
 import * as Store from "./store.js"
 
 interface Settings {
