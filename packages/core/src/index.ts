@@ -7,5 +7,9 @@
  */
 export * as Bytes from "./Bytes.js"
 export * as Headers from "./Headers.js"
+export * as Lines from "./Lines.js"
 export * as RateLimitHeaders from "./RateLimitHeaders.js"
+export * as RetryAfter from "./RetryAfter.js"
+export * as ServerSentEvents from "./ServerSentEvents.js"
+export * as TokenExpiry from "./TokenExpiry.js"
 export * as Url from "./Url.js"
