@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 export * as Bytes from "./Bytes.js"
+export * as Config from "./Config.js"
 export * as Headers from "./Headers.js"
 export * as Lines from "./Lines.js"
 export * as RateLimitHeaders from "./RateLimitHeaders.js"
