@@ -7,9 +7,9 @@ import { Timers } from "./exchange.js"
 import * as fault from "./fault.js"
 import { Connection } from "./faultConnection.js"
 import type { Terminal } from "./faultConnection.js"
-import type { Head } from "./faultWire.js"
-import type { LiveEntry } from "./journal.js"
-import { matchesPath, pathnameOf, snapshotEntry } from "./journal.js"
+import type { Head } from "@courier/core/Wire"
+import type { LiveEntry } from "@courier/core/Journal"
+import { matchesPath, pathnameOf, snapshotEntry } from "@courier/core/Journal"
 import {
   awaitNoConnections,
   awaitNoRequestsInFlight,
