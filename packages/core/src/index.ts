@@ -7,6 +7,7 @@
  */
 export * as Bytes from "./Bytes.js"
 export * as Config from "./Config.js"
+export * as ContentCoding from "./ContentCoding.js"
 export * as Headers from "./Headers.js"
 export * as Journal from "./Journal.js"
 export * as Lines from "./Lines.js"
