@@ -14,6 +14,8 @@ export const shared: UserConfig = {
   },
   resolve: {
     alias: [
+      { find: /^@courier\/core$/, replacement: src("./packages/core/src/index.ts") },
+      { find: /^@courier\/core\/(.+)$/, replacement: src("./packages/core/src/$1.ts") },
       { find: /^@courier\/client$/, replacement: src("./packages/client/src/index.ts") },
       { find: /^@courier\/client\/node$/, replacement: src("./packages/client/src/node/index.ts") },
       { find: /^@courier\/client\/(.+)$/, replacement: src("./packages/client/src/$1.ts") },

@@ -15,7 +15,8 @@ const root = Path.resolve(import.meta.dirname, "..")
 /** @type {ReadonlyArray<readonly [string, string]>} */
 const packages = [
   [Path.join(root, "packages", "client", "src") + Path.sep, "@courier/client/"],
-  [Path.join(root, "packages", "testing", "src") + Path.sep, "@courier/testing/"]
+  [Path.join(root, "packages", "testing", "src") + Path.sep, "@courier/testing/"],
+  [Path.join(root, "packages", "core", "src") + Path.sep, "@courier/core/"]
 ]
 
 /**

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs @courier/client, @courier/testing, @courier/flags and @courier/redis the way they are published
+# Packs @courier/core, @courier/client, @courier/testing, @courier/flags and @courier/redis the way they are published
 # (`pnpm pack`: prepack builds dist, workspace: ranges become versions),
 # installs the tarballs with npm into a new project outside the workspace,
 # type-checks a consumer (strict, exactOptionalPropertyTypes, NodeNext) and
@@ -22,7 +22,7 @@ pins=(
   "@types/node@$(installed @types/node)"
 )
 
-for pkg in client testing flags redis; do
+for pkg in core client testing flags redis; do
   (cd "packages/$pkg" && pnpm pack --pack-destination "$work" >/dev/null)
 done
 for tarball in "$work"/*.tgz; do
@@ -33,8 +33,13 @@ for tarball in "$work"/*.tgz; do
     exit 1
   fi
 done
+# @courier/core is the Effect-free part: its manifest names no effect package.
+if tar -xzOf "$work"/courier-core-*.tgz package/package.json | grep -q '"effect"\|"@effect/'; then
+  echo "pack check: @courier/core depends on effect" >&2
+  exit 1
+fi
 # Only @courier/redis brings ioredis: a program without Redis never installs it.
-for pkg in client testing flags; do
+for pkg in core client testing flags; do
   if tar -xzOf "$work"/courier-$pkg-*.tgz package/package.json | grep -q '"ioredis"'; then
     echo "pack check: @courier/$pkg depends on ioredis" >&2
     exit 1
@@ -45,7 +50,7 @@ cp scripts/pack-check/consumer.ts scripts/pack-check/tsconfig.json "$work/"
 cd "$work"
 echo '{ "name": "courier-pack-check", "private": true, "type": "module" }' >package.json
 npm install --no-audit --no-fund --loglevel=error \
-  ./courier-client-*.tgz ./courier-testing-*.tgz ./courier-flags-*.tgz ./courier-redis-*.tgz "${pins[@]}" </dev/null
+  ./courier-core-*.tgz ./courier-client-*.tgz ./courier-testing-*.tgz ./courier-flags-*.tgz ./courier-redis-*.tgz "${pins[@]}" </dev/null
 ./node_modules/.bin/tsc -p tsconfig.json
 node out/consumer.js </dev/null
 echo "pack check: ok (${pins[*]})"

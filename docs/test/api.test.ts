@@ -22,7 +22,8 @@ describe("the API reference", () => {
       "@courier/client/CourierClient",
       "@courier/client/Retry",
       "@courier/client/node/NodeTransport",
-      "@courier/testing/TestServer"
+      "@courier/testing/TestServer",
+      "@courier/core/Url"
     ]))
     const retry = project.children?.find((module) => module.name === "@courier/client/Retry")
     expect(retry?.comment?.getTag("@example")).toBeDefined()

@@ -57,7 +57,7 @@ import type * as Option from "effect/Option"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import * as Metrics from "./internal/layers/metrics.js"
-import * as headers from "./internal/layers/resilience/rateLimitHeaders.js"
+import * as headers from "@courier/core/RateLimitHeaders"
 import * as internal from "./internal/layers/resilience/rateLimiter.js"
 import * as store from "./internal/layers/resilience/store.js"
 

@@ -1,8 +1,8 @@
 import * as Duration from "effect/Duration"
 import type * as Http from "node:http"
 import type * as Reply from "../Reply.js"
-import type { LiveEntry } from "./journal.js"
-import { pathnameOf } from "./journal.js"
+import type { LiveEntry } from "@courier/core/Journal"
+import { pathnameOf } from "@courier/core/Journal"
 import * as internalReply from "./reply.js"
 import type { Resolved, Terminal } from "./router.js"
 

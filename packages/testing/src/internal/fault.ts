@@ -1,3 +1,4 @@
+import * as Script from "@courier/core/Script"
 import * as Duration from "effect/Duration"
 import type * as FaultServer from "../FaultServer.js"
 
@@ -133,15 +134,11 @@ export const dynamic = (decide: (request: FaultServer.JournalEntry) => FaultServ
 export const resolve = (
   fault: FaultServer.Fault,
   counters: Map<FaultServer.Sequence, number>
-): Exclude<FaultServer.Fault, FaultServer.Sequence> => {
-  let current: FaultServer.Fault = fault
-  // Bounded: a sequence nested in itself more than 64 deep is a test bug.
-  for (let depth = 0; depth < 64; depth++) {
-    if (current._tag !== "Sequence") return current
-    if (current.faults.length === 0) return status(500)
-    const index = counters.get(current) ?? 0
-    counters.set(current, index + 1)
-    current = current.faults[Math.min(index, current.faults.length - 1)]!
-  }
-  return status(500)
-}
+): Exclude<FaultServer.Fault, FaultServer.Sequence> =>
+  Script.next(
+    fault,
+    (f): f is FaultServer.Sequence => f._tag === "Sequence",
+    (sequence) => sequence.faults,
+    counters,
+    () => status(500)
+  )

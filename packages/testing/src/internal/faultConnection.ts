@@ -3,10 +3,10 @@ import type * as Net from "node:net"
 import type * as FaultServer from "../FaultServer.js"
 import type { Timers } from "./exchange.js"
 import { resolve, status } from "./fault.js"
-import type { LiveEntry } from "./journal.js"
-import { snapshotEntry } from "./journal.js"
-import { BodyReader, findHeadEnd, maxHeadBytes, parseHead, responseHead } from "./faultWire.js"
-import type { Head } from "./faultWire.js"
+import type { LiveEntry } from "@courier/core/Journal"
+import { snapshotEntry } from "@courier/core/Journal"
+import { BodyReader, findHeadEnd, maxHeadBytes, parseHead, responseHead } from "@courier/core/Wire"
+import type { Head } from "@courier/core/Wire"
 
 /** @internal */
 export type Terminal = Exclude<FaultServer.Fault, FaultServer.Sequence>

@@ -7,9 +7,10 @@ import { Timers } from "./exchange.js"
 import * as fault from "./fault.js"
 import { Connection } from "./faultConnection.js"
 import type { Terminal } from "./faultConnection.js"
-import type { Head } from "./faultWire.js"
-import type { LiveEntry } from "./journal.js"
-import { matchesPath, pathnameOf, snapshotEntry } from "./journal.js"
+import * as Routes from "@courier/core/Router"
+import type { Head } from "@courier/core/Wire"
+import type { LiveEntry } from "@courier/core/Journal"
+import { matchesPath, pathnameOf, snapshotEntry } from "@courier/core/Journal"
 import {
   awaitNoConnections,
   awaitNoRequestsInFlight,
@@ -22,9 +23,6 @@ import {
 } from "./testServer.js"
 
 interface Route {
-  readonly method: string
-  readonly path: string
-  readonly prefix: boolean
   readonly fault: FaultServer.Fault
   readonly counters: Map<FaultServer.Sequence, number>
 }
@@ -43,7 +41,8 @@ class State {
   readonly inFlight = (): number => this.pending
   readonly server: Net.Server
   entries: Array<LiveEntry> = []
-  routes: Array<Route> = []
+  // HEAD is not served by a GET route: the raw answers here would send it a body.
+  readonly routes = new Routes.Router<Route>({ headServedByGet: false })
   totalConnections = 0
   closed = false
   readonly keepJournal: boolean
@@ -55,28 +54,7 @@ class State {
   }
 
   add(method: string, path: string, f: FaultServer.Fault): void {
-    const normalized = method === "*" ? "*" : method.toUpperCase()
-    const prefix = path.endsWith("*")
-    const route: Route = { method: normalized, path: prefix ? path.slice(0, -1) : path, prefix, fault: f, counters: new Map() }
-    this.routes = this.routes.filter((r) => !(r.method === route.method && r.path === route.path && r.prefix === prefix))
-    this.routes.push(route)
-  }
-
-  /** The most specific route: exact path over prefix, longer prefix first, then a named method over "*". */
-  match(method: string, pathname: string): Route | undefined {
-    let best: Route | undefined
-    let bestScore = -1
-    for (const route of this.routes) {
-      const byMethod = route.method === method ? 2 : route.method === "*" ? 1 : 0
-      if (byMethod === 0) continue
-      if (route.prefix ? !pathname.startsWith(route.path) : route.path !== pathname) continue
-      const score = (route.prefix ? route.path.length : Number.MAX_SAFE_INTEGER) * 4 + byMethod
-      if (score >= bestScore) {
-        best = route
-        bestScore = score
-      }
-    }
-    return best
+    this.routes.add(method, path, { fault: f, counters: new Map() })
   }
 
   private track(socket: Net.Socket): void {
@@ -115,7 +93,7 @@ class State {
       recording: true
     }
     if (this.keepJournal) this.entries.push(entry)
-    const route = this.match(head.method, pathnameOf(head.target))
+    const route = this.routes.match(head.method, pathnameOf(head.target))
     return { entry, fault: route === undefined ? notFound : fault.resolve(route.fault, route.counters) }
   }
 

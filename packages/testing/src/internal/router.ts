@@ -1,72 +1,29 @@
+import * as Routes from "@courier/core/Router"
 import * as Duration from "effect/Duration"
 import type * as Reply from "../Reply.js"
 import * as internalReply from "./reply.js"
 
-/** @internal */
+/** A registered reply, with the position of each `Reply.sequence` reached through it (fresh per registration). @internal */
 export interface Route {
-  /** Uppercased method, or "*". */
-  readonly method: string
-  /** Exact pathname, or the prefix before a trailing "*". */
-  readonly path: string
-  readonly prefix: boolean
   readonly reply: Reply.Reply
-  /** Position of each `Reply.sequence` reached through this route; fresh per registration. */
   readonly counters: Map<Reply.Sequence, number>
 }
 
-const methodScore = (route: Route, method: string): number => {
-  if (route.method === method) return 3
-  // As in Go's ServeMux, a GET route also serves HEAD (node drops the body).
-  if (route.method === "GET" && method === "HEAD") return 2
-  if (route.method === "*") return 1
-  return 0
-}
-
 /**
- * Routes by method and pathname. The most specific route wins: an exact path
- * over a prefix, a longer prefix over a shorter one, then a named method over
- * "*". Registering the same method and path again replaces the route.
+ * The test server's routes, matched as `@courier/core/Router` does; a GET
+ * route also serves HEAD (node drops the body).
  *
  * @internal
  */
 export class Router {
-  private routes: Array<Route> = []
+  private readonly routes = new Routes.Router<Route>({ headServedByGet: true })
 
   add(method: string, path: string, reply: Reply.Reply): void {
-    const normalized = method === "*" ? "*" : method.toUpperCase()
-    const prefix = path.endsWith("*")
-    const route: Route = {
-      method: normalized,
-      path: prefix ? path.slice(0, -1) : path,
-      prefix,
-      reply,
-      counters: new Map()
-    }
-    this.routes = this.routes.filter((r) => !(r.method === route.method && r.path === route.path && r.prefix === prefix))
-    this.routes.push(route)
+    this.routes.add(method, path, { reply, counters: new Map() })
   }
 
   match(method: string, pathname: string): Route | undefined {
-    let best: Route | undefined
-    let bestScore = -1
-    for (const route of this.routes) {
-      const byMethod = methodScore(route, method)
-      if (byMethod === 0) continue
-      let byPath: number
-      if (!route.prefix) {
-        if (route.path !== pathname) continue
-        byPath = Number.MAX_SAFE_INTEGER
-      } else {
-        if (!pathname.startsWith(route.path)) continue
-        byPath = route.path.length
-      }
-      const score = byPath * 4 + byMethod
-      if (score >= bestScore) {
-        best = route
-        bestScore = score
-      }
-    }
-    return best
+    return this.routes.match(method, pathname)
   }
 }
 

@@ -7,7 +7,7 @@ import type * as Net from "node:net"
 import type * as Reply from "../Reply.js"
 import type * as TestServer from "../TestServer.js"
 import * as Exchange from "./exchange.js"
-import { Journal, matchesPath, pathnameOf } from "./journal.js"
+import { Journal, matchesPath, pathnameOf } from "@courier/core/Journal"
 import * as internalReply from "./reply.js"
 import { resolve, Router } from "./router.js"
 

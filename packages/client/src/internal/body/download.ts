@@ -9,7 +9,8 @@ import * as CourierError from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import type * as Download from "../../Download.js"
 import { decodeDuration } from "../core/config.js"
-import { redactText } from "../core/url.js"
+import * as ContentCoding from "@courier/core/ContentCoding"
+import { redactText } from "@courier/core/Url"
 
 const dirname = (path: string): string => {
   const i = path.lastIndexOf("/")
@@ -93,10 +94,7 @@ interface Progressed {
 
 /** Whether a body is content-coded: the transport hands out decoded bytes, so its lengths and ranges are not the file's. */
 const isEncoded = (response: CourierResponse.CourierResponse): boolean =>
-  (response.headers["content-encoding"] ?? "").split(",").some((coding) => {
-    const c = coding.trim().toLowerCase()
-    return c !== "" && c !== "identity"
-  })
+  ContentCoding.isEncoded(response.headers["content-encoding"])
 
 /**
  * Gives up a body nobody will read. It is started and stopped at once, so

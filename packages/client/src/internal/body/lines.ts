@@ -1,38 +1,12 @@
+import * as Lines from "@courier/core/Lines"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
 
-const utf8Units = (c: number): number => c < 0x80 ? 1 : c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 2 : 3
-
 /**
- * The length of `text` in UTF-8: 1 to 3 bytes per UTF-16 unit, a surrogate
- * pair 4 bytes for its 2 units.
- *
- * @internal
- */
-export const utf8Length = (text: string): number => {
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) bytes += utf8Units(text.charCodeAt(i))
-  return bytes
-}
-
-/** Whether `text` takes more than `max` bytes in UTF-8, counting only when its length cannot tell. */
-const overLimit = (text: string, max: number): boolean => {
-  if (text.length > max) return true
-  if (text.length * 3 <= max) return false
-  let bytes = 0
-  for (let i = 0; i < text.length; i++) {
-    bytes += utf8Units(text.charCodeAt(i))
-    if (bytes > max) return true
-  }
-  return false
-}
-
-/**
- * Splits UTF-8 bytes into lines (LF, CRLF or CR). A line longer than
- * `maxLineBytes` (in UTF-8 bytes, terminator excluded) fails the stream
- * with `onTooLong()`, whether it arrived whole in one chunk or is still
- * growing: at most that much of an unfinished line is held, so a server
- * cannot grow it forever.
+ * Splits UTF-8 bytes into lines (LF, CRLF or CR), with `@courier/core`'s
+ * splitter. A line longer than `maxLineBytes` (in UTF-8 bytes, terminator
+ * excluded) fails the stream with `onTooLong()`, after the lines before it,
+ * whether it arrived whole in one chunk or is still growing.
  *
  * @internal
  */
@@ -42,64 +16,14 @@ export const splitLines = <E, E2>(
   onTooLong: () => E2
 ): Stream.Stream<string, E | E2> =>
   Stream.suspend(() => {
-    const decoder = new TextDecoder()
-    let pending = ""
-    let lastWasCR = false
-    /** The lines `text` completes, and whether one of them (or what is left over) is too long. */
-    const cut = (text: string, flush: boolean): Stream.Stream<string, E2> => {
-      const lines: Array<string> = []
-      let start = 0
-      // A whole line can arrive in one chunk: each one is checked, not only what is left over.
-      const complete = (line: string): boolean => {
-        if (overLimit(line, maxLineBytes)) return false
-        lines.push(line)
-        return true
-      }
-      let ok = true
-      for (let i = 0; ok && i < text.length; i++) {
-        const c = text.charCodeAt(i)
-        if (c === 10) {
-          if (lastWasCR && i === start) {
-            // the LF of a CRLF split across two chunks
-            start = i + 1
-            lastWasCR = false
-            continue
-          }
-          ok = complete(pending + text.slice(start, i))
-          pending = ""
-          start = i + 1
-          lastWasCR = false
-        } else if (c === 13) {
-          ok = complete(pending + text.slice(start, i))
-          pending = ""
-          if (text.charCodeAt(i + 1) === 10) i++
-          start = i + 1
-          lastWasCR = i + 1 >= text.length && text.charCodeAt(i) === 13
-        } else {
-          lastWasCR = false
-        }
-      }
-      if (ok) {
-        pending += text.slice(start)
-        if (flush && pending !== "") {
-          ok = complete(pending)
-          pending = ""
-        }
-        ok = ok && !overLimit(pending, maxLineBytes)
-      }
-      // The lines before the one too long are still delivered, then the failure.
-      const out = Stream.fromChunk(Chunk.unsafeFromArray(lines))
-      return ok ? out : Stream.concat(out, Stream.fail(onTooLong()))
+    const splitter = Lines.makeSplitter(maxLineBytes)
+    const emit = (cut: Lines.Cut): Stream.Stream<string, E2> => {
+      const out = Stream.fromChunk(Chunk.unsafeFromArray(cut.lines as Array<string>))
+      return cut.tooLong ? Stream.concat(out, Stream.fail(onTooLong())) : out
     }
     return self.pipe(
       Stream.chunks,
-      Stream.flatMap((chunks) => {
-        let text = ""
-        Chunk.forEach(chunks, (bytes) => {
-          text += decoder.decode(bytes, { stream: true })
-        })
-        return cut(text, false)
-      }),
-      Stream.concat(Stream.suspend(() => cut(decoder.decode(), true)))
+      Stream.flatMap((chunks) => emit(splitter.push(chunks))),
+      Stream.concat(Stream.suspend(() => emit(splitter.end())))
     )
   })

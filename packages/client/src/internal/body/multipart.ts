@@ -1,31 +1,15 @@
+import * as Framing from "@courier/core/Multipart"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Body from "../../Body.js"
 import type * as Multipart from "../../Multipart.js"
 import * as Pieces from "./pieces.js"
-import * as Bytes from "../util/bytes.js"
-import * as Headers from "../core/headers.js"
+import * as Bytes from "@courier/core/Bytes"
 
 const encoder = new TextEncoder()
 
 /** @internal */
-export const boundary = (): string => {
-  const random = new Uint8Array(16)
-  crypto.getRandomValues(random)
-  let hex = ""
-  for (const byte of random) hex += byte.toString(16).padStart(2, "0")
-  return `courier-${hex}`
-}
-
-// eslint-disable-next-line no-control-regex
-const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/
-
-// The escaping browsers apply to names and filenames in form-data (WHATWG HTML),
-// plus `\` as %5C: parsers that read the value as an RFC quoted-string (busboy,
-// behind multer and fastify) take `\\` for one backslash and a trailing `\` for
-// an escaped closing quote, which silently drops the part.
-const escape = (s: string): string =>
-  s.replace(/\\/g, "%5C").replace(/"/g, "%22").replace(/\r/g, "%0D").replace(/\n/g, "%0A")
+export const boundary = Framing.boundary
 
 /**
  * The measurement of each part `file` made: a transport that reads files
@@ -68,42 +52,27 @@ export const file = (
 export const serialise = (
   parts: ReadonlyArray<Multipart.Part>
 ): { readonly body: Body.Body; readonly contentType: string } | string => {
-  const mark = boundary()
-  const heads: Array<Uint8Array> = []
   // The bytes of a field or of a part from memory; undefined for a file or a stream.
   const inMemory: Array<Uint8Array | undefined> = []
-  let length: number | undefined = 0
+  const described: Array<Framing.PartHead> = []
   let replayable = true
-  for (const [index, part] of parts.entries()) {
-    if (typeof part.name !== "string") return "a multipart part name must be a string"
-    // CR and LF are escaped; any other control character but tab makes the
-    // part head malformed (parsers such as busboy reject the whole body).
-    if (control.test(part.name) || (part._tag === "File" && control.test(part.filename))) {
-      return `a multipart part name or filename contains a control character (part ${index + 1})`
-    }
-    let head = `--${mark}\r\nContent-Disposition: form-data; name="${escape(part.name)}"`
-    if (part._tag === "File") {
-      if (!Headers.isFieldValue(part.contentType) || part.contentType.trim() === "") {
-        return `the content type of part ${JSON.stringify(escape(part.name))} is empty or contains a control character`
-      }
-      head += `; filename="${escape(part.filename)}"\r\nContent-Type: ${part.contentType}`
-    }
-    head += "\r\n\r\n"
-    if (head.includes(mark, mark.length + 2)) return "a multipart name or content type contains the boundary"
-    heads.push(encoder.encode(head))
+  for (const part of parts) {
     const bytes = part._tag === "Field"
       ? encoder.encode(part.value)
       : part.source._tag === "Bytes"
       ? part.source.bytes
       : undefined
     inMemory.push(bytes)
-    const size = part._tag === "File" && part.source._tag !== "Bytes" ? part.source.size : bytes!.byteLength
     if (part._tag === "File" && part.source._tag === "Stream") replayable = false
-    length = length === undefined || size === undefined ? undefined : length + heads[heads.length - 1].byteLength + size + 2
+    described.push({
+      name: part.name,
+      file: part._tag === "File" ? { filename: part.filename, contentType: part.contentType } : undefined,
+      size: part._tag === "File" && part.source._tag !== "Bytes" ? part.source.size : bytes!.byteLength
+    })
   }
-  const tail = encoder.encode(`--${mark}--\r\n`)
-  if (length !== undefined) length += tail.byteLength
-  const crlf = encoder.encode("\r\n")
+  const framing = Framing.frame(described)
+  if (typeof framing === "string") return framing
+  const { heads, crlf, tail, contentType } = framing
   const make = (): Stream.Stream<Uint8Array, unknown> =>
     Stream.flatMap(
       Stream.fromIterable(parts.map((part, i) => [part, heads[i], inMemory[i]] as const)),
@@ -116,8 +85,7 @@ export const serialise = (
         return Stream.concat(Stream.concat(Stream.succeed(head), content), Stream.succeed(crlf))
       }
     ).pipe(Stream.concat(Stream.succeed(tail)))
-  const contentType = `multipart/form-data; boundary=${mark}`
-  const body: Body.Body = { _tag: "Stream", make, contentType, contentLength: length, replayable }
+  const body: Body.Body = { _tag: "Stream", make, contentType, contentLength: framing.length, replayable }
   const pieces = piecesFor(parts, heads, inMemory, crlf, tail)
   if (pieces !== undefined) Pieces.describe(body, pieces)
   return { body, contentType }

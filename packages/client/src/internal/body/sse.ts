@@ -1,3 +1,4 @@
+import * as Sse from "@courier/core/ServerSentEvents"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -7,66 +8,24 @@ import type * as CourierResponse from "../../CourierResponse.js"
 import * as CourierError from "../../CourierError.js"
 import type * as ServerSentEvents from "../../ServerSentEvents.js"
 import { decodeDocument } from "../redaction/failure.js"
-import { splitLines, utf8Length } from "./lines.js"
+import { splitLines } from "./lines.js"
 import { streamCall } from "../core/streamCall.js"
 
 /**
- * The parser. With `limit`, an event whose data grows past `max` bytes
- * fails the stream with `onTooLarge()`: a limit on each line alone would
- * let a server grow one event forever with short `data:` lines.
+ * `@courier/core`'s parser over a stream of lines. With `limit`, an event
+ * whose data grows past `max` bytes fails the stream with `onTooLarge()`,
+ * after the events complete before it.
  */
 const parse = <E, E2>(
   lines: Stream.Stream<string, E>,
   limit: { readonly max: number; readonly onTooLarge: () => E2 } | undefined
 ): Stream.Stream<ServerSentEvents.Event, E | E2> =>
   Stream.suspend(() => {
-    let event = ""
-    let data: Array<string> = []
-    let dataBytes = 0
-    let id: string | undefined
-    let retry: number | undefined
-    let first = true
+    const parser = Sse.makeParser(limit?.max)
     return Stream.flatMap(Stream.chunks(lines), (chunk) => {
-      const out: Array<ServerSentEvents.Event> = []
-      for (const raw of chunk) {
-        let line = raw
-        if (first) {
-          first = false
-          if (line.charCodeAt(0) === 0xfeff) line = line.slice(1)
-        }
-        if (line === "") {
-          if (data.length > 0) out.push({ event: event === "" ? "message" : event, data: data.join("\n"), id, retry })
-          event = ""
-          data = []
-          dataBytes = 0
-          continue
-        }
-        if (line.startsWith(":")) continue
-        const colon = line.indexOf(":")
-        const field = colon === -1 ? line : line.slice(0, colon)
-        let value = colon === -1 ? "" : line.slice(colon + 1)
-        if (value.startsWith(" ")) value = value.slice(1)
-        switch (field) {
-          case "event":
-            event = value
-            break
-          case "data":
-            data.push(value)
-            if (limit !== undefined) {
-              dataBytes += utf8Length(value) + 1
-              // The events complete so far are still delivered, then the failure.
-              if (dataBytes - 1 > limit.max) return Stream.concat(Stream.fromIterable(out), Stream.fail(limit.onTooLarge()))
-            }
-            break
-          case "id":
-            if (!value.includes("\u0000")) id = value
-            break
-          case "retry":
-            if (/^\d+$/.test(value)) retry = Number(value)
-            break
-        }
-      }
-      return Stream.fromIterable(out)
+      const step = parser.push(chunk)
+      const out = Stream.fromIterable(step.events)
+      return step.tooLarge && limit !== undefined ? Stream.concat(out, Stream.fail(limit.onTooLarge())) : out
     })
   })
 

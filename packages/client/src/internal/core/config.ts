@@ -3,8 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as CourierConfigNs from "../../CourierConfig.js"
-import * as Headers from "./headers.js"
-import { secretHeaders } from "../redaction/rules.js"
+import * as Config from "@courier/core/Config"
 
 /**
  * The resolved configuration of a client.
@@ -19,9 +18,6 @@ const defaultTimeouts: CourierConfigNs.Timeouts = {
   receive: Duration.seconds(30),
   total: Duration.seconds(60)
 }
-
-/** The secret headers of the redaction defaults are always credentials: dropped on an origin change. */
-const alwaysCredentialHeaders = secretHeaders
 
 /**
  * A duration from user input, or undefined when it is not one. Types stop
@@ -62,21 +58,11 @@ export const resolveTimeouts = (
   return out
 }
 
-const isCount = (n: number): boolean => Number.isSafeInteger(n) && n >= 0
-
 /** @internal */
-export const parseOrigin = (origin: string): string | undefined => {
-  try {
-    const url = new URL(origin)
-    return url.protocol === "http:" || url.protocol === "https:" ? url.origin : undefined
-  } catch {
-    return undefined
-  }
-}
+export const parseOrigin = Config.parseOrigin
 
-// A value is echoed in a message only when it cannot carry a secret: a URL
-// that does not parse may still hold `user:password@`.
-const quote = (text: string): string => text.includes("@") ? "(value not shown)" : JSON.stringify(text)
+const toEither = <A>(result: Config.Result<A>): Either.Either<A, string> =>
+  result._tag === "Ok" ? Either.right(result.value) : Either.left(result.problem)
 
 /**
  * The base URL, or a message that says what is wrong with it, worded so that
@@ -85,84 +71,20 @@ const quote = (text: string): string => text.includes("@") ? "(value not shown)"
  *
  * @internal
  */
-export const parseBaseUrl = (value: string | URL): Either.Either<URL, string> => {
-  let url: URL
-  try {
-    url = new URL(value)
-  } catch {
-    return Either.left(`${quote(String(value))} is not an absolute URL`)
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    return Either.left(`${quote(url.href)} must use http or https, not ${url.protocol}`)
-  }
-  if (url.username !== "" || url.password !== "") {
-    return Either.left("must not embed credentials; send them with a header or the auth Layer")
-  }
-  return Either.right(url)
-}
+export const parseBaseUrl = (value: string | URL): Either.Either<URL, string> => toEither(Config.parseBaseUrl(value))
 
-/** @internal */
+/**
+ * `@courier/core`'s checks and defaults, and the timeouts, the one part
+ * that is Effect's (`Duration`).
+ *
+ * @internal
+ */
 export const resolve = (options: CourierConfigNs.Options = {}): Either.Either<CourierConfigNs.ResolvedConfig, string> => {
-  let baseUrl: URL | undefined
-  if (options.baseUrl !== undefined) {
-    const parsed = parseBaseUrl(options.baseUrl)
-    if (Either.isLeft(parsed)) return Either.left(`baseUrl: ${parsed.left}`)
-    baseUrl = parsed.right
-  }
-  const headers: Record<string, string> = { accept: "application/json, text/plain, */*" }
-  const problem = Headers.normalize(headers, options.headers ?? {})
-  if (problem !== undefined) {
-    return Either.left(`default header ${problem.name}: ${problem.problem}`)
-  }
-  const maxRedirects = options.maxRedirects ?? 10
-  const maxResponseBytes = options.maxResponseBytes ?? 32 * 1024 * 1024
-  const maxContentEncodings = options.maxContentEncodings ?? 2
-  for (const [name, value] of [["maxRedirects", maxRedirects], ["maxResponseBytes", maxResponseBytes], [
-    "maxContentEncodings",
-    maxContentEncodings
-  ]] as const) {
-    if (!isCount(value)) return Either.left(`${name}: ${value} is not a whole number of at least 0`)
-  }
-  const allowedOrigins = new Set<string>()
-  for (const origin of options.allowedOrigins ?? []) {
-    const parsed = parseOrigin(origin)
-    if (parsed === undefined) return Either.left(`allowedOrigins: ${origin} is not an http(s) origin`)
-    allowedOrigins.add(parsed)
-  }
-  const credentialHeaders = new Set(alwaysCredentialHeaders)
-  for (const name of options.credentialHeaders ?? []) {
-    if (!Headers.isToken(name)) return Either.left(`credentialHeaders: ${name} is not a header name`)
-    credentialHeaders.add(name.toLowerCase())
-  }
+  const resolved = Config.resolve(options)
+  if (resolved._tag === "Problem") return Either.left(resolved.problem)
   const timeouts = resolveTimeouts(defaultTimeouts, options.timeouts)
   if (typeof timeouts === "string") return Either.left(timeouts)
-  const basePath = baseUrl === undefined ? "" : baseUrl.pathname.replace(/\/+$/, "")
-  return Either.right({
-    baseUrl,
-    basePath,
-    headers,
-    timeouts,
-    maxRedirects,
-    allowInsecureRedirects: options.allowInsecureRedirects ?? false,
-    maxResponseBytes,
-    maxContentEncodings,
-    allowedOrigins,
-    credentialHeaders,
-    responseType: options.responseType ?? "json",
-    arrayFormat: options.arrayFormat ?? "repeat",
-    urlCredentials: options.urlCredentials ?? "refuse"
-  })
-}
-
-const booleans: Record<string, boolean> = {
-  true: true,
-  yes: true,
-  on: true,
-  "1": true,
-  false: false,
-  no: false,
-  off: false,
-  "0": false
+  return Either.right({ ...resolved.value, timeouts })
 }
 
 /**
@@ -179,18 +101,8 @@ export const parseEnv = {
       Duration.decodeUnknown(text),
       () => `${JSON.stringify(text)} is not a duration such as "5 seconds" or "500 millis"`
     ),
-  count: (text: string): Either.Either<number, string> => {
-    const value = Number(text)
-    return text.trim() !== "" && isCount(value)
-      ? Either.right(value)
-      : Either.left(`${JSON.stringify(text)} is not a whole number of at least 0`)
-  },
-  boolean: (text: string): Either.Either<boolean, string> => {
-    const value = Object.hasOwn(booleans, text) ? booleans[text] : undefined
-    return value === undefined
-      ? Either.left(`${JSON.stringify(text)} is not one of true, false, yes, no, on, off, 1, 0`)
-      : Either.right(value)
-  }
+  count: (text: string): Either.Either<number, string> => toEither(Config.parseCount(text)),
+  boolean: (text: string): Either.Either<boolean, string> => toEither(Config.parseBoolean(text))
 }
 
 /** @internal */
@@ -219,15 +131,5 @@ export const fromEnvValues = (values: {
 }
 
 /** Options from code win over options from the environment, field by field. @internal */
-export const mergeOptions = (
-  base: CourierConfigNs.Options,
-  overrides: CourierConfigNs.Options
-): CourierConfigNs.Options => {
-  const merged: Record<string, unknown> = { ...base }
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) merged[key] = value
-  }
-  merged.timeouts = { ...base.timeouts, ...overrides.timeouts }
-  merged.headers = { ...base.headers, ...overrides.headers }
-  return merged as CourierConfigNs.Options
-}
+export const mergeOptions: (base: CourierConfigNs.Options, overrides: CourierConfigNs.Options) => CourierConfigNs.Options =
+  Config.mergeOptions

@@ -1,7 +1,9 @@
 /**
- * Walking a paged collection: `Link` header parsing (RFC 8288) and the
- * stream that fetches one page at a time through the client's calls.
+ * Walking a paged collection: the stream that fetches one page at a time
+ * through the client's calls, following `Link` headers as
+ * `@courier/core/Link` reads them (RFC 8288).
  */
+import * as Link from "@courier/core/Link"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -11,97 +13,15 @@ import type * as CourierConfig from "../../CourierConfig.js"
 import * as CourierError from "../../CourierError.js"
 import type * as Pagination from "../../Pagination.js"
 
-const isSpace = (c: string | undefined) => c === " " || c === "\t"
-
-/**
- * A small scanner over the header value: `<target>` then `; name=value`
- * parameters (token or quoted string), links separated by commas. A comma
- * inside `<...>` or a quoted string does not split links.
- *
- * @internal
- */
-export const parseLinkHeader = (value: string): ReadonlyArray<Pagination.Link> => {
-  const links: Array<Pagination.Link> = []
-  const n = value.length
-  let i = 0
-  const skipSpace = () => {
-    while (i < n && isSpace(value[i])) i++
-  }
-  const skipToNextLink = () => {
-    let quoted = false
-    while (i < n) {
-      const c = value[i]
-      if (quoted) {
-        if (c === "\\") i++
-        else if (c === "\"") quoted = false
-      } else if (c === "\"") quoted = true
-      else if (c === ",") break
-      i++
-    }
-  }
-  while (i < n) {
-    while (i < n && (isSpace(value[i]) || value[i] === ",")) i++
-    if (i >= n) break
-    if (value[i] !== "<") {
-      skipToNextLink()
-      continue
-    }
-    const close = value.indexOf(">", i + 1)
-    if (close === -1) break
-    const target = value.slice(i + 1, close).trim()
-    i = close + 1
-    const params: Record<string, string> = {}
-    skipSpace()
-    while (i < n && value[i] === ";") {
-      i++
-      skipSpace()
-      let name = ""
-      while (i < n && !"=;, \t".includes(value[i]!)) name += value[i++]
-      skipSpace()
-      let paramValue = ""
-      if (value[i] === "=") {
-        i++
-        skipSpace()
-        if (value[i] === "\"") {
-          i++
-          while (i < n && value[i] !== "\"") {
-            if (value[i] === "\\" && i + 1 < n) i++
-            paramValue += value[i++]
-          }
-          i++
-        } else {
-          while (i < n && !";, \t".includes(value[i]!)) paramValue += value[i++]
-        }
-      }
-      skipSpace()
-      const key = name.toLowerCase()
-      // RFC 8288 3.3: occurrences after the first of a parameter are ignored.
-      if (key !== "" && !Object.prototype.hasOwnProperty.call(params, key)) params[key] = paramValue
-    }
-    skipToNextLink()
-    links.push({ target, params })
-  }
-  return links
-}
+/** @internal */
+export const parseLinkHeader: (value: string) => ReadonlyArray<Pagination.Link> = Link.parse
 
 /** @internal */
 export const nextFromLink = <A>(page: Pagination.Page<A>): Option.Option<Pagination.Next> => {
   const header = page.headers["link"]
   if (header === undefined) return Option.none()
-  for (const link of parseLinkHeader(header)) {
-    // `rel` holds space-separated relation types, compared case-insensitively.
-    const rels = (link.params["rel"] ?? "").toLowerCase().split(/[ \t]+/)
-    if (!rels.includes("next")) continue
-    let resolved: URL
-    try {
-      resolved = new URL(link.target, page.url)
-    } catch {
-      return Option.none()
-    }
-    // Braces left in a query would read as `{name}` path placeholders.
-    return Option.some({ url: resolved.href.replace(/\{/g, "%7B").replace(/\}/g, "%7D") })
-  }
-  return Option.none()
+  const url = Link.nextUrl(header, page.url)
+  return url === undefined ? Option.none() : Option.some({ url })
 }
 
 /** A GET of one page, decoded, with the request's redacted info; the client supplies it. @internal */

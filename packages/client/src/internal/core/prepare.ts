@@ -15,9 +15,9 @@ import { encodeBody } from "../body/schema.js"
 import { CallId } from "./call.js"
 import * as Deadline from "./deadline.js"
 import { resolveTimeouts } from "./config.js"
-import * as Headers from "./headers.js"
+import * as Headers from "@courier/core/Headers"
 import * as Multipart from "../body/multipart.js"
-import * as Url from "./url.js"
+import * as Url from "@courier/core/Url"
 
 const encoder = new TextEncoder()
 

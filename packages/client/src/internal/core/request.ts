@@ -9,7 +9,7 @@ import { dual } from "effect/Function"
 import type * as CourierRequest from "../../CourierRequest.js"
 import { CallId } from "./call.js"
 import * as Deadline from "./deadline.js"
-import * as Headers from "./headers.js"
+import * as Headers from "@courier/core/Headers"
 
 type Request = CourierRequest.CourierRequest
 

@@ -7,7 +7,7 @@ import type * as AppHeaders from "../../AppHeaders.js"
 import type * as CourierClient from "../../CourierClient.js"
 import * as Client from "../core/client.js"
 import type * as CourierRequest from "../../CourierRequest.js"
-import * as Headers from "../core/headers.js"
+import * as Headers from "@courier/core/Headers"
 
 // Visible ASCII with inner spaces: a value every transport sends as is (fetch
 // rejects characters above U+00FF, and obs-text is read differently by

@@ -12,6 +12,7 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as ConfigError from "effect/ConfigError"
+import * as RetryAfter from "@courier/core/RetryAfter"
 import * as Client from "../core/client.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
@@ -109,36 +110,9 @@ export const isRetryable = (
   return policy.shouldRetry === undefined ? byDefault : policy.shouldRetry(request, error, byDefault)
 }
 
-// Any number of digits: a value too long to read exactly is still too long a wait
-// (it goes over maxRetryAfter), never "no Retry-After" and the default backoff.
-const delaySeconds = /^\s*(\d+)\s*$/
-const httpDate = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,.*GMT\s*$/
-/** The obsolete asctime form (RFC 9110 5.6.7), always GMT though it does not say so. */
-const asctime = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) ([ \d]\d) (\d\d):(\d\d):(\d\d) (\d{4})\s*$/
-const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-/** An HTTP date in any of its three forms, in epoch milliseconds, or NaN. */
-const parseHttpDate = (value: string): number => {
-  const old = asctime.exec(value)
-  if (old !== null) {
-    const [, month, day, hours, minutes, seconds, year] = old
-    return Date.UTC(Number(year), months.indexOf(month), Number(day), Number(hours), Number(minutes), Number(seconds))
-  }
-  // An HTTP date must at least name a weekday and GMT; Date.parse accepts too much else
-  // ("5 GMT" parses as a date in 2001, which would read as "retry now").
-  return httpDate.test(value) ? Date.parse(value) : NaN
-}
-
 /** @internal */
-export const retryAfter = (headers: Readonly<Record<string, string>>, now: number): Option.Option<Duration.Duration> => {
-  const value = headers["retry-after"]
-  if (value === undefined) return Option.none()
-  const seconds = delaySeconds.exec(value)
-  if (seconds !== null) return Option.some(Duration.seconds(Number(seconds[1])))
-  const at = parseHttpDate(value)
-  if (Number.isNaN(at)) return Option.none()
-  return Option.some(Duration.millis(Math.max(0, at - now)))
-}
+export const retryAfter = (headers: Readonly<Record<string, string>>, now: number): Option.Option<Duration.Duration> =>
+  Option.map(Option.fromNullable(RetryAfter.fromHeaders(headers, now)), Duration.millis)
 
 const jittered = (policy: Retry.Policy, retry: number): Effect.Effect<number> => {
   const cap = Duration.toMillis(Duration.decode(policy.maxDelay))

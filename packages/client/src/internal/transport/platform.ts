@@ -29,7 +29,7 @@ import { streamPrefix } from "../body/response.js"
 import * as Deadline from "../core/deadline.js"
 import * as Failure from "../core/failure.js"
 import { Watchdog } from "../core/timer.js"
-import * as Bytes from "../util/bytes.js"
+import * as Bytes from "@courier/core/Bytes"
 
 /** A phase's limit in ms for the watchdog: Infinity for none (an infinite or zero duration). */
 const timerMillis = (d: Duration.Duration): number =>

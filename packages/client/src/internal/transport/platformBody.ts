@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type * as Body from "../../Body.js"
 import * as CourierError from "../../CourierError.js"
-import * as Url from "../core/url.js"
+import * as Url from "@courier/core/Url"
 
 const textEncoder = new TextEncoder()
 

@@ -21,7 +21,7 @@ import { CallId } from "../core/call.js"
 import * as ErrorBody from "../core/errorBody.js"
 import { toBody } from "./platformBody.js"
 import * as PlatformResponse from "./platformResponse.js"
-import * as Url from "../core/url.js"
+import * as Url from "@courier/core/Url"
 
 type Refusal = CourierError.RefusalReason
 

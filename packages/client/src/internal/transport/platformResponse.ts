@@ -19,7 +19,7 @@ import * as Stream from "effect/Stream"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
-import { concat } from "../util/bytes.js"
+import { concat } from "@courier/core/Bytes"
 import * as Deadline from "../core/deadline.js"
 import type * as ErrorBody from "../core/errorBody.js"
 

@@ -5,7 +5,7 @@
  */
 import * as Headers from "@effect/platform/Headers"
 import type * as Undici from "undici"
-import { Collector } from "../../internal/util/bytes.js"
+import { Collector } from "@courier/core/Bytes"
 import type { Watchdog } from "../../internal/core/timer.js"
 
 /**

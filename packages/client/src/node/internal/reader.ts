@@ -6,7 +6,7 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { plain } from "../../internal/util/bytes.js"
+import { plain } from "@courier/core/Bytes"
 import { type Handler, interrupted, stoppedReading } from "./handler.js"
 
 /** Reads the whole body; `onLimit` builds the failure past `limit` bytes. */

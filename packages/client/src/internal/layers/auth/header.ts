@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
-import * as Headers from "../../core/headers.js"
+import * as Headers from "@courier/core/Headers"
 
 type Token = Redacted.Redacted<string> | undefined
 

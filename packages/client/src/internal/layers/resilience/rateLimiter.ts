@@ -16,7 +16,7 @@ import * as Deadline from "../../core/deadline.js"
 import * as Metrics from "../metrics.js"
 import { retryAfter } from "../retry.js"
 import { originKey } from "./breaker.js"
-import { exhaustedFor, policyOf } from "./rateLimitHeaders.js"
+import { exhaustedFor, policyOf } from "@courier/core/RateLimitHeaders"
 import * as Store from "./store.js"
 import { isLocal } from "../../core/localStore.js"
 

@@ -2,15 +2,13 @@
  * Byte arrays as every transport hands them on.
  */
 
-/** A plain Uint8Array view (undici hands out Buffers), so every transport returns the same type. @internal */
+/** A plain Uint8Array view (undici hands out Buffers), so every transport returns the same type. */
 export const plain = (bytes: Uint8Array): Uint8Array =>
   bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
 
 /**
  * The chunks as one array: a lone chunk as it is (a plain view), several
  * copied into one. `size`, when the caller counted it already, saves a pass.
- *
- * @internal
  */
 export const concat = (chunks: ReadonlyArray<Uint8Array>, size?: number): Uint8Array => {
   if (chunks.length === 1) return plain(chunks[0])
@@ -38,8 +36,6 @@ const minBlock = 1024
  * into blocks that grow with the body up to 64 KiB; large chunks that own
  * their buffer are kept without a copy. A body that is one chunk (most
  * answers) is kept as that chunk: one view costs nothing worth a copy.
- *
- * @internal
  */
 export class Collector {
   private parts: Array<Uint8Array> = []

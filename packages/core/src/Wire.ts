@@ -1,16 +1,15 @@
-import * as Http from "node:http"
-
 /**
- * HTTP/1.1 on the wire for the fault server: reading request heads and
+ * HTTP/1.1 on the wire for a test kit's fault server: reading request heads and
  * bodies (`Content-Length` or chunked) from raw bytes, and writing response
  * heads. Only what a client under test sends needs to parse; anything else
  * is a protocol error and closes the connection.
  */
+import * as Http from "node:http"
 
-/** A request head larger than this closes the connection. @internal */
+/** A request head larger than this closes the connection. */
 export const maxHeadBytes = 64 * 1024
 
-/** @internal */
+/** A request head as read from the wire. */
 export interface Head {
   readonly method: string
   readonly target: string
@@ -20,13 +19,13 @@ export interface Head {
 
 const headEnd = Buffer.from("\r\n\r\n")
 
-/** The offset just past the blank line ending a head, or -1 when it has not arrived. @internal */
+/** The offset just past the blank line ending a head, or -1 when it has not arrived. */
 export const findHeadEnd = (buffer: Buffer): number => {
   const at = buffer.indexOf(headEnd)
   return at === -1 ? -1 : at + headEnd.byteLength
 }
 
-/** @internal */
+/** Reads a request head (request line and header lines); undefined when it is not HTTP/1.x. */
 export const parseHead = (bytes: Buffer): Head | undefined => {
   const lines = bytes.toString("latin1").split("\r\n")
   const requestLine = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0] ?? "")
@@ -50,10 +49,9 @@ export const parseHead = (bytes: Buffer): Head | undefined => {
 /**
  * Reads one request body, chunk framing removed. `feed` returns how many
  * bytes of `input` belong to this body, or -1 on a framing error.
- *
- * @internal
  */
 export class BodyReader {
+  /** Whether the whole body has been read. */
   done: boolean
   private remaining: number
   private readonly chunked: boolean
@@ -76,6 +74,7 @@ export class BodyReader {
     return new BodyReader(false, Number(length))
   }
 
+  /** Hands the body bytes of `input` to `onData`; how many bytes were the body's, or -1 on a framing error. */
   feed(input: Buffer, onData: (chunk: Buffer) => void): number {
     if (!this.chunked) {
       const take = Math.min(this.remaining, input.byteLength)
@@ -119,7 +118,7 @@ export class BodyReader {
   }
 }
 
-/** A status line and header lines, with the blank line, as bytes. @internal */
+/** A status line and header lines, with the blank line, as bytes. */
 export const responseHead = (
   status: number,
   headers: ReadonlyArray<readonly [string, string]>,

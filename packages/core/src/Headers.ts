@@ -11,10 +11,10 @@ const fieldValue = /^[\t\x20-\x7e\x80-\xff]*$/
 
 const ows = /^[ \t]+|[ \t]+$/g
 
-/** @internal */
+/** Whether `s` is an RFC 9110 token: a valid method or header name. */
 export const isToken = (s: string): boolean => token.test(s)
 
-/** @internal */
+/** Whether `s` may be sent as a header value: no CR, LF, NUL or other control character. */
 export const isFieldValue = (s: string): boolean => fieldValue.test(s)
 
 /**
@@ -27,10 +27,10 @@ export const isFieldValue = (s: string): boolean => fieldValue.test(s)
  */
 const transportOwned = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "expect", "te", "trailer"])
 
-/** Whether a (lower-cased) header name belongs to the transport. @internal */
+/** Whether a (lower-cased) header name belongs to the transport. */
 export const isTransportOwned = (lowerName: string): boolean => transportOwned.has(lowerName)
 
-/** @internal */
+/** Why a header is refused: its name (or a safe rendering of it) and the problem, never its value. */
 export type HeaderProblem = { readonly name: string; readonly problem: string }
 
 const showName = (name: string): string => isToken(name) ? name : JSON.stringify(name.slice(0, 40))
@@ -38,8 +38,6 @@ const showName = (name: string): string => isToken(name) ? name : JSON.stringify
 /**
  * Lower-cases names and validates every header. Values never appear in the
  * returned problem: they may be secrets.
- *
- * @internal
  */
 export const normalize = (
   into: Record<string, string>,
@@ -78,7 +76,10 @@ export const normalize = (
 /** Methods Courier upper-cases; others are sent as given (they are case-sensitive). */
 const standardMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"])
 
-/** @internal */
+/**
+ * The method as sent: a standard one upper-cased, another token as given;
+ * undefined for anything that is not a token, and for CONNECT.
+ */
 export const normalizeMethod = (method: string): string | undefined => {
   const upper = method.toUpperCase()
   if (standardMethods.has(upper)) return upper

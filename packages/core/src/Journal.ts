@@ -1,11 +1,32 @@
+/**
+ * A test server's journal: every request as it reached the server, its body
+ * recorded as it is read, and the matching of request targets to the paths
+ * a test names.
+ */
 import type * as Http from "node:http"
-import type * as TestServer from "../TestServer.js"
+
+/** A request as the server saw it. */
+export interface JournalEntry {
+  readonly method: string
+  /** Pathname and query string, exactly as received in the request line. */
+  readonly path: string
+  /** Headers lowercased as node gives them (duplicates joined, `set-cookie` as an array). */
+  readonly headers: Readonly<Record<string, string | ReadonlyArray<string>>>
+  /** Header names and values as sent, alternating: `[name, value, name, value, ...]`. */
+  readonly rawHeaders: ReadonlyArray<string>
+  /** Which TCP connection carried the request: 1 for the server's first, and so on. */
+  readonly connection: number
+  /** The body bytes the server read so far. */
+  readonly body: Uint8Array
+  /** `body` decoded as UTF-8. */
+  readonly bodyText: string
+  /** Whether the body arrived in full. */
+  readonly bodyComplete: boolean
+}
 
 /**
  * A journal entry while its request is in flight. Body fields are updated as
  * the server reads the body, so a stalled upload is visible before it ends.
- *
- * @internal
  */
 export interface LiveEntry {
   readonly method: string
@@ -37,7 +58,7 @@ const toChunk = (chunk: unknown): Uint8Array | undefined => {
   return undefined
 }
 
-/** @internal */
+/** The entries of one server, in arrival order. */
 export class Journal {
   private entries: Array<LiveEntry> = []
 
@@ -78,17 +99,19 @@ export class Journal {
     return entry
   }
 
-  snapshot(): ReadonlyArray<TestServer.JournalEntry> {
+  /** Every entry so far, as tests read them. */
+  snapshot(): ReadonlyArray<JournalEntry> {
     return this.entries.map(snapshotEntry)
   }
 
+  /** Forgets every entry. */
   clear(): void {
     this.entries = []
   }
 }
 
-/** @internal */
-export const snapshotEntry = (entry: LiveEntry): TestServer.JournalEntry => {
+/** An entry as a test reads it: the body so far as one array, and as text. */
+export const snapshotEntry = (entry: LiveEntry): JournalEntry => {
   const body = new Uint8Array(entry.size)
   let offset = 0
   for (const chunk of entry.chunks) {
@@ -107,7 +130,7 @@ export const snapshotEntry = (entry: LiveEntry): TestServer.JournalEntry => {
   }
 }
 
-/** The pathname of a request target (origin-form or absolute-form). @internal */
+/** The pathname of a request target (origin-form or absolute-form). */
 export const pathnameOf = (target: string): string => {
   if (target.startsWith("/")) {
     const end = target.search(/[?#]/)
@@ -138,8 +161,6 @@ const pathAndQueryOf = (target: string): string => {
  * Whether a journal entry's target is what a test asked for: the pathname
  * alone when `wanted` has no query, the path and query as sent when it has
  * one (`"/todos?userId=1"`).
- *
- * @internal
  */
 export const matchesPath = (target: string, wanted: string): boolean =>
   wanted.includes("?") ? pathAndQueryOf(target) === wanted : pathnameOf(target) === wanted

@@ -32,8 +32,6 @@ const pairs = (text: string, separator: string): Map<string, string> => {
  * How long the headers say no request will be accepted, in milliseconds:
  * the reset of a policy whose remaining quota is zero (the longest, when
  * several are), or undefined when no quota is used up.
- *
- * @internal
  */
 export const exhaustedFor = (headers: Readonly<Record<string, string>>): number | undefined => {
   const field = headers["ratelimit"]
@@ -60,8 +58,6 @@ export const exhaustedFor = (headers: Readonly<Record<string, string>>): number 
  * `requests` per `windowMillis`: `100;w=60` (drafts 03-07) or
  * `"default";q=100;w=60` (drafts 08 and later). Items without a window are
  * skipped; undefined when none is readable.
- *
- * @internal
  */
 export const policyOf = (
   headers: Readonly<Record<string, string>>

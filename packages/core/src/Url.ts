@@ -1,14 +1,49 @@
-import type * as CourierConfig from "../../CourierConfig.js"
-import type * as CourierError from "../../CourierError.js"
-import type * as Url from "../../Url.js"
+/**
+ * URLs as Courier builds and shows them: the base URL and a path joined,
+ * `{name}` placeholders filled, a query serialised, the origin rules
+ * enforced, and the redacted form failures and logs show.
+ */
 
-/** A refusal before any I/O: the reason and a detail that holds no secret. @internal */
+/** Why a URL is refused before any I/O. */
+export type RefusalReason =
+  | "InvalidUrl"
+  | "EscapesBaseUrl"
+  | "UnsupportedScheme"
+  | "CredentialsInUrl"
+  | "InvalidPathParameter"
+  | "InvalidQuery"
+
+/** A value of one query parameter; `undefined` and `null` are left out. */
+export type QueryValue = string | number | boolean | bigint | Date | null | undefined
+
+/** Query parameters: a value or a list of values per name. */
+export type Query = Readonly<Record<string, QueryValue | ReadonlyArray<QueryValue>>>
+
+/** Values for `{name}` placeholders in a path. */
+export type PathParams = Readonly<Record<string, string | number | bigint>>
+
+/** How a list is written in a query: `a=1&a=2`, `a=1,2` or `a[]=1&a[]=2`. */
+export type ArrayFormat = "repeat" | "csv" | "brackets"
+
+/** What `build` reads of a client's configuration. */
+export interface UrlConfig {
+  readonly baseUrl: URL | undefined
+  /** The base URL's path without its trailing slash; `""` for none. */
+  readonly basePath: string
+  /** Origins besides the base URL's that a full URL may name. */
+  readonly allowedOrigins: ReadonlySet<string>
+  readonly arrayFormat: ArrayFormat
+  /** `user:pass@` in a URL: refused, or sent as a Basic header. */
+  readonly urlCredentials: "refuse" | "basic"
+}
+
+/** A refusal before any I/O: the reason and a detail that holds no secret. */
 export interface Refusal {
-  readonly reason: CourierError.RefusalReason
+  readonly reason: RefusalReason
   readonly detail: string
 }
 
-/** @internal */
+/** */
 export interface Built {
   readonly url: URL
   /** `user:pass@` removed from the URL, to be sent as a Basic header. */
@@ -51,10 +86,10 @@ const decodeUserInfo = (text: string): string | undefined => {
   }
 }
 
-/** Fills `{name}` placeholders, each value percent-encoded as one segment. @internal */
+/** Fills `{name}` placeholders, each value percent-encoded as one segment. */
 export const fillTemplate = (
   path: string,
-  params: Url.PathParams | undefined
+  params: PathParams | undefined
 ): string | Refusal => {
   if (!path.includes("{")) return path
   let refusal: Refusal | undefined
@@ -80,7 +115,7 @@ const isCleanPrefix = (pathname: string, basePath: string): boolean =>
 const appendValue = (
   search: URLSearchParams,
   key: string,
-  value: Url.QueryValue
+  value: QueryValue
 ): Refusal | undefined => {
   if (value === undefined || value === null) return undefined
   switch (typeof value) {
@@ -101,18 +136,18 @@ const appendValue = (
   return { reason: "InvalidQuery", detail: `query parameter ${key} must be a string, number, boolean or Date` }
 }
 
-/** Serialises a query record into `search`. @internal */
+/** Serialises a query record into `search`. */
 export const appendQuery = (
   search: URLSearchParams,
-  query: Url.Query,
-  format: CourierConfig.ArrayFormat
+  query: Query,
+  format: ArrayFormat
 ): Refusal | undefined => {
   for (const key of Object.keys(query)) {
     const value = query[key]
     if (Array.isArray(value)) {
       if (format === "csv") {
         const parts: Array<string> = []
-        for (const item of value as ReadonlyArray<Url.QueryValue>) {
+        for (const item of value as ReadonlyArray<QueryValue>) {
           if (item === undefined || item === null) continue
           const one = new URLSearchParams()
           const problem = appendValue(one, key, item)
@@ -123,13 +158,13 @@ export const appendQuery = (
         continue
       }
       const name = format === "brackets" ? `${key}[]` : key
-      for (const item of value as ReadonlyArray<Url.QueryValue>) {
+      for (const item of value as ReadonlyArray<QueryValue>) {
         const problem = appendValue(search, name, item)
         if (problem !== undefined) return problem
       }
       continue
     }
-    const problem = appendValue(search, key, value as Url.QueryValue)
+    const problem = appendValue(search, key, value as QueryValue)
     if (problem !== undefined) return problem
   }
   return undefined
@@ -140,14 +175,12 @@ export const appendQuery = (
  * enforces the origin rules. The checks run on the URL as the parser
  * normalised it, so dot segments, percent-encoded dots and backslashes are
  * judged by where they really lead.
- *
- * @internal
  */
 export const build = (
-  config: CourierConfig.ResolvedConfig,
+  config: UrlConfig,
   path: string,
-  params: Url.PathParams | undefined,
-  query: Url.Query | undefined
+  params: PathParams | undefined,
+  query: Query | undefined
 ): Built | Refusal => {
   const filled = fillTemplate(path, params)
   if (typeof filled !== "string") return filled
@@ -234,8 +267,6 @@ const parse = (input: string, base?: URL): URL | undefined => {
 /**
  * The URL as failures and logs show it: no user info, every query value
  * replaced. `keep` names query parameters whose values may be shown.
- *
- * @internal
  */
 export const redact = (url: URL, keep?: (name: string) => boolean): string => {
   let out = `${url.protocol}//${url.host}${url.pathname}`
@@ -254,12 +285,10 @@ export const redact = (url: URL, keep?: (name: string) => boolean): string => {
  * relative path is joined under the base path as `build` joins it (a leading
  * slash does not leave the base path), so the failure names the URL the call
  * would have reached.
- *
- * @internal
  */
 export const redactText = (
   input: string,
-  config: Pick<CourierConfig.ResolvedConfig, "baseUrl" | "basePath">
+  config: Pick<UrlConfig, "baseUrl" | "basePath">
 ): string => {
   const scheme = schemePrefix.exec(input)
   const protocol = scheme === null ? undefined : scheme[1].toLowerCase()
