@@ -10,6 +10,7 @@ import type * as ContentDecoder from "../../ContentDecoder.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import * as Bytes from "@courier/core/Bytes"
+import * as ContentCoding from "@courier/core/ContentCoding"
 import type * as Transport from "../../Transport.js"
 import * as Failure from "../core/failure.js"
 import { reportProgress } from "./progress.js"
@@ -22,25 +23,13 @@ export type BodyError = Transport.BodyError
 /** The head of a response, as the reads below need it. */
 type Head = Pick<Transport.Response, "status" | "headers">
 
-/** The codings of a `content-encoding` value, lower-cased, without `identity`. @internal */
-export const contentCodings = (value: string | undefined): Array<string> =>
-  value === undefined
-    ? []
-    : value.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "" && s !== "identity")
-
-/**
- * A HEAD answer, 1xx, 204 and 304 carry no body whatever their headers say
- * (RFC 9110 6.4.1): their content-encoding and content-length describe the
- * body a GET would have had, so there is nothing to decode or to count.
- *
- * @internal
- */
+/** Whether the answer to `request` carries no body whatever its headers say (RFC 9110 6.4.1). @internal */
 export const hasNoBody = (request: CourierRequest.CourierRequest, status: number): boolean =>
-  request.method === "HEAD" || status < 200 || status === 204 || status === 304
+  ContentCoding.hasNoBody(request.method, status)
 
 /** The content codings to undo on a response: none when it has no body. @internal */
 export const responseCodings = (request: CourierRequest.CourierRequest, response: Head): Array<string> =>
-  hasNoBody(request, response.status) ? [] : contentCodings(response.headers["content-encoding"])
+  hasNoBody(request, response.status) ? [] : ContentCoding.codings(response.headers["content-encoding"])
 
 /** The response body as a stream of decoded bytes, under the size limit. @internal */
 export const bodyStream = (
