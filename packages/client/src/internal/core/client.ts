@@ -69,7 +69,11 @@ export const waitsRemotely = (client: CourierClientNs.Service): boolean =>
 
 /** The `execute` a whole call runs: bounded by its deadline when a Layer waits outside the process. @internal */
 export const callExecute = (client: CourierClientNs.Service): CourierClientNs.Execute =>
-  waitsRemotely(client) ? (request) => Deadline.within(request, client.execute(request)) : client.execute
+  waitsRemotely(client) ? withinDeadline(client.execute) : client.execute
+
+/** `execute`, each call of it run as a whole under the request's deadline. */
+const withinDeadline = (execute: CourierClientNs.Execute): CourierClientNs.Execute => (request) =>
+  Deadline.within(request, execute(request))
 
 const build = (
   config: CourierConfigNs.ResolvedConfig,
@@ -77,7 +81,7 @@ const build = (
   execute: CourierClientNs.Execute,
   remote = false
 ): CourierClientNs.Service => {
-  const bounded: CourierClientNs.Execute = remote ? (request) => Deadline.within(request, execute(request)) : execute
+  const bounded = remote ? withinDeadline(execute) : execute
   const prepareEffect = (method: string, url: string, options: Options | undefined, streaming: boolean) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => prepare(config, method, url, options ?? {}, streaming, now))
 
