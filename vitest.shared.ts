@@ -16,6 +16,8 @@ export const shared: UserConfig = {
     alias: [
       { find: /^@courier\/core$/, replacement: src("./packages/core/src/index.ts") },
       { find: /^@courier\/core\/(.+)$/, replacement: src("./packages/core/src/$1.ts") },
+      { find: /^@courier\/suites$/, replacement: src("./packages/suites/src/index.ts") },
+      { find: /^@courier\/suites\/(.+)$/, replacement: src("./packages/suites/src/$1.ts") },
       { find: /^@courier\/client$/, replacement: src("./packages/client/src/index.ts") },
       { find: /^@courier\/client\/node$/, replacement: src("./packages/client/src/node/index.ts") },
       { find: /^@courier\/client\/(.+)$/, replacement: src("./packages/client/src/$1.ts") },
