@@ -118,8 +118,7 @@ export const start = async (options?: Options): Promise<FaultServer> => {
     close: async () => {
       closed = true
       timers.clearAll()
-      await Loopback.close(server, activity.sockets)
-      activity.settleWaits()
+      await activity.close(server)
     }
   }
 }
