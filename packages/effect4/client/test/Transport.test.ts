@@ -58,9 +58,10 @@ for (const [name, make] of transports) {
         const b = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({ ok: 1 })]] })
         yield* a.route("GET", "/start", Reply.redirect(302, `${b.url}/x`))
         const c = yield* make({ baseUrl: a.url })
-        expect(yield* c.get("/start", { headers: { authorization: "Bearer abcdefgh" } })).toEqual({ ok: 1 })
+        expect(yield* c.get("/start", { headers: { authorization: "Bearer abcdefgh", "x-api-key": "abcdefgh" } })).toEqual({ ok: 1 })
         const [x] = yield* b.journal
         expect(x!.headers["authorization"]).toBeUndefined()
+        expect(x!.headers["x-api-key"]).toBeUndefined()
       }).pipe(Effect.scoped))
 
     it.live("status failures, limits and a gzip body", () =>
