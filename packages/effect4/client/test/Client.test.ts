@@ -117,6 +117,30 @@ describe("requests on the wire", () => {
     }).pipe(Effect.scoped))
 })
 
+describe("exchange by status", () => {
+  it.live("each status named in schemas is an answer decoded by its schema; others fail", () =>
+    Effect.gen(function*() {
+      const s = yield* TestServer.make({
+        routes: [
+          ["GET", "/found", Reply.json({ id: 1 })],
+          ["GET", "/missing", Reply.json({ reason: "gone" }, { status: 404 })],
+          ["GET", "/broken", Reply.json({}, { status: 500 })]
+        ]
+      })
+      const c = yield* client({ baseUrl: s.url })
+      const schemas = {
+        200: Schema.Struct({ id: Schema.Number }),
+        404: Schema.Struct({ reason: Schema.String })
+      }
+      const found = yield* c.exchange("GET", "/found", { schemas })
+      expect(found.status === 200 && found.body.id).toBe(1)
+      const missing = yield* c.exchange("GET", "/missing", { schemas })
+      expect(missing.status === 404 && missing.body.reason).toBe("gone")
+      const broken = yield* Effect.flip(c.exchange("GET", "/broken", { schemas }))
+      expect(broken._tag === "BadResponse" && broken.status).toBe(500)
+    }).pipe(Effect.scoped))
+})
+
 describe("the decoration seam", () => {
   it.live("layerDecorate wraps execute; every call method goes through it", () =>
     Effect.gen(function*() {
