@@ -135,8 +135,9 @@ export const filePart = (
 ): Part => ({ _tag: "File", name, filename, contentType, bytes })
 
 /**
- * A one-shot stream body: it cannot be sent again, so a 307/308 redirect or
- * a retry of it is refused (`RequestRefused("BodyNotReplayable")`).
+ * A one-shot stream body: it cannot be sent again, so a 307/308 redirect
+ * that needs it again is refused (`RequestRefused("BodyNotReplayable")`),
+ * and {@link isReplayable} tells Layers that would replay the call.
  *
  * @since 0.1.0
  */

@@ -206,7 +206,10 @@ export class Parse extends Data.TaggedError("Parse")<{
   /** The schema issues, each with its path; empty unless `reason` is `SchemaMismatch`. */
   readonly issues: ReadonlyArray<ParseIssue>
   readonly bodyExcerpt: string
-  /** The `SyntaxError` of invalid JSON; undefined otherwise (a schema error quotes the body). */
+  /**
+   * The `SyntaxError` of invalid JSON, its message without the text the
+   * parser quotes; undefined otherwise (a schema error quotes the body).
+   */
   readonly cause: SyntaxError | undefined
 }> {
   /** The first schema issue, if any. */
