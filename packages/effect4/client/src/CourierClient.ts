@@ -140,7 +140,7 @@ export interface Exchange<A> {
  *
  * @since 0.1.0
  */
-export type StatusSchemas = { readonly [status: number]: Schema.Codec<any, any> }
+export type StatusSchemas = { readonly [status: number]: Schema.Codec<unknown, unknown> }
 
 /**
  * An `Exchange` whose status is known, so a check of `status` narrows `body`.
