@@ -94,6 +94,22 @@ describe("requests on the wire", () => {
       expect((yield* s.journal).at(-1)!.method).toBe("HEAD")
     }).pipe(Effect.scoped))
 
+  it.live("arrayFormat, and credentials in the URL sent as Basic when asked", () =>
+    Effect.gen(function*() {
+      const s = yield* TestServer.make({ routes: [["GET", "/*", Reply.json({})]] })
+      const csv = yield* client({ baseUrl: s.url, arrayFormat: "csv" })
+      yield* csv.get("/a", { query: { ids: [1, 2, 3] } })
+      const brackets = yield* client({ baseUrl: s.url, arrayFormat: "brackets" })
+      yield* brackets.get("/b", { query: { ids: [1, 2] } })
+      const basic = yield* client({ baseUrl: s.url, urlCredentials: "basic" })
+      yield* basic.get(`${s.url.replace("http://", "http://ann:p%40ss@")}/c`)
+      const [a, b, c] = yield* s.journal
+      expect(a!.path).toBe("/a?ids=1%2C2%2C3")
+      expect(b!.path).toBe("/b?ids%5B%5D=1&ids%5B%5D=2")
+      expect(c!.path).toBe("/c")
+      expect(c!.headers["authorization"]).toBe(`Basic ${Buffer.from("ann:p@ss").toString("base64")}`)
+    }).pipe(Effect.scoped))
+
   it.live("acceptStatus makes a status an answer", () =>
     Effect.gen(function*() {
       const s = yield* TestServer.make({ routes: [["GET", "/", Reply.json({ missing: true }, { status: 404 })]] })
