@@ -75,6 +75,34 @@ describe("requests on the wire", () => {
       expect(st!.bodyComplete).toBe(true)
     }).pipe(Effect.scoped))
 
+  it.live("multipart with a streamed file part: framed like the buffered one, sent again on a 307", () =>
+    Effect.gen(function*() {
+      const s = yield* TestServer.make({
+        routes: [["POST", "/up", Reply.redirect(307, "/final")], ["POST", "/final", Reply.empty]]
+      })
+      const c = yield* client({ baseUrl: s.url })
+      const chunks = () => Stream.make(text.encode("ab"), text.encode("c"))
+      const parts = (size: number | undefined) => [
+        Body.field("name", "x"),
+        Body.streamPart("f", "a.txt", chunks, size === undefined ? { contentType: "text/plain" } : { contentType: "text/plain", size })
+      ]
+      yield* c.post("/up", { body: Body.multipart(parts(3)), responseType: "none" })
+      yield* c.post("/final", { body: Body.multipart(parts(undefined)), responseType: "none" })
+      const [first, again, unsized] = yield* s.journal
+      for (const entry of [first!, again!, unsized!]) {
+        const boundary = /boundary=(.+)$/.exec(entry.headers["content-type"] as string)![1]!
+        expect(entry.bodyText).toBe(
+          `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nabc\r\n` +
+            `--${boundary}--\r\n`
+        )
+      }
+      expect(again!.path).toBe("/final")
+      expect(Number(first!.headers["content-length"])).toBe(first!.body.byteLength)
+      expect(unsized!.headers["content-length"]).toBeUndefined()
+      expect(unsized!.headers["transfer-encoding"]).toBe("chunked")
+    }).pipe(Effect.scoped))
+
   it.live("responseType text, bytes, none, json; exchange; stream; HEAD", () =>
     Effect.gen(function*() {
       const s = yield* TestServer.make({
