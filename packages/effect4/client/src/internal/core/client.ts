@@ -11,6 +11,7 @@ import * as Stream from "effect/Stream"
 import type * as CourierClient from "../../CourierClient.js"
 import type * as CourierConfig from "../../CourierConfig.js"
 import type { CourierError } from "../../CourierError.js"
+import type * as CourierRequest from "../../CourierRequest.js"
 import type * as CourierResponse from "../../CourierResponse.js"
 import type * as Transport from "../../Transport.js"
 import { decode } from "./decode.js"
@@ -115,3 +116,5 @@ export const decorate = dual<
   return client
 })
 
+/** Re-exported for tests of the request helpers. @internal */
+export type Request = CourierRequest.CourierRequest
