@@ -1,6 +1,7 @@
 import { CourierClient, CourierConfig, CourierError, Retry, Transport } from "@courier/client-effect4"
 import type { CourierRequest } from "@courier/client-effect4"
 import { describe, expect, it } from "@effect/vitest"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -15,7 +16,7 @@ import * as TestClock from "effect/testing/TestClock"
 // Requests are only prepared here, never sent.
 const NoTransport = Layer.succeed(Transport.Transport, { send: () => Effect.die("nothing is sent in these tests") })
 
-const prepare = (method: string, options: CourierClient.RequestOptions = {}, total?: string) =>
+const prepare = (method: string, options: CourierClient.RequestOptions = {}, total?: Duration.Input) =>
   Effect.flatMap(
     CourierClient.make.pipe(
       Effect.provide(NoTransport),
