@@ -9,6 +9,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
+import type * as LogLevel from "effect/LogLevel"
 import * as References from "effect/References"
 
 type Decorator<E, R> = Layer.Layer<CourierClient.CourierClient, E, CourierClient.CourierClient | R>
@@ -53,8 +54,12 @@ export interface Line {
   readonly annotations: Readonly<Record<string, unknown>>
 }
 
-/** `effect` with its log lines captured into `lines` (every level). */
-export const capturingLogs = <A, E, R>(lines: Array<Line>, effect: Effect.Effect<A, E, R>) => {
+/** `effect` with its log lines captured into `lines`, at `minimum` and above (default every level). */
+export const capturingLogs = <A, E, R>(
+  lines: Array<Line>,
+  effect: Effect.Effect<A, E, R>,
+  minimum: LogLevel.LogLevel = "All"
+) => {
   const logger = Logger.make<unknown, void>((options) => {
     const message = Array.isArray(options.message) ? options.message.map(String).join(" ") : String(options.message)
     lines.push({
@@ -65,7 +70,7 @@ export const capturingLogs = <A, E, R>(lines: Array<Line>, effect: Effect.Effect
   })
   return effect.pipe(
     Effect.provideService(References.CurrentLoggers, new Set([logger])),
-    Effect.provideService(References.MinimumLogLevel, "All")
+    Effect.provideService(References.MinimumLogLevel, minimum)
   )
 }
 
