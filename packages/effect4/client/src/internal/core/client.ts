@@ -79,9 +79,10 @@ const redactors = new WeakMap<CourierClient.Service, Redaction.Redactor>()
 /** @internal */
 export const make = (
   config: CourierConfig.ResolvedConfig,
-  transport: Transport.Service
+  transport: Transport.Service,
+  current: Redaction.Redactor = Redaction.defaultRedactor
 ): CourierClient.Service => {
-  const redactor = Redaction.forClient(Redaction.defaultRedactor, config.credentialHeaders)
+  const redactor = Redaction.forClient(current, config.credentialHeaders)
   const client = build(config, Send.make(config, transport, redactor), redactor)
   redactors.set(client, redactor)
   return client
