@@ -12,7 +12,8 @@ import type * as Auth from "../../../Auth.js"
 import * as CourierClient from "../../../CourierClient.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
-import * as TokenStore from "../../../TokenStore.js"
+import type * as TokenStore from "../../../TokenStore.js"
+import { TokenStore as Store } from "./tokenStore.js"
 import { type AttemptCell, CurrentRole, LastAttempt } from "../callRole.js"
 import * as Deadline from "../deadline.js"
 import * as Metrics from "../metrics.js"
@@ -50,7 +51,7 @@ export const layer = (options: Auth.Options) =>
     Effect.gen(function*() {
       const scope = yield* Effect.scope
       const below = yield* CourierClient.CourierClient
-      const store = yield* TokenStore.TokenStore
+      const store = yield* Store
       const scheme = options.scheme ?? "Bearer"
       const refreshTimeout = Duration.fromInputUnsafe(options.refreshTimeout ?? defaultRefreshTimeout)
       const origins = new Set<string>()
