@@ -134,12 +134,46 @@ describe("Auth on the wire", () => {
       expect(bearers(yield* other.requests("/landing"))).toEqual([undefined, undefined])
     }))
 
+  it.live("a refresh past refreshTimeout is RefreshUnavailable; the tokens stay", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "10 seconds")]]
+      })
+      const store = yield* TokenStore.makeMemory(TokenStore.tokens(STALE, REFRESH))
+      const { client } = yield* clientWith(server, authed({ refreshTimeout: "200 millis" }), Layer.succeed(TokenStore.TokenStore, store))
+      const started = Date.now()
+      const error = yield* Effect.flip(client.get("/me"))
+      expect((error as CourierError.Unauthorized).reason).toBe("RefreshUnavailable")
+      expect(Date.now() - started).toBeLessThan(2000)
+      expect(Redacted.value(Option.getOrThrow(yield* store.get).accessToken)).toBe(STALE)
+    }))
+
+  it.live("origins and exclude choose which requests carry the token", () =>
+    Effect.gen(function*() {
+      const partner = yield* TestServer.make({ routes: [["GET", "/p", Reply.json({})]] })
+      const server = yield* TestServer.make({ routes: [["GET", "/login", Reply.json({})], ["GET", "/me", protectedBy(STALE)]] })
+      const { client } = yield* clientWith(
+        server,
+        authed({
+          origins: [server.origin, partner.origin],
+          exclude: (request) => request.url.pathname === "/login",
+          scheme: "Token"
+        }),
+        TokenStore.layerMemory(TokenStore.tokens(STALE, REFRESH)),
+        { allowedOrigins: [partner.origin] }
+      )
+      yield* client.get("/login")
+      yield* client.get(`${partner.url}/p`)
+      expect(bearers(yield* server.requests("/login"))).toEqual([undefined])
+      expect(bearers(yield* partner.requests("/p"))).toEqual([`Token ${STALE}`])
+    }))
+
   it.live("no token in log lines or in failures, whatever happens", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({
         routes: [
           ["GET", "/me", protectedBy(FRESH)],
-          ["POST", "/auth/refresh", Reply.json({ error: "invalid_grant", refresh: REFRESH }, { status: 400 })]
+          ["POST", "/auth/refresh", Reply.json({ error: "invalid_grant", error_description: "expired" }, { status: 400 })]
         ]
       })
       const lines: Array<Line> = []
@@ -157,8 +191,11 @@ describe("Auth on the wire", () => {
         expect(logged).not.toContain(secret)
         expect(failed).not.toContain(secret)
       }
-      // The refresh call is logged and marked as such.
-      expect(lines.some((line) => line.annotations["http.role"] === "refresh")).toBe(true)
+      // The refresh call is logged and marked as such, its body shown without the refresh token.
+      const refreshLine = lines.find((line) =>
+        line.message === Logging.detailMessage && line.annotations["http.role"] === "refresh"
+      )
+      expect(String(refreshLine!.annotations["http.request.body"])).toContain("refreshToken")
     }))
 
   it.effect("refresh ahead of a known expiry: in the background while the token works, waited for once it expired", () =>
