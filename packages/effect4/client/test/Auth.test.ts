@@ -2,6 +2,7 @@ import { Auth, CourierError, Logging, TokenStore } from "@courier/client-effect4
 import { Reply, TestServer } from "@courier/testing-effect4"
 import { describe, expect, it } from "@effect/vitest"
 import type * as Duration from "effect/Duration"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -132,6 +133,39 @@ describe("Auth on the wire", () => {
       yield* client.get(`${other.url}/landing`)
       expect(bearers(yield* server.requests("/go"))).toEqual([`Bearer ${STALE}`])
       expect(bearers(yield* other.requests("/landing"))).toEqual([undefined, undefined])
+    }))
+
+  it.live("two clients sharing a store and a coordinator: one refresh on the wire for both", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "200 millis")]]
+      })
+      const store = Layer.succeed(TokenStore.TokenStore, yield* TokenStore.makeMemory(TokenStore.tokens(STALE, REFRESH)))
+      // A lock in memory, standing for a shared one (Redis, a database).
+      let held: Deferred.Deferred<void> | undefined
+      const coordinator: Auth.RefreshCoordinator = {
+        acquire: () =>
+          Effect.sync((): Auth.RefreshLease => {
+            if (held !== undefined) return { _tag: "Held" }
+            const lock = Deferred.makeUnsafe<void>()
+            held = lock
+            return {
+              _tag: "Acquired",
+              release: Effect.suspend(() => {
+                held = undefined
+                return Effect.asVoid(Deferred.succeed(lock, undefined))
+              })
+            }
+          }),
+        awaitRelease: (max) =>
+          held === undefined ? Effect.void : Effect.timeoutOrElse(Deferred.await(held), { duration: max, orElse: () => Effect.void })
+      }
+      const a = yield* clientWith(server, authed({ coordinator }), store)
+      const b = yield* clientWith(server, authed({ coordinator }), store)
+      const calls = [...Array.from({ length: 10 }, () => a.client.get("/me")), ...Array.from({ length: 10 }, () => b.client.get("/me"))]
+      const results = yield* Effect.all(calls, { concurrency: "unbounded" })
+      expect(results).toHaveLength(20)
+      expect(yield* hits(server, "/auth/refresh")).toBe(1)
     }))
 
   it.live("a refresh past refreshTimeout is RefreshUnavailable; the tokens stay", () =>
