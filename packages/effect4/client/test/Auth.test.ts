@@ -4,6 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import type * as Duration from "effect/Duration"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -165,6 +166,21 @@ describe("Auth on the wire", () => {
       const calls = [...Array.from({ length: 10 }, () => a.client.get("/me")), ...Array.from({ length: 10 }, () => b.client.get("/me"))]
       const results = yield* Effect.all(calls, { concurrency: "unbounded" })
       expect(results).toHaveLength(20)
+      expect(yield* hits(server, "/auth/refresh")).toBe(1)
+    }))
+
+  it.live("interrupting one waiting request does not cancel the refresh the others wait on", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "300 millis")]]
+      })
+      const { client } = yield* clientWith(server, authed(), TokenStore.layerMemory(TokenStore.tokens(STALE, REFRESH)))
+      const first = yield* Effect.forkChild(client.get("/me"))
+      const second = yield* Effect.forkChild(client.get("/me"))
+      // Both have met their 401 and wait on the one refresh.
+      for (let i = 0; i < 200 && (yield* hits(server, "/auth/refresh")) === 0; i++) yield* wallSleep(5)
+      yield* Fiber.interrupt(first)
+      expect(yield* Fiber.join(second)).toEqual({ ok: true })
       expect(yield* hits(server, "/auth/refresh")).toBe(1)
     }))
 
