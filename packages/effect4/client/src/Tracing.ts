@@ -17,8 +17,9 @@
  * the exit and a failure's message can quote the response body.
  *
  * With `propagate` (the default), `traceparent` and `b3` headers naming the
- * span are added to requests whose origin is the base URL's, and to no
- * other origin. A request that sets its own is left alone. With tracing
+ * span (and, in `b3`, its parent) are added to requests whose origin is the
+ * base URL's, and to no other origin. A header the request sets itself is
+ * left alone. With tracing
  * disabled (`References.TracerEnabled` false) no span is made and nothing
  * is sent.
  *

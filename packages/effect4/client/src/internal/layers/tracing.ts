@@ -1,3 +1,4 @@
+import * as TraceContext from "@courier/core/TraceContext"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as References from "effect/References"
@@ -84,23 +85,19 @@ const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
   }
 }
 
-const hex32 = /^[0-9a-f]{32}$/
-const hex16 = /^[0-9a-f]{16}$/
-
-/** The request with W3C `traceparent` and `b3` headers naming `span`, unless it sets its own. */
+/**
+ * The request with `traceparent` and `b3` naming `span` (each unless the
+ * request sets its own; none when the ids are not W3C ids).
+ */
 const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest => {
-  if (request.headers["traceparent"] !== undefined || request.headers["b3"] !== undefined) return request
-  // An external tracer may use ids of another shape: those are not W3C ids.
-  if (!hex32.test(span.traceId) || !hex16.test(span.spanId)) return request
-  const sampled = span.sampled ? "01" : "00"
-  return {
-    ...request,
-    headers: {
-      ...request.headers,
-      traceparent: `00-${span.traceId}-${span.spanId}-${sampled}`,
-      b3: `${span.traceId}-${span.spanId}-${span.sampled ? "1" : "0"}`
-    }
-  }
+  const parent = span.parent._tag === "Some" ? span.parent.value.spanId : undefined
+  const added = TraceContext.headersFor(request.headers, {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    sampled: span.sampled,
+    parentSpanId: parent
+  })
+  return added === undefined ? request : { ...request, headers: { ...request.headers, ...added } }
 }
 
 // The span names form a small set: made once per method, not once per call.
