@@ -38,6 +38,7 @@ describe("TokenStore.makeFile", () => {
         "a-refresh-1",
         1234
       ])
+      expect(accessOf(yield* a.get)).toBe("a-access-1")
       yield* alsoA.set(TokenStore.tokens("a-access-2", "a-refresh-2"))
       // `a` read the file before: it sees the newer version now.
       expect(accessOf(yield* a.get)).toBe("a-access-2")
