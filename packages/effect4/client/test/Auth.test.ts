@@ -184,6 +184,25 @@ describe("Auth on the wire", () => {
       expect(yield* hits(server, "/auth/refresh")).toBe(1)
     }))
 
+  it.live("refreshJson reads either spelling, keeps the refresh token when none comes back, and stores expires_in", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/me", protectedBy(FRESH)],
+          ["POST", "/auth/refresh", Reply.json({ access_token: FRESH, expires_in: 60 })]
+        ]
+      })
+      const store = yield* TokenStore.makeMemory(TokenStore.tokens(STALE, REFRESH))
+      const { client } = yield* clientWith(server, authed(), Layer.succeed(TokenStore.TokenStore, store))
+      const before = Date.now()
+      yield* client.get("/me")
+      const stored = Option.getOrThrow(yield* store.get)
+      expect(Redacted.value(stored.accessToken)).toBe(FRESH)
+      expect(Redacted.value(stored.refreshToken!)).toBe(REFRESH)
+      expect(stored.expiresAt! - before).toBeGreaterThanOrEqual(59_000)
+      expect(stored.expiresAt! - before).toBeLessThanOrEqual(61_000)
+    }))
+
   it.live("a refresh past refreshTimeout is RefreshUnavailable; the tokens stay", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({
