@@ -1,0 +1,63 @@
+/**
+ * What a failed refresh means for the session, and which failures of the
+ * refresh call are worth sending it again. A session ends only when the
+ * token endpoint said no; a token endpoint that is down must not log
+ * everyone out.
+ */
+import * as TokenRefresh from "@courier/core/TokenRefresh"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import type * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import * as CourierError from "../../../CourierError.js"
+import type * as CourierRequest from "../../../CourierRequest.js"
+
+/** The refresh ran past `refreshTimeout` and was interrupted. @internal */
+export class RefreshTimedOut extends Data.TaggedError("RefreshTimedOut")<{
+  readonly duration: Duration.Duration
+}> {
+  override get message(): string {
+    return "the refresh did not finish within refreshTimeout"
+  }
+}
+
+/**
+ * Whether a failed refresh ends the session: the endpoint rejected the
+ * refresh (400 such as `invalid_grant`, 401, 403), there was no refresh
+ * token, or a custom refresh failed with a value of its own (it said so
+ * itself). Anything else (no answer, a timeout, 5xx, 429, another status, a
+ * body that could not be read, a defect) leaves the tokens in place.
+ *
+ * @internal
+ */
+export const endsSession = (cause: Cause.Cause<unknown>): boolean => {
+  const failure = cause.reasons.find(Cause.isFailReason)
+  if (failure === undefined) return false
+  const error = failure.error
+  if (error instanceof RefreshTimedOut) return false
+  if (!CourierError.isCourierError(error)) return true
+  switch (error._tag) {
+    case "Unauthorized":
+      return true
+    case "BadResponse": {
+      const code = Option.isSome(error.errorBody) ? TokenRefresh.oauth2ErrorCode(error.errorBody.value) : undefined
+      return TokenRefresh.rejectsRefresh(error.status, code)
+    }
+    default:
+      return false
+  }
+}
+
+/**
+ * The retry decision for the refresh call: the Retry Layer's own default
+ * (which already retries a POST when nothing was sent) plus the statuses
+ * after which the server did not act on it (`TokenRefresh.retriesRefresh`:
+ * 408, 429, 503).
+ *
+ * @internal
+ */
+export const shouldRetryRefresh = (
+  _request: CourierRequest.CourierRequest,
+  error: CourierError.CourierError,
+  byDefault: boolean
+): boolean => byDefault || (error._tag === "BadResponse" && TokenRefresh.retriesRefresh(error.status))
