@@ -1,24 +1,20 @@
-import * as Duration from "effect/Duration"
-import type * as Http from "node:http"
-import type * as Reply from "../Reply.js"
-import type { LiveEntry } from "@courier/core/Journal"
-import { pathnameOf } from "@courier/core/Journal"
-import * as internalReply from "./reply.js"
-import type { Resolved, Terminal } from "./router.js"
-
-/** setTimeout clamps longer delays to 1 ms; anything longer is "never" for a test. */
-const maxTimeout = 2_147_483_647
-
 /**
- * Every timer the server starts, so closing the server can clear them all.
- *
- * @internal
+ * One request on the test server: the reply it resolved to, played on the
+ * node request and response, with every timer it starts owned by the server
+ * so that closing the server clears them.
  */
+import type * as Http from "node:http"
+import type { LiveEntry } from "../Journal.js"
+import { pathnameOf } from "../Journal.js"
+import { maxTimeoutMillis } from "./Loopback.js"
+import * as Reply from "./Reply.js"
+
+/** Every timer a server starts, so closing the server can clear them all. */
 export class Timers {
   private readonly handles = new Set<NodeJS.Timeout>()
 
   set(millis: number, f: () => void): NodeJS.Timeout | undefined {
-    if (!(millis <= maxTimeout)) return undefined
+    if (!(millis <= maxTimeoutMillis)) return undefined
     const handle = setTimeout(() => {
       this.handles.delete(handle)
       f()
@@ -49,11 +45,9 @@ const toNodeHeaders = (headers: Reply.Headers): Http.OutgoingHttpHeaders => {
  * Plays one resolved reply on one request: reads the body unless told not to,
  * waits for the delay (and the body), then acts. Nothing happens once the
  * response is closed (client gone, or server shut down).
- *
- * @internal
  */
 export const run = (
-  resolved: Resolved,
+  resolved: Reply.Resolved,
   request: Http.IncomingMessage,
   response: Http.ServerResponse,
   entry: LiveEntry,
@@ -105,7 +99,7 @@ export const run = (
 }
 
 const act = (
-  terminal: Terminal,
+  terminal: Reply.Terminal,
   request: Http.IncomingMessage,
   response: Http.ServerResponse,
   entry: LiveEntry,
@@ -127,7 +121,7 @@ const act = (
     case "Drip": {
       response.writeHead(terminal.status, toNodeHeaders(terminal.headers))
       response.flushHeaders()
-      const interval = Duration.toMillis(terminal.interval)
+      const interval = terminal.intervalMillis
       let sent = 0
       const tick = (): void => {
         sent += 1
@@ -156,7 +150,7 @@ const act = (
       return
     }
     case "Echo": {
-      const reply = internalReply.json(echoBody(entry))
+      const reply = Reply.json(echoBody(entry))
       response.writeHead(reply.status, toNodeHeaders(reply.headers))
       response.end(reply.body)
       return
@@ -166,7 +160,7 @@ const act = (
         terminal.handler(request, response)
       } catch (error) {
         if (!response.headersSent) {
-          const reply = internalReply.json({ error: String(error) }, { status: 500 })
+          const reply = Reply.json({ error: String(error) }, { status: 500 })
           response.writeHead(reply.status, toNodeHeaders(reply.headers))
           response.end(reply.body)
         } else {
