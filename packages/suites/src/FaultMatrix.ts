@@ -12,7 +12,7 @@
  */
 import { Check, Closers, type Case, type Context } from "./Case.js"
 import type { CallSpec, Client, ClientSpec, JournalEntry, LogLine, Outcome, Reply, SchemaSpec, Server, Timeouts } from "./Line.js"
-import { closedPort, listing, now, tempDir, waitUntil } from "./Support.js"
+import { closedPort, listing, now, sleep, tempDir, waitUntil } from "./Support.js"
 
 // ---------------------------------------------------------------------------
 // The requests
@@ -454,7 +454,17 @@ const interrupts: ReadonlyArray<Case> = interruptCells.map(({ kind, stage }): Ca
           return entries.length === 1 && entries[0]!.bodyComplete
         })
         : stage === "mid-body"
-        ? await waitUntil(() => progressed)
+        ? await (line.capabilities?.bufferedProgress === false && kind !== "download"
+          // No progress to watch on a buffered call: the stalled body's first
+          // bytes go out right after the whole request arrived.
+          ? waitUntil(async () => {
+            const entries = await server.requests("/fault")
+            return entries.length === 1 && entries[0]!.bodyComplete
+          }).then(async (ok) => {
+            await sleep(300)
+            return ok
+          })
+          : waitUntil(() => progressed))
         : await waitUntil(async () => {
           const entries = await server.requests("/fault")
           return entries.length === 1 && entries[0]!.body.byteLength > 0

@@ -184,7 +184,11 @@ export type Decode =
   | { readonly _tag: "response" }
   /** Newline-delimited JSON, each line checked by `schema`, drained: the body is the line count. */
   | { readonly _tag: "ndjson"; readonly schema: SchemaSpec }
-  /** The body written to the file `path`, through a temporary file the line removes on failure. */
+  /**
+   * The body written to the file `path`, through a temporary file (`*.part`)
+   * removed on failure: the line's download helper, or, on a line without
+   * one, the body's stream drained into the file the way a program would.
+   */
   | { readonly _tag: "download"; readonly path: string }
 
 export interface CallSpec {
@@ -296,6 +300,22 @@ export interface Scope {
   readonly add: (close: () => Promise<void> | void) => void
 }
 
+/**
+ * What a line offers beyond the common ground. A case that needs a missing
+ * capability says so in its report rather than pass or fail on a stand-in.
+ */
+export interface Capabilities {
+  /**
+   * `onProgress` is called for every decode, not only for the ones whose
+   * body the caller reads as a stream (`stream`, `download`). Default true.
+   */
+  readonly bufferedProgress?: boolean
+  /** The `ndjson` decode. Default true. */
+  readonly ndjson?: boolean
+  /** The preset's `file` token store. Default true. */
+  readonly fileTokenStore?: boolean
+}
+
 /** A line of Courier, as the suites drive it. */
 export interface Line {
   /** `effect3 (node)`, `effect4`, ...: shown in test names. */
@@ -304,4 +324,5 @@ export interface Line {
   readonly serve: (spec: ServerSpec, scope: Scope) => Promise<Server>
   /** Builds a client; it closes (with every socket) with `scope`. */
   readonly client: (spec: ClientSpec, scope: Scope) => Promise<Client>
+  readonly capabilities?: Capabilities
 }

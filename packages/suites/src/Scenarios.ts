@@ -47,6 +47,8 @@ export const settingsFromEnv = (env: Readonly<Record<string, string | undefined>
 
 export interface Report {
   readonly ran: number
+  /** Scenarios the line could not run, by the capability they needed. */
+  readonly skipped: Readonly<Record<string, number>>
   readonly seconds: number
   /** One paragraph per failing scenario: how to replay it, the scenario, its violations. */
   readonly failures: ReadonlyArray<string>
@@ -56,10 +58,20 @@ export interface Report {
 export const runMany = async (line: Line, settings: Settings): Promise<Report> => {
   const started = Date.now()
   const failures: Array<string> = []
+  const skipped: Record<string, number> = {}
   let ran = 0
   for (let i = 0; i < settings.count && Date.now() - started < settings.budgetMillis; i++) {
     const seed = settings.baseSeed + i
     const scenario = settings.scenario ?? fromSeed(seed)
+    const missing = scenario.kind === "ndjson" && line.capabilities?.ndjson === false
+      ? "ndjson"
+      : scenario.store === "sharedFile" && line.capabilities?.fileTokenStore === false
+      ? "fileTokenStore"
+      : undefined
+    if (missing !== undefined) {
+      skipped[missing] = (skipped[missing] ?? 0) + 1
+      continue
+    }
     const scope = new Closers()
     let found: ReadonlyArray<string>
     try {
@@ -82,5 +94,5 @@ export const runMany = async (line: Line, settings: Settings): Promise<Report> =
       )
     }
   }
-  return { ran, seconds: Math.round((Date.now() - started) / 1000), failures }
+  return { ran, skipped, seconds: Math.round((Date.now() - started) / 1000), failures }
 }
