@@ -6,13 +6,13 @@
  * No fiber is forked and no `Effect.timeout` wraps a hop.
  */
 import * as Bytes from "@courier/core/Bytes"
-import { BodySourceFailure } from "@courier/core/TransportFailure"
+import * as TransportFailure from "@courier/core/TransportFailure"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
-import { LimitExceeded, type Network, type Timeout, type TimeoutPhase } from "../../CourierError.js"
+import { LimitExceeded, Network, type Timeout, type TimeoutPhase } from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Transport from "../../Transport.js"
 import { remainingMillis } from "../core/request.js"
@@ -52,6 +52,16 @@ class Hop {
 
   failure(cause: unknown): Network | Timeout {
     return fromCause(this.request, cause, this.fired)
+  }
+
+  /** A failure while the body is read, the head having arrived (`TransportFailure.inBody`). */
+  bodyFailure(cause: unknown): Network | Timeout {
+    const failure = this.failure(cause)
+    if (failure._tag !== "Network") return failure
+    const reason = TransportFailure.inBody(failure.reason)
+    return reason === failure.reason
+      ? failure
+      : new Network({ request: failure.request, reason, code: failure.code, cause: failure.cause })
   }
 }
 
@@ -135,7 +145,7 @@ const response = (hop: Hop, data: Dispatcher.ResponseData): Transport.Response =
           } else chunks.push(chunk)
         },
         () => Effect.succeed(Bytes.concat(chunks, size)),
-        (cause) => Effect.fail(hop.failure(cause))
+        (cause) => Effect.fail(hop.bodyFailure(cause))
       )
     },
     readPrefix: (limit) => {
@@ -159,7 +169,7 @@ const response = (hop: Hop, data: Dispatcher.ResponseData): Transport.Response =
         () => Effect.succeed(prefix())
       )
     },
-    raw: Stream.fromAsyncIterable(body as AsyncIterable<Uint8Array>, (cause) => hop.failure(cause)).pipe(
+    raw: Stream.fromAsyncIterable(body as AsyncIterable<Uint8Array>, (cause) => hop.bodyFailure(cause)).pipe(
       Stream.ensuring(Effect.sync(drop))
     ),
     discard: Effect.sync(drop)
@@ -181,7 +191,7 @@ const bodyOf = (
       return Effect.map(
         Stream.toReadableStreamEffect(
           // The marker survives undici's wrapping: the failure reads as RequestBody.
-          Stream.mapError(Stream.suspend(body.make), (cause) => new BodySourceFailure(cause))
+          Stream.mapError(Stream.suspend(body.make), (cause) => new TransportFailure.BodySourceFailure(cause))
         ),
         (web) => {
           const readable = Readable.fromWeb(web as import("node:stream/web").ReadableStream<Uint8Array>)
