@@ -4,7 +4,7 @@
  * fetch transport, calls run as Effects and their exits turned into the
  * suites' outcomes.
  */
-import { Auth, Body, CourierClient, CourierConfig, CourierError, Download, FetchTransport, Ndjson, Preset, Retry, TokenStore } from "@courier/client"
+import { Auth, Body, CourierClient, CourierConfig, CourierError, Download, FetchTransport, Logging, Ndjson, Preset, Retry, TokenStore } from "@courier/client"
 import type * as Url from "@courier/client/Url"
 import { NodeTransport } from "@courier/client/node"
 import type * as Suites from "@courier/suites/Line"
@@ -350,7 +350,10 @@ const client = (transport: "node" | "fetch", extras: Extras) => async (spec: Sui
   const logs = captureLogs()
   const bare = transport === "node" ? NodeTransport.layerClient(configOf(spec)) : FetchTransport.layerClient(configOf(spec))
   let read: Effect.Effect<Option.Option<TokenStore.Tokens>, unknown> = Effect.succeed(Option.none())
-  let layer: Layer.Layer<CourierClient.CourierClient, unknown> = bare
+  let layer: Layer.Layer<CourierClient.CourierClient, unknown> = spec.logging === undefined ? bare : Logging.layer({
+    ...(spec.logging.mode === undefined ? {} : { mode: spec.logging.mode }),
+    ...(spec.logging.level === undefined ? {} : { level: levels[spec.logging.level] })
+  }).pipe(Layer.provide(bare))
   if (spec.preset !== undefined) {
     const store = await storeOf(spec.preset, scope)
     read = store.read

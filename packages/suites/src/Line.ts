@@ -136,6 +136,8 @@ export interface ClientSpec {
   readonly allowInsecureRedirects?: boolean
   /** Without it: the bare client (no auth, retry or logging Layers). */
   readonly preset?: PresetSpec
+  /** The logging Layer alone over the bare client (ignored with `preset`, which has its own). */
+  readonly logging?: PresetSpec["logging"]
 }
 
 /** A schema, as data: each line builds its own from it. */

@@ -10,7 +10,7 @@
  * called for the calls whose body the caller reads as a stream. NDJSON and a
  * file token store are not offered (`capabilities`).
  */
-import { Auth, Body, CourierClient, type CourierConfig, CourierError, NodeTransport, Preset, Retry, TokenStore } from "@courier/client-effect4"
+import { Auth, Body, CourierClient, type CourierConfig, CourierError, Logging, NodeTransport, Preset, Retry, TokenStore } from "@courier/client-effect4"
 import type * as Url from "@courier/core/Url"
 import type * as Suites from "@courier/suites/Line"
 import { FaultServer, Reply, TestServer } from "@courier/testing-effect4"
@@ -359,7 +359,10 @@ const client = async (spec: Suites.ClientSpec, scope: Suites.Scope): Promise<Sui
   const logs = captureLogs()
   const bare = NodeTransport.layerClient(configOf(spec))
   let read: Effect.Effect<Option.Option<TokenStore.Tokens>, unknown> = Effect.succeed(Option.none())
-  let layer: Layer.Layer<CourierClient.CourierClient, unknown> = bare
+  let layer: Layer.Layer<CourierClient.CourierClient, unknown> = spec.logging === undefined ? bare : Logging.layer({
+    ...(spec.logging.mode === undefined ? {} : { mode: spec.logging.mode }),
+    ...(spec.logging.level === undefined ? {} : { level: spec.logging.level })
+  }).pipe(Layer.provide(bare))
   if (spec.preset !== undefined) {
     const preset = spec.preset
     if (preset.store._tag !== "memory") throw new Error("the effect 4 line has no file token store")
