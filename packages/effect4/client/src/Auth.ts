@@ -110,6 +110,43 @@ export interface Options {
   readonly origins?: ReadonlyArray<string> | undefined
   /** Requests never to authenticate (besides the refresh call itself). */
   readonly exclude?: ((request: CourierRequest.CourierRequest) => boolean) | undefined
+  /**
+   * Makes the refresh single-flight across processes that share the token
+   * store: before refreshing, the Layer takes the coordinator's lock.
+   * Holding it, it reads the store again and uses a token another process
+   * stored meanwhile instead of refreshing; otherwise it refreshes, stores
+   * the tokens, then releases the lock. When another process holds the lock,
+   * it waits for the lock to go and reads the store again, up to twice the
+   * lock's time to live (`refreshTimeout` plus 2 seconds), then counts as
+   * `RefreshUnavailable`; each waiting request leaves at its own deadline.
+   * Default: none, the refresh is single-flight within this Layer only.
+   */
+  readonly coordinator?: RefreshCoordinator | undefined
+}
+
+/**
+ * What `acquire` answers: the lock is this Layer's until `release` runs (or
+ * its time to live passes), or another holder has it.
+ *
+ * @since 0.1.0
+ */
+export type RefreshLease =
+  | { readonly _tag: "Acquired"; readonly release: Effect.Effect<void> }
+  | { readonly _tag: "Held" }
+
+/**
+ * A lock shared by the processes that share a token store, taken around a
+ * refresh (see `Options.coordinator`). Neither Effect fails: a coordinator
+ * that cannot reach its backend answers `Acquired` (each process then
+ * refreshes on its own, once) and stops waiting.
+ *
+ * @since 0.1.0
+ */
+export interface RefreshCoordinator {
+  /** Takes the lock with a time to live of `ttl`, so a holder that dies frees it within `ttl`. */
+  readonly acquire: (ttl: Duration.Duration) => Effect.Effect<RefreshLease>
+  /** Waits until no one holds the lock, at most `max`. */
+  readonly awaitRelease: (max: Duration.Duration) => Effect.Effect<void>
 }
 
 /**

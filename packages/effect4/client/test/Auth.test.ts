@@ -2,7 +2,9 @@ import { Auth, CourierError, Logging, TokenStore } from "@courier/client-effect4
 import { Reply, TestServer } from "@courier/testing-effect4"
 import { describe, expect, it } from "@effect/vitest"
 import type * as Duration from "effect/Duration"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -134,12 +136,94 @@ describe("Auth on the wire", () => {
       expect(bearers(yield* other.requests("/landing"))).toEqual([undefined, undefined])
     }))
 
+  it.live("two clients sharing a store and a coordinator: one refresh on the wire for both", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "200 millis")]]
+      })
+      const store = Layer.succeed(TokenStore.TokenStore, yield* TokenStore.makeMemory(TokenStore.tokens(STALE, REFRESH)))
+      // A lock in memory, standing for a shared one (Redis, a database).
+      let held: Deferred.Deferred<void> | undefined
+      const coordinator: Auth.RefreshCoordinator = {
+        acquire: () =>
+          Effect.sync((): Auth.RefreshLease => {
+            if (held !== undefined) return { _tag: "Held" }
+            const lock = Deferred.makeUnsafe<void>()
+            held = lock
+            return {
+              _tag: "Acquired",
+              release: Effect.suspend(() => {
+                held = undefined
+                return Effect.asVoid(Deferred.succeed(lock, undefined))
+              })
+            }
+          }),
+        awaitRelease: (max) =>
+          held === undefined ? Effect.void : Effect.timeoutOrElse(Deferred.await(held), { duration: max, orElse: () => Effect.void })
+      }
+      const a = yield* clientWith(server, authed({ coordinator }), store)
+      const b = yield* clientWith(server, authed({ coordinator }), store)
+      const calls = [...Array.from({ length: 10 }, () => a.client.get("/me")), ...Array.from({ length: 10 }, () => b.client.get("/me"))]
+      const results = yield* Effect.all(calls, { concurrency: "unbounded" })
+      expect(results).toHaveLength(20)
+      expect(yield* hits(server, "/auth/refresh")).toBe(1)
+    }))
+
+  it.live("interrupting one waiting request does not cancel the refresh the others wait on", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "300 millis")]]
+      })
+      const { client } = yield* clientWith(server, authed(), TokenStore.layerMemory(TokenStore.tokens(STALE, REFRESH)))
+      const first = yield* Effect.forkChild(client.get("/me"))
+      const second = yield* Effect.forkChild(client.get("/me"))
+      // Both have met their 401 and wait on the one refresh.
+      for (let i = 0; i < 200 && (yield* hits(server, "/auth/refresh")) === 0; i++) yield* wallSleep(5)
+      yield* Fiber.interrupt(first)
+      expect(yield* Fiber.join(second)).toEqual({ ok: true })
+      expect(yield* hits(server, "/auth/refresh")).toBe(1)
+    }))
+
+  it.live("a refresh past refreshTimeout is RefreshUnavailable; the tokens stay", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "10 seconds")]]
+      })
+      const store = yield* TokenStore.makeMemory(TokenStore.tokens(STALE, REFRESH))
+      const { client } = yield* clientWith(server, authed({ refreshTimeout: "200 millis" }), Layer.succeed(TokenStore.TokenStore, store))
+      const started = Date.now()
+      const error = yield* Effect.flip(client.get("/me"))
+      expect((error as CourierError.Unauthorized).reason).toBe("RefreshUnavailable")
+      expect(Date.now() - started).toBeLessThan(2000)
+      expect(Redacted.value(Option.getOrThrow(yield* store.get).accessToken)).toBe(STALE)
+    }))
+
+  it.live("origins and exclude choose which requests carry the token", () =>
+    Effect.gen(function*() {
+      const partner = yield* TestServer.make({ routes: [["GET", "/p", Reply.json({})]] })
+      const server = yield* TestServer.make({ routes: [["GET", "/login", Reply.json({})], ["GET", "/me", protectedBy(STALE)]] })
+      const { client } = yield* clientWith(
+        server,
+        authed({
+          origins: [server.origin, partner.origin],
+          exclude: (request) => request.url.pathname === "/login",
+          scheme: "Token"
+        }),
+        TokenStore.layerMemory(TokenStore.tokens(STALE, REFRESH)),
+        { allowedOrigins: [partner.origin] }
+      )
+      yield* client.get("/login")
+      yield* client.get(`${partner.url}/p`)
+      expect(bearers(yield* server.requests("/login"))).toEqual([undefined])
+      expect(bearers(yield* partner.requests("/p"))).toEqual([`Token ${STALE}`])
+    }))
+
   it.live("no token in log lines or in failures, whatever happens", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({
         routes: [
           ["GET", "/me", protectedBy(FRESH)],
-          ["POST", "/auth/refresh", Reply.json({ error: "invalid_grant", refresh: REFRESH }, { status: 400 })]
+          ["POST", "/auth/refresh", Reply.json({ error: "invalid_grant", error_description: "expired" }, { status: 400 })]
         ]
       })
       const lines: Array<Line> = []
@@ -157,8 +241,11 @@ describe("Auth on the wire", () => {
         expect(logged).not.toContain(secret)
         expect(failed).not.toContain(secret)
       }
-      // The refresh call is logged and marked as such.
-      expect(lines.some((line) => line.annotations["http.role"] === "refresh")).toBe(true)
+      // The refresh call is logged and marked as such, its body shown without the refresh token.
+      const refreshLine = lines.find((line) =>
+        line.message === Logging.detailMessage && line.annotations["http.role"] === "refresh"
+      )
+      expect(String(refreshLine!.annotations["http.request.body"])).toContain("refreshToken")
     }))
 
   it.effect("refresh ahead of a known expiry: in the background while the token works, waited for once it expired", () =>

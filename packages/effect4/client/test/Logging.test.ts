@@ -1,4 +1,4 @@
-import { Logging, Retry } from "@courier/client-effect4"
+import { Body, Logging, Retry } from "@courier/client-effect4"
 import { Reply, TestServer } from "@courier/testing-effect4"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -72,10 +72,13 @@ describe("Logging", () => {
       expect(httpLines(lines).map((line) => line.level)).toEqual(["Info"])
     }))
 
-  it.live("development mode adds the headers, redacted", () =>
+  it.live("development mode adds headers and bodies, redacted", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({
-        routes: [["GET", "/me", Reply.json({}, { headers: { "set-cookie": "sid=cookie-9f8e; HttpOnly", "x-trace": "visible" } })]]
+        routes: [
+          ["GET", "/me", Reply.json({}, { headers: { "set-cookie": "sid=cookie-9f8e; HttpOnly", "x-trace": "visible" } })],
+          ["POST", "/login", Reply.json({ name: "ada", refresh_token: "answer-token-5a6b" })]
+        ]
       })
       const { client } = yield* clientWith(server, Logging.layer({ mode: "development" }))
       const lines: Array<Line> = []
@@ -90,5 +93,13 @@ describe("Logging", () => {
       expect(received["x-trace"]).toBe("visible")
       const text = JSON.stringify(lines)
       for (const secret of ["bearer-1b2c", "cookie-3d4e", "cookie-9f8e"]) expect(text).not.toContain(secret)
+
+      lines.length = 0
+      yield* capturingLogs(lines, client.post("/login", { body: Body.json({ user: "ada", password: "pw-7c8d" }) }))
+      const login = lines.find((line) => line.message === Logging.detailMessage)!
+      expect(String(login.annotations["http.request.body"])).toContain("ada")
+      expect(String(login.annotations["http.response.body"])).toContain("ada")
+      const logged = JSON.stringify(lines)
+      for (const secret of ["pw-7c8d", "answer-token-5a6b"]) expect(logged).not.toContain(secret)
     }))
 })

@@ -2,7 +2,9 @@ import { AppHeaders, Metrics, Tracing } from "@courier/client-effect4"
 import { Reply, TestServer } from "@courier/testing-effect4"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
@@ -48,9 +50,35 @@ describe("AppHeaders", () => {
       expect(Exit.isFailure(credential)).toBe(true)
       expect(yield* server.journal).toEqual([])
     }))
+
+  it.live("layerConfig reads APP_NAME, APP_VERSION, APP_PLATFORM, APP_USER_AGENT and checks them", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})]] })
+      const env = (record: Record<string, string>) =>
+        Layer.provide(AppHeaders.layerConfig(), ConfigProvider.layer(ConfigProvider.fromEnvRecord(record)))
+      const { client } = yield* clientWith(server, env({ APP_NAME: "notes", APP_USER_AGENT: "notes/2.0" }))
+      yield* client.get("/x")
+      const [sent] = yield* server.requests("/x")
+      expect(sent!.headers).toMatchObject({ "x-app-name": "notes", "user-agent": "notes/2.0" })
+      expect(sent!.headers["x-app-version"]).toBeUndefined()
+      const broken = yield* Effect.exit(clientWith(server, env({ APP_PLATFORM: "ios\u0007" })))
+      expect(Exit.isFailure(broken)).toBe(true)
+    }))
 })
 
 describe("Tracing", () => {
+  it.live("the client span is a child of the caller's span", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})]] })
+      const { client } = yield* clientWith(server, Tracing.layer())
+      const spans: Array<Tracer.Span> = []
+      yield* client.get("/x").pipe(Effect.withSpan("caller"), Effect.withTracer(recording(spans)))
+      const caller = spans.find((span) => span.name === "caller")!
+      const call = spans.find((span) => span.name === "http.client GET")!
+      expect(call.traceId).toBe(caller.traceId)
+      expect(call.parent._tag === "Some" && call.parent.value.spanId).toBe(caller.spanId)
+    }))
+
   it.live("one client span per call, its ids in traceparent to the base origin only", () =>
     Effect.gen(function*() {
       const other = yield* TestServer.make({ routes: [["GET", "/y", Reply.json({})]] })

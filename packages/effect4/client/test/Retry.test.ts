@@ -4,6 +4,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Metric from "effect/Metric"
+import * as Stream from "effect/Stream"
 import * as Net from "node:net"
 import { clientWith, hits } from "./layers.js"
 
@@ -140,6 +141,30 @@ describe("Retry on the wire", () => {
       yield* Effect.flip(client.get("/down").pipe(Retry.withPolicy({ retries: 4 })))
       expect(yield* hits(server, "/down")).toBe(6)
       expect((yield* Metric.value(Metrics.retries)).count - before).toBe(4)
+    }))
+
+  it.live("a one-shot stream body is sent once; a replayable one is built anew for each attempt", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["PUT", "/once", Reply.sequence([Reply.status(503), ok])],
+          ["PUT", "/again", Reply.sequence([Reply.status(503), ok])]
+        ]
+      })
+      const { client } = yield* clientWith(server, Retry.layer(fast))
+      const chunk = new TextEncoder().encode("payload")
+      const once = yield* Effect.flip(client.put("/once", { body: Body.stream(Stream.make(chunk)) }))
+      expect(once._tag).toBe("BadResponse")
+      expect(yield* hits(server, "/once")).toBe(1)
+      let built = 0
+      const again = Body.replayableStream(() => {
+        built += 1
+        return Stream.make(chunk)
+      })
+      expect(yield* client.put("/again", { body: again })).toEqual({ ok: true })
+      const sent = yield* server.requests("/again")
+      expect(sent.map((entry) => entry.bodyText)).toEqual(["payload", "payload"])
+      expect(built).toBe(2)
     }))
 
   it.live("a policy that cannot be used fails the Layer, or the call before anything is sent", () =>
