@@ -13,7 +13,7 @@ import * as SchemaIssue from "effect/SchemaIssue"
 import type * as CourierConfig from "../../CourierConfig.js"
 import { Parse, type ParseIssue } from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
-import { excerptLength, mask } from "./failure.js"
+import { excerptLength, mask, sentSecrets } from "./failure.js"
 
 const textDecoder = new TextDecoder()
 
@@ -89,10 +89,7 @@ export const decode = (
   }
   const contentType = response.headers["content-type"]
   const fail = (reason: Parse["reason"], cause: SyntaxError | undefined, issues: ReadonlyArray<ParseIssue> = []) => {
-    const secrets = Object.entries(request.headers)
-      .filter(([name]) => redactor.isSensitiveHeader(name))
-      .map(([, value]) => value.slice(value.indexOf(" ") + 1))
-      .filter((value) => value.length >= 6)
+    const secrets = sentSecrets(request, redactor)
     return Result.fail(
       new Parse({
         request: request.info,
