@@ -1,4 +1,4 @@
-import { Auth, CourierError, Logging, TokenStore } from "@courier/client-effect4"
+import { Auth, Body, CourierError, Logging, TokenStore } from "@courier/client-effect4"
 import { Reply, TestServer } from "@courier/testing-effect4"
 import { describe, expect, it } from "@effect/vitest"
 import type * as Duration from "effect/Duration"
@@ -8,6 +8,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/testing/TestClock"
 import { capturingLogs, clientWith, hits, type Line } from "./layers.js"
 
@@ -182,6 +183,40 @@ describe("Auth on the wire", () => {
       yield* Fiber.interrupt(first)
       expect(yield* Fiber.join(second)).toEqual({ ok: true })
       expect(yield* hits(server, "/auth/refresh")).toBe(1)
+    }))
+
+  it.live("refreshJson reads either spelling, keeps the refresh token when none comes back, and stores expires_in", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/me", protectedBy(FRESH)],
+          ["POST", "/auth/refresh", Reply.json({ access_token: FRESH, expires_in: 60 })]
+        ]
+      })
+      const store = yield* TokenStore.makeMemory(TokenStore.tokens(STALE, REFRESH))
+      const { client } = yield* clientWith(server, authed(), Layer.succeed(TokenStore.TokenStore, store))
+      const before = Date.now()
+      yield* client.get("/me")
+      const stored = Option.getOrThrow(yield* store.get)
+      expect(Redacted.value(stored.accessToken)).toBe(FRESH)
+      expect(Redacted.value(stored.refreshToken!)).toBe(REFRESH)
+      expect(stored.expiresAt! - before).toBeGreaterThanOrEqual(59_000)
+      expect(stored.expiresAt! - before).toBeLessThanOrEqual(61_000)
+    }))
+
+  it.live("a 401 on a one-shot stream body is not replayed and refreshes nothing", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["PUT", "/upload", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "0 millis")]]
+      })
+      const { client } = yield* clientWith(server, authed(), TokenStore.layerMemory(TokenStore.tokens(STALE, REFRESH)))
+      const error = yield* Effect.flip(
+        client.put("/upload", { body: Body.stream(Stream.make(new TextEncoder().encode("data"))) })
+      )
+      expect(error._tag).toBe("Unauthorized")
+      expect(String((error as CourierError.Unauthorized).cause)).toContain("one-shot stream")
+      expect(yield* hits(server, "/upload")).toBe(1)
+      expect(yield* hits(server, "/auth/refresh")).toBe(0)
     }))
 
   it.live("a refresh past refreshTimeout is RefreshUnavailable; the tokens stay", () =>

@@ -101,6 +101,26 @@ describe("Tracing", () => {
       expect(elsewhere!.headers["b3"]).toBeUndefined()
     }))
 
+  it.live("under effect's own tracer no span is recorded, yet the trace context joins the caller's trace", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})]] })
+      const { client } = yield* clientWith(server, Tracing.layer())
+      const caller = yield* Effect.gen(function*() {
+        yield* client.get("/x")
+        return yield* Effect.currentSpan
+      }).pipe(Effect.withSpan("caller"))
+      yield* client.get("/x")
+      const [inside, outside] = yield* server.requests("/x")
+      const [, traceId, spanId, flags] = String(inside!.headers["traceparent"]).split("-")
+      expect(traceId).toBe(caller.traceId)
+      expect(spanId).not.toBe(caller.spanId)
+      expect(flags).toBe("01")
+      expect(String(inside!.headers["b3"]).endsWith(`-1-${caller.spanId}`)).toBe(true)
+      // No caller span: a new trace.
+      expect(String(outside!.headers["traceparent"])).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+      expect(String(outside!.headers["traceparent"])).not.toContain(caller.traceId)
+    }))
+
   it.live("a failed call's span carries the tag, not the body; tracing disabled sends nothing", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make({ routes: [["GET", "/bad", Reply.json({ detail: "body-secret-2" }, { status: 500 })]] })
