@@ -7,8 +7,8 @@
  * The line has no download helper and no NDJSON reader: a `download` decode
  * drains `client.stream` into a `.part` file renamed on success and removed
  * otherwise (what a program on this line would write), and `onProgress` is
- * called for the calls whose body the caller reads as a stream. NDJSON and a
- * file token store are not offered (`capabilities`).
+ * called for the calls whose body the caller reads as a stream. NDJSON is
+ * not offered (`capabilities`).
  */
 import { Auth, Body, CourierClient, type CourierConfig, CourierError, Logging, NodeTransport, Preset, Retry, TokenStore } from "@courier/client-effect4"
 import type * as Url from "@courier/core/Url"
@@ -365,11 +365,19 @@ const client = async (spec: Suites.ClientSpec, scope: Suites.Scope): Promise<Sui
   }).pipe(Layer.provide(bare))
   if (spec.preset !== undefined) {
     const preset = spec.preset
-    if (preset.store._tag !== "memory") throw new Error("the effect 4 line has no file token store")
-    const store = await Effect.runPromise(
-      TokenStore.makeMemory(TokenStore.tokens(preset.store.initial.accessToken, preset.store.initial.refreshToken))
-    )
-    read = store.get
+    const initial = TokenStore.tokens(preset.store.initial.accessToken, preset.store.initial.refreshToken)
+    let store: TokenStore.Service
+    if (preset.store._tag === "memory") {
+      store = await Effect.runPromise(TokenStore.makeMemory(initial))
+      read = store.get
+    } else {
+      const options = { path: preset.store.path, key: preset.store.key }
+      store = await Effect.runPromise(TokenStore.makeFile(options))
+      // The first client on a file writes its initial tokens; the next ones share them.
+      if (Option.isNone(await Effect.runPromise(Effect.orDie(store.get)))) await Effect.runPromise(Effect.orDie(store.set(initial)))
+      // Read back through a store of its own, as another process would.
+      read = Effect.flatMap(TokenStore.makeFile(options), (fresh) => fresh.get)
+    }
     layer = Preset.layer(
       { refresh: Auth.refreshJson({ path: preset.refreshPath }) },
       {
@@ -410,5 +418,5 @@ export const line: Suites.Line = {
   name: "effect4 (node)",
   serve,
   client,
-  capabilities: { bufferedProgress: false, ndjson: false, fileTokenStore: false }
+  capabilities: { bufferedProgress: false, ndjson: false }
 }
