@@ -20,7 +20,7 @@ export const show = (value: unknown): string => {
 }
 
 /** An outcome in a few words, for messages. */
-export const describe = (outcome: Outcome): string => {
+export const summary = (outcome: Outcome): string => {
   switch (outcome._tag) {
     case "Success":
       return `success ${show(outcome.body)}`
@@ -93,7 +93,7 @@ export class Check {
 
   /** The call succeeded; its body when it did. */
   success(what: string, outcome: Outcome): outcome is Extract<Outcome, { _tag: "Success" }> {
-    return this.ok(`${what}: expected a success, got ${describe(outcome)}`, outcome._tag === "Success")
+    return this.ok(`${what}: expected a success, got ${summary(outcome)}`, outcome._tag === "Success")
   }
 
   /**
@@ -107,17 +107,17 @@ export class Check {
     fields: Readonly<Record<string, unknown>> & { readonly reason?: string | ReadonlyArray<string> } = {}
   ): outcome is Extract<Outcome, { _tag: "Failure" }> {
     if (outcome._tag !== "Failure" || outcome.tag !== tag) {
-      this.fail(`${what}: expected ${tag}${fields.reason === undefined ? "" : `(${[fields.reason].flat().join(" or ")})`}, got ${describe(outcome)}`)
+      this.fail(`${what}: expected ${tag}${fields.reason === undefined ? "" : `(${[fields.reason].flat().join(" or ")})`}, got ${summary(outcome)}`)
       return false
     }
     const { reason, ...rest } = fields
     let ok = true
     if (reason !== undefined && ![reason].flat().includes(outcome.reason ?? "")) {
-      this.fail(`${what}: expected ${tag}(${[reason].flat().join(" or ")}), got ${describe(outcome)}`)
+      this.fail(`${what}: expected ${tag}(${[reason].flat().join(" or ")}), got ${summary(outcome)}`)
       ok = false
     }
     if (!matches(outcome, rest)) {
-      this.fail(`${what}: expected ${show(rest)} within ${describe(outcome)} ${show(outcome)}`)
+      this.fail(`${what}: expected ${show(rest)} within ${summary(outcome)} ${show(outcome)}`)
       ok = false
     }
     return ok

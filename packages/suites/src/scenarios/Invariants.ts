@@ -4,7 +4,7 @@
  * pass. The checks judge the client by what reached the wire (the servers'
  * records), never by what the client says about itself.
  */
-import { describe } from "../Case.js"
+import { summary } from "../Case.js"
 import type { Failure } from "../Line.js"
 import type { CallResult, Observation } from "./Run.js"
 import { watchdogMillis } from "./Run.js"
@@ -56,9 +56,9 @@ const ended = (scenario: Scenario, obs: Observation): Array<string> =>
       out.push(`call ${result.marker} ended after ${Math.round(result.elapsed)} ms, past its total timeout of ${scenario.total} ms`)
     }
     if (result.outcome._tag === "Defect" || result.outcome._tag === "Interrupted") {
-      out.push(`call ${result.marker} ended without a typed failure: ${describe(result.outcome)}`)
+      out.push(`call ${result.marker} ended without a typed failure: ${summary(result.outcome)}`)
     } else if (result.outcome._tag === "Failure" && !failureTags.has(result.outcome.tag)) {
-      out.push(`call ${result.marker} failed with an untyped error: ${describe(result.outcome)}`)
+      out.push(`call ${result.marker} failed with an untyped error: ${summary(result.outcome)}`)
     }
     return out
   })
@@ -98,7 +98,7 @@ const fitting = (scenario: Scenario, obs: Observation): Array<string> =>
     })()
     if (allowed) return []
     const failure = failureOf(result)
-    const detail = failure === undefined ? "" : describe(failure)
+    const detail = failure === undefined ? "" : summary(failure)
     return [`call ${result.marker} failed with ${tag} though the servers gave no cause for it (${detail})`]
   })
 
