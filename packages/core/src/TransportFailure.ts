@@ -163,3 +163,11 @@ export const classify = (cause: unknown): Classified => {
   }
   return { _tag: "Network", reason: reasonOf(code, message, parser), code }
 }
+
+/**
+ * The reason of a failure met while the response body is read, the head
+ * having arrived: a connection that ends then is a body cut short
+ * (`IncompleteBody`), whatever the transport calls it. One rule for every
+ * transport of every line.
+ */
+export const inBody = (reason: NetworkReason): NetworkReason => reason === "ConnectionReset" ? "IncompleteBody" : reason

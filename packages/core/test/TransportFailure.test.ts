@@ -55,4 +55,10 @@ describe("TransportFailure.classify", () => {
     for (let i = 0; i < 20; i++) deep = new Error(`level ${i}`, { cause: deep })
     expect(TransportFailure.classify(deep)).toMatchObject({ reason: "Unknown" })
   })
+
+  it("in the body, a connection that ends is a body cut short; other reasons stay", () => {
+    expect(TransportFailure.inBody("ConnectionReset")).toBe("IncompleteBody")
+    expect(TransportFailure.inBody("Protocol")).toBe("Protocol")
+    expect(TransportFailure.inBody("IncompleteBody")).toBe("IncompleteBody")
+  })
 })

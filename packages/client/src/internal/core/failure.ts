@@ -57,7 +57,9 @@ export const fromBody = (
   connectTimeout: Duration.Duration
 ): CourierError.Network | CourierError.Timeout => {
   const failure = fromTransport(request, cause, connectTimeout)
-  return failure._tag === "Network" && failure.reason === "ConnectionReset"
-    ? new CourierError.Network({ request: failure.request, reason: "IncompleteBody", code: failure.code, cause: failure.cause })
-    : failure
+  if (failure._tag !== "Network") return failure
+  const reason = TransportFailure.inBody(failure.reason)
+  return reason === failure.reason
+    ? failure
+    : new CourierError.Network({ request: failure.request, reason, code: failure.code, cause: failure.cause })
 }

@@ -6,13 +6,14 @@
  */
 import * as ContentCoding from "@courier/core/ContentCoding"
 import type * as Redaction from "@courier/core/Redaction"
+import * as Cause from "effect/Cause"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 import type * as CourierConfig from "../../CourierConfig.js"
 import { Parse, type ParseIssue } from "../../CourierError.js"
 import type * as CourierResponse from "../../CourierResponse.js"
-import { excerptLength, mask } from "./failure.js"
+import { excerptLength, mask, sentSecrets } from "./failure.js"
 
 const textDecoder = new TextDecoder()
 
@@ -39,6 +40,14 @@ export const issuesOf = (issue: SchemaIssue.Issue): ReadonlyArray<ParseIssue> =>
     path: (one.path ?? []).map((key) => typeof key === "object" && key !== null && "key" in key ? key.key : key),
     message: one.message
   }))
+
+/**
+ * Whether decoding ran out of stack: a `RangeError`, or the error the
+ * schema parser throws around one (a defect in its cause).
+ */
+const stackExhausted = (error: unknown): boolean =>
+  error instanceof RangeError ||
+  (error instanceof Error && Cause.isCause(error.cause) && Cause.squash(error.cause) instanceof RangeError)
 
 const decoders = new WeakMap<object, (u: unknown) => Result.Result<unknown, Schema.SchemaError>>()
 
@@ -80,10 +89,7 @@ export const decode = (
   }
   const contentType = response.headers["content-type"]
   const fail = (reason: Parse["reason"], cause: SyntaxError | undefined, issues: ReadonlyArray<ParseIssue> = []) => {
-    const secrets = Object.entries(request.headers)
-      .filter(([name]) => redactor.isSensitiveHeader(name))
-      .map(([, value]) => value.slice(value.indexOf(" ") + 1))
-      .filter((value) => value.length >= 6)
+    const secrets = sentSecrets(request, redactor)
     return Result.fail(
       new Parse({
         request: request.info,
@@ -112,7 +118,15 @@ export const decode = (
     return Result.succeed(undefined)
   }
   if (schema === undefined) return Result.succeed(json)
-  const decoded = decoderOf(schema)(json)
+  let decoded: Result.Result<unknown, Schema.SchemaError>
+  try {
+    decoded = decoderOf(schema)(json)
+  } catch (error) {
+    // A recursive schema walks a deeply nested body by recursion: past the
+    // stack, the answer is a mismatch, not a defect.
+    if (!stackExhausted(error)) throw error
+    return fail("SchemaMismatch", undefined, [{ path: [], message: "the body is nested too deeply to decode" }])
+  }
   if (Result.isSuccess(decoded)) return Result.succeed(decoded.success)
   if (bytes.byteLength === 0) return fail("EmptyBody", undefined)
   return fail("SchemaMismatch", undefined, issuesOf(decoded.failure.issue))

@@ -1,9 +1,11 @@
 /**
  * The failures built from a response the request does not accept: headers
  * and an excerpt of the body through the redactor, and the credential
- * values this request sent masked wherever the server echoes them.
+ * values this request sent (secret headers, query parameters and body
+ * fields) masked wherever the server echoes them.
  */
 import type * as Redaction from "@courier/core/Redaction"
+import * as SentSecrets from "@courier/core/SentSecrets"
 import * as Option from "effect/Option"
 import { BadResponse, Unauthorized } from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
@@ -16,28 +18,18 @@ export const excerptLength = 1024
 
 const textDecoder = new TextDecoder()
 
-// A credential value shorter than this is not searched for: masking "a"
-// everywhere would garble the excerpt without protecting anything.
-const minSecret = 6
+/**
+ * The credential values this request sent (secret headers, query parameters
+ * and body fields), as `@courier/core/SentSecrets` finds them.
+ *
+ * @internal
+ */
+export const sentSecrets = (request: CourierRequest.CourierRequest, redactor: Redaction.Redactor): ReadonlyArray<string> =>
+  SentSecrets.secretsOf(redactor, { headers: request.headers, url: request.url, body: request.body })
 
-const sentSecrets = (request: CourierRequest.CourierRequest, redactor: Redaction.Redactor): Array<string> => {
-  const out: Array<string> = []
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (!redactor.isSensitiveHeader(name)) continue
-    out.push(value)
-    // `Bearer abc` is echoed as `abc` as often as whole.
-    const space = value.indexOf(" ")
-    if (space > 0) out.push(value.slice(space + 1))
-  }
-  return out.filter((s) => s.length >= minSecret).sort((a, b) => b.length - a.length)
-}
-
-/** @internal */
-export const mask = (text: string, secrets: ReadonlyArray<string>): string => {
-  let out = text
-  for (const secret of secrets) out = out.split(secret).join("<redacted>")
-  return out
-}
+/** `text` masked of `secrets`, a cut secret's start included. @internal */
+export const mask = (text: string, secrets: ReadonlyArray<string>): string =>
+  secrets.length === 0 ? text : SentSecrets.maskCut(SentSecrets.mask(text, secrets), secrets)
 
 /** @internal */
 export const statusFailure = (

@@ -73,7 +73,11 @@ export const prepare = (
     if (!Number.isSafeInteger(maxRedirects) || maxRedirects < 0) {
       return refuse("InvalidOption", "maxRedirects must be a whole number of at least 0", shown)
     }
-    return Effect.matchEffect(serialise(options?.body ?? { _tag: "Empty" }, config.arrayFormat), {
+    const body = options?.body ?? { _tag: "Empty" }
+    if (body._tag !== "Empty" && (normalized === "GET" || normalized === "HEAD")) {
+      return refuse("InvalidBody", `a ${normalized} request cannot carry a body`, shown)
+    }
+    return Effect.matchEffect(serialise(body, config.arrayFormat), {
       onFailure: (detail) => refuse("InvalidBody", detail, shown),
       onSuccess: (body) =>
         Effect.map(Clock.currentTimeMillis, (now): CourierRequest.CourierRequest => {

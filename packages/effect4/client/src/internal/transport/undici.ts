@@ -1,18 +1,20 @@
 /**
- * The transport on undici 8: one `dispatcher.request` per hop, undici's own
- * `headersTimeout`/`bodyTimeout` for the receive phase, and at most two
- * plain timers per hop (the call's deadline when it has one, the send
- * timer for a streamed upload), each aborting the hop with its phase known.
- * No fiber is forked and no `Effect.timeout` wraps a hop.
+ * The transport on undici 8: one `dispatcher.request` per hop and at most
+ * three plain timers per hop (the call's deadline when it has one, the send
+ * timer for a streamed upload, the receive timer while the hop waits for the
+ * head or a reader for the next chunk), each aborting the hop with its phase
+ * known. undici's own `headersTimeout`/`bodyTimeout` are off: they run on
+ * its fast timers, about a second of resolution. No fiber is forked and no
+ * `Effect.timeout` wraps a hop.
  */
 import * as Bytes from "@courier/core/Bytes"
-import { BodySourceFailure } from "@courier/core/TransportFailure"
+import * as TransportFailure from "@courier/core/TransportFailure"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { Readable } from "node:stream"
 import type { Dispatcher } from "undici"
-import { LimitExceeded, type Network, type Timeout, type TimeoutPhase } from "../../CourierError.js"
+import { LimitExceeded, Network, type Timeout, type TimeoutPhase } from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import type * as Transport from "../../Transport.js"
 import { remainingMillis } from "../core/request.js"
@@ -37,9 +39,32 @@ class Hop {
   fired: Fired | undefined = undefined
   deadlineTimer: ReturnType<typeof setTimeout> | undefined = undefined
   sendTimer: ReturnType<typeof setTimeout> | undefined = undefined
+  receiveTimer: ReturnType<typeof setTimeout> | undefined = undefined
   body: Readable | undefined = undefined
   readonly controller = new AbortController()
-  constructor(readonly request: Request) {}
+  readonly receiveMillis: number
+  constructor(readonly request: Request) {
+    this.receiveMillis = millis(request.timeouts.receive)
+  }
+
+  /**
+   * (Re)starts the receive timer: while the hop waits for the head, and while
+   * a reader waits for the next body chunk. Our own timer rather than
+   * undici's `headersTimeout`/`bodyTimeout`, which run on its fast timers
+   * (about a second of resolution): a 300 ms receive timeout fired after the
+   * call's 700 ms deadline.
+   */
+  armReceive(): void {
+    if (this.receiveMillis === 0 || this.fired !== undefined) return
+    if (this.receiveTimer !== undefined) this.receiveTimer.refresh()
+    else this.receiveTimer = this.arm(this.receiveMillis, { phase: "receive", duration: this.request.timeouts.receive })
+  }
+
+  /** No reader is waiting (the head arrived, a chunk was handed on): the receive timer stops. */
+  clearReceive(): void {
+    if (this.receiveTimer !== undefined) clearTimeout(this.receiveTimer)
+    this.receiveTimer = undefined
+  }
 
   arm(ms: number, fired: Fired): ReturnType<typeof setTimeout> {
     const timer = setTimeout(() => {
@@ -57,10 +82,21 @@ class Hop {
     if (this.sendTimer !== undefined) clearTimeout(this.sendTimer)
     this.deadlineTimer = undefined
     this.sendTimer = undefined
+    this.clearReceive()
   }
 
   failure(cause: unknown): Network | Timeout {
     return fromCause(this.request, cause, this.fired)
+  }
+
+  /** A failure while the body is read, the head having arrived (`TransportFailure.inBody`). */
+  bodyFailure(cause: unknown): Network | Timeout {
+    const failure = this.failure(cause)
+    if (failure._tag !== "Network") return failure
+    const reason = TransportFailure.inBody(failure.reason)
+    return reason === failure.reason
+      ? failure
+      : new Network({ request: failure.request, reason, code: failure.code, cause: failure.cause })
   }
 }
 
@@ -101,12 +137,16 @@ const response = (hop: Hop, data: Dispatcher.ResponseData): Transport.Response =
       const once = (effect: Effect.Effect<A, E>) => {
         if (done) return
         done = true
+        hop.clearReceive()
         body.off("data", data)
         body.off("end", end)
         body.off("error", error)
         resume(effect)
       }
-      const data = (chunk: Uint8Array) => onChunk(chunk, once)
+      const data = (chunk: Uint8Array) => {
+        hop.armReceive()
+        onChunk(chunk, once)
+      }
       const end = () => {
         finish()
         once(onEnd())
@@ -117,6 +157,7 @@ const response = (hop: Hop, data: Dispatcher.ResponseData): Transport.Response =
       }
       if (body.readableEnded) return end()
       if (body.destroyed) return error(body.errored ?? new Error("the body was already dropped"))
+      hop.armReceive()
       body.on("data", data)
       body.on("end", end)
       body.on("error", error)
@@ -144,7 +185,7 @@ const response = (hop: Hop, data: Dispatcher.ResponseData): Transport.Response =
           } else chunks.push(chunk)
         },
         () => Effect.succeed(Bytes.concat(chunks, size)),
-        (cause) => Effect.fail(hop.failure(cause))
+        (cause) => Effect.fail(hop.bodyFailure(cause))
       )
     },
     readPrefix: (limit) => {
@@ -168,12 +209,29 @@ const response = (hop: Hop, data: Dispatcher.ResponseData): Transport.Response =
         () => Effect.succeed(prefix())
       )
     },
-    raw: Stream.fromAsyncIterable(body as AsyncIterable<Uint8Array>, (cause) => hop.failure(cause)).pipe(
+    raw: Stream.fromAsyncIterable(timed(hop, body), (cause) => hop.bodyFailure(cause)).pipe(
       Stream.ensuring(Effect.sync(drop))
     ),
     discard: Effect.sync(drop)
   }
 }
+
+/** The body's chunks, the receive timer running only while the reader waits for the next one. */
+const timed = (hop: Hop, body: Readable): AsyncIterable<Uint8Array> => ({
+  [Symbol.asyncIterator]: () => {
+    const chunks = (body as AsyncIterable<Uint8Array>)[Symbol.asyncIterator]()
+    return {
+      next: () => {
+        hop.armReceive()
+        return chunks.next().finally(() => hop.clearReceive())
+      },
+      return: (value?: unknown) => {
+        hop.clearReceive()
+        return chunks.return?.(value) ?? Promise.resolve({ done: true as const, value: undefined })
+      }
+    }
+  }
+})
 
 const bodyOf = (
   hop: Hop,
@@ -190,7 +248,7 @@ const bodyOf = (
       return Effect.map(
         Stream.toReadableStreamEffect(
           // The marker survives undici's wrapping: the failure reads as RequestBody.
-          Stream.mapError(Stream.suspend(body.make), (cause) => new BodySourceFailure(cause))
+          Stream.mapError(Stream.suspend(body.make), (cause) => new TransportFailure.BodySourceFailure(cause))
         ),
         (web) => {
           const readable = Readable.fromWeb(web as import("node:stream/web").ReadableStream<Uint8Array>)
@@ -198,6 +256,8 @@ const bodyOf = (
           readable.once("end", () => {
             if (hop.sendTimer !== undefined) clearTimeout(hop.sendTimer)
             hop.sendTimer = undefined
+            // The upload is out: from now on the hop waits for the head.
+            hop.armReceive()
           })
           return readable
         }
@@ -220,7 +280,8 @@ const sendHop = (dispatcher: Dispatcher, request: Request, left: number): Effect
       if (request.body._tag === "Stream" && request.body.contentLength !== undefined && headers["content-length"] === undefined) {
         headers = { ...headers, "content-length": String(request.body.contentLength) }
       }
-      const receive = millis(request.timeouts.receive)
+      // No upload to time: the receive timer runs from the start.
+      if (!(body instanceof Readable)) hop.armReceive()
       dispatcher.request({
         origin: request.url.origin,
         path: request.url.pathname + request.url.search,
@@ -228,14 +289,16 @@ const sendHop = (dispatcher: Dispatcher, request: Request, left: number): Effect
         headers,
         body,
         signal: hop.controller.signal,
-        headersTimeout: receive,
-        bodyTimeout: receive
+        // Off: the receive timer is the hop's own (see `armReceive`).
+        headersTimeout: 0,
+        bodyTimeout: 0
       }).then(
         (data) => {
           if (body instanceof Readable && hop.sendTimer !== undefined) {
             clearTimeout(hop.sendTimer)
             hop.sendTimer = undefined
           }
+          hop.clearReceive()
           resume(Effect.succeed(response(hop, data)))
         },
         (cause: unknown) => {

@@ -4,13 +4,11 @@
  * pass. The checks judge the client by what reached the wire (the servers'
  * records), never by what the client says about itself.
  */
-import * as Cause from "effect/Cause"
-import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
-import { nonIdempotent, type Scenario } from "./Scenario.js"
+import { summary } from "../Case.js"
+import type { Failure } from "../Line.js"
 import type { CallResult, Observation } from "./Run.js"
 import { watchdogMillis } from "./Run.js"
+import { nonIdempotent, type Scenario } from "./Scenario.js"
 import type { Served } from "./Servers.js"
 
 /** How long past its `total` a call may end, on a loaded machine. */
@@ -18,11 +16,15 @@ export const marginMillis = 1_500
 
 const failureTags = new Set(["Timeout", "Unauthorized", "BadResponse", "Parse", "Network", "RequestRefused", "LimitExceeded"])
 
-/** Every string reachable from `value` (own properties, `message`, nested causes), Redacted values skipped. */
+/**
+ * Every string reachable from `value` (own properties, `message`, nested
+ * causes). A line's redacted wrapper keeps its secret out of its own
+ * properties, so walking it finds nothing.
+ */
 const strings = (value: unknown, out: Array<string> = [], seen = new Set<unknown>(), depth = 0): Array<string> => {
   if (typeof value === "string") out.push(value)
   else if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") out.push(String(value))
-  else if (value !== null && typeof value === "object" && !seen.has(value) && depth < 8 && !Redacted.isRedacted(value)) {
+  else if (value !== null && typeof value === "object" && !seen.has(value) && depth < 8) {
     seen.add(value)
     if (value instanceof Error) strings(value.message, out, seen, depth + 1)
     if (value instanceof Map) value.forEach((v, k) => strings([k, v], out, seen, depth + 1))
@@ -34,14 +36,9 @@ const strings = (value: unknown, out: Array<string> = [], seen = new Set<unknown
   return out
 }
 
-const failureOf = (result: CallResult) =>
-  result.exit !== undefined && Exit.isFailure(result.exit) ? Cause.failureOption(result.exit.cause) : Option.none()
+const failureOf = (result: CallResult): Failure | undefined => result.outcome?._tag === "Failure" ? result.outcome : undefined
 
-const tagOf = (result: CallResult): string | undefined =>
-  Option.match(failureOf(result), {
-    onNone: () => undefined,
-    onSome: (e) => (typeof e === "object" && e !== null && "_tag" in e ? String(e._tag) : "untagged")
-  })
+const tagOf = (result: CallResult): string | undefined => failureOf(result)?.tag
 
 const retryAfterTooLong = (value: string | undefined): boolean => {
   if (value === undefined) return false
@@ -53,15 +50,15 @@ const retryAfterTooLong = (value: string | undefined): boolean => {
 /** A call ended in time, with a value or one of the typed failures. */
 const ended = (scenario: Scenario, obs: Observation): Array<string> =>
   obs.calls.flatMap((result) => {
-    if (result.exit === undefined) return [`call ${result.marker} had not ended ${watchdogMillis} ms after its total timeout`]
+    if (result.outcome === undefined) return [`call ${result.marker} had not ended ${watchdogMillis} ms after its total timeout`]
     const out: Array<string> = []
     if (result.elapsed > scenario.total + marginMillis) {
       out.push(`call ${result.marker} ended after ${Math.round(result.elapsed)} ms, past its total timeout of ${scenario.total} ms`)
     }
-    if (Exit.isFailure(result.exit)) {
-      const failure = Cause.failureOption(result.exit.cause)
-      if (Option.isNone(failure)) out.push(`call ${result.marker} ended without a typed failure: ${Cause.pretty(result.exit.cause)}`)
-      else if (!failureTags.has(tagOf(result) ?? "")) out.push(`call ${result.marker} failed with an untyped error: ${Cause.pretty(result.exit.cause)}`)
+    if (result.outcome._tag === "Defect" || result.outcome._tag === "Interrupted") {
+      out.push(`call ${result.marker} ended without a typed failure: ${summary(result.outcome)}`)
+    } else if (result.outcome._tag === "Failure" && !failureTags.has(result.outcome.tag)) {
+      out.push(`call ${result.marker} failed with an untyped error: ${summary(result.outcome)}`)
     }
     return out
   })
@@ -100,7 +97,8 @@ const fitting = (scenario: Scenario, obs: Observation): Array<string> =>
       }
     })()
     if (allowed) return []
-    const detail = Option.match(failureOf(result), { onNone: () => "", onSome: (e) => strings(e).slice(0, 12).join(" | ") })
+    const failure = failureOf(result)
+    const detail = failure === undefined ? "" : summary(failure)
     return [`call ${result.marker} failed with ${tag} though the servers gave no cause for it (${detail})`]
   })
 
@@ -167,7 +165,7 @@ const refreshes = (scenario: Scenario, obs: Observation): Array<string> => {
   if (obs.world.maxRefreshesInFlight() > clients) out.push(`${obs.world.maxRefreshesInFlight()} refreshes were in flight at once`)
   // A refresh token refused for reuse is dead, but the newer session it lost to is not.
   const definitive = obs.world.refreshes.some((r) => (r.answer === 400 || r.answer === 401) && !r.stale)
-  const kept = Option.isSome(obs.tokens) && obs.tokens.value.refreshToken !== undefined
+  const kept = obs.tokens !== undefined && obs.tokens.refreshToken !== undefined
   if (!definitive && !kept) {
     out.push(`the tokens were cleared though the token endpoint never rejected the refresh token (it answered: ${obs.world.refreshes.map((r) => `${r.answer}${r.stale ? " (reused refresh token)" : ""}`).join(", ") || "nothing"})`)
   }
@@ -187,8 +185,9 @@ const secretsKept = (_: Scenario, obs: Observation): Array<string> => {
     if (leaked.length > 0) out.push(`log line ${JSON.stringify(line.message)} shows ${leaked.join(", ")}: ${line.rendered[0]}`)
   }
   for (const result of obs.calls) {
-    if (result.exit === undefined || Exit.isSuccess(result.exit)) continue
-    const texts = [Cause.pretty(result.exit.cause), ...Option.match(failureOf(result), { onNone: () => [], onSome: (e) => strings(e) })]
+    const outcome = result.outcome
+    if (outcome === undefined || outcome._tag === "Success" || outcome._tag === "Interrupted") continue
+    const texts = outcome._tag === "Defect" ? [outcome.rendered] : [...outcome.rendered, ...strings(outcome)]
     const leaked = find(texts, all)
     if (leaked.length > 0) {
       out.push(`the failure of call ${result.marker} (${tagOf(result)}) shows ${leaked.join(", ")}: ${texts.filter((t) => leaked.some((l) => t.includes(l))).slice(0, 3).join(" | ").slice(0, 400)}`)

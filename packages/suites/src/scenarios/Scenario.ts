@@ -5,13 +5,13 @@
  * the tokens and of the token endpoint, the per-call deadline, and the
  * default headers that carry secrets.
  */
-import * as fc from "effect/FastCheck"
+import * as fc from "fast-check"
 
 export const kinds = ["get", "head", "post", "postKey", "upload", "oneShot", "download", "ndjson"] as const
 /**
  * `post`, `oneShot`: POST without an Idempotency-Key (JSON, one-shot stream);
  * `postKey`: POST with one; `upload`: PUT of a replayable stream;
- * `download`: `Download.toFile`; `ndjson`: `Ndjson.stream` drained.
+ * `download`: the body to a file; `ndjson`: newline-delimited JSON, drained.
  */
 export type Kind = typeof kinds[number]
 
@@ -186,4 +186,4 @@ export const scenario: fc.Arbitrary<Scenario> = fc.constantFrom(...kinds).chain(
 )
 
 /** The scenario fast-check generates from `seed`: one seed, one scenario, so any run replays alone. */
-export const fromSeed = (seed: number): Scenario => fc.sample(scenario, { seed, numRuns: 1 })[0]
+export const fromSeed = (seed: number): Scenario => fc.sample(scenario, { seed, numRuns: 1 })[0]!
