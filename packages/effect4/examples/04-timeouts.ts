@@ -19,8 +19,8 @@ const program = Effect.gen(function*() {
   yield* client.get("/stall", { timeouts: { receive: "300 millis" } }).pipe(Effect.catchTag("Timeout", timedOut("stalled server")))
 
   // An answer that keeps arriving slowly never trips `receive` (each chunk
-  // resets it); `total` bounds the whole call. Here as a DurationObject,
-  // which effect 4 accepts where effect 3 took "700 millis" or 700.
+  // resets it); `total` bounds the whole call. Written here as an object,
+  // a form of `Duration.Input` that effect 3 did not have.
   yield* client.get("/drip", { responseType: "text", timeouts: { receive: "1 second", total: { milliseconds: 700 } } })
     .pipe(Effect.catchTag("Timeout", timedOut("dripping body")))
 
