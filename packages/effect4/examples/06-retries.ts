@@ -59,8 +59,9 @@ const main = Effect.gen(function*() {
       ["POST", "/orders", flaky(1)]
     ]
   })
-  // The budget is off here: five calls are too few for its 10% to allow
-  // these retries (its floor is one per second of the window).
+  // The budget is off here: this program asks for eleven retries within a
+  // second, and the default budget (10% of the requests of the last 10
+  // seconds, plus 1 per second of that window) refuses the eleventh.
   const Client = Retry.layer({ baseDelay: "20 millis", budget: false }).pipe(
     Layer.provide(ShowOverride),
     Layer.provide(NodeTransport.layerClient({ baseUrl: server.url }))
