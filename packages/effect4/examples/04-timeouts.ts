@@ -10,7 +10,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 
 const timedOut = (what: string) => (e: CourierError.Timeout) =>
-  Console.log(`${what}: Timeout, phase ${e.phase}, after ${Duration.format(e.duration)}`)
+  Console.log(`${what}: Timeout in the ${e.phase} phase, whose limit is ${Duration.format(e.duration)}`)
 
 const program = Effect.gen(function*() {
   const client = yield* CourierClient.CourierClient

@@ -55,8 +55,8 @@ const expected: Record<string, ReadonlyArray<string | RegExp>> = {
     "2 attempts, 1 request id, x-tenant acme"
   ],
   "04-timeouts.ts": [
-    "stalled server: Timeout, phase receive, after 300ms",
-    "dripping body: Timeout, phase total, after 700ms",
+    "stalled server: Timeout in the receive phase, whose limit is 300ms",
+    "dripping body: Timeout in the total phase, whose limit is 700ms",
     "slow answer without a deadline: done"
   ],
   "06-retries.ts": [
