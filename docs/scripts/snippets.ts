@@ -8,7 +8,9 @@
  *     <!-- /snippet -->
  *
  * `sync` rewrites every block from its file; `check` fails (exit 1) when a
- * block differs, names a missing file, or an example is shown nowhere.
+ * block differs, names a missing file, or an example is shown nowhere: one
+ * of `docs/examples` (effect 3) or of `packages/effect4/examples` (effect 4,
+ * shown on page 23).
  *
  *     node --conditions=@courier/source --import tsx docs/scripts/snippets.ts sync|check
  *
@@ -21,7 +23,16 @@ import { fileURLToPath } from "node:url"
 /** The repository root: snippet paths are relative to it. */
 export const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 const docs = Path.join(root, "docs")
-const examples = Path.join(docs, "examples")
+// The effect 3 examples live with the guide; the effect 4 ones (page 23)
+// under packages/effect4, where effect 4 resolves.
+const effect3Examples = Path.join(docs, "examples")
+const effect4Examples = Path.join(root, "packages", "effect4", "examples")
+
+const examplesIn = (dir: string): ReadonlyArray<string> =>
+  Fs.readdirSync(dir)
+    .filter((name) => name.endsWith(".ts"))
+    .sort()
+    .map((name) => Path.join(dir, name))
 
 const block = /<!-- snippet: (\S+) -->\n[\s\S]*?<!-- \/snippet -->/g
 
@@ -40,12 +51,14 @@ export const markdownFiles = (): ReadonlyArray<string> => {
   return found.sort()
 }
 
-/** Every example: the files the guide must show. */
-export const exampleFiles = (): ReadonlyArray<string> =>
-  Fs.readdirSync(examples)
-    .filter((name) => name.endsWith(".ts"))
-    .sort()
-    .map((name) => Path.join(examples, name))
+/**
+ * The effect 3 examples (`docs/examples`), which the docs project runs on
+ * this Node; the effect 4 ones run in the `effect4-docs` project on Node 22.
+ */
+export const effect3ExampleFiles = (): ReadonlyArray<string> => examplesIn(effect3Examples)
+
+/** Every example of both lines: the files the guide must show. */
+export const exampleFiles = (): ReadonlyArray<string> => [...examplesIn(effect3Examples), ...examplesIn(effect4Examples)]
 
 const fence = (path: string): string => {
   const code = Fs.readFileSync(Path.join(root, path), "utf8")

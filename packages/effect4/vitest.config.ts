@@ -26,7 +26,10 @@ export default defineConfig({
     hookTimeout: 20_000,
     projects: [
       { extends: true, test: { name: "effect4-client", include: ["client/test/**/*.test.ts"] } },
-      { extends: true, test: { name: "effect4-testing", include: ["testing/test/**/*.test.ts"] } }
+      { extends: true, test: { name: "effect4-testing", include: ["testing/test/**/*.test.ts"] } },
+      // The guide's effect 4 examples (docs/guide/23-effect-4.md): each runs as
+      // its own process from test/examples.test.ts; the testing example is a test.
+      { extends: true, test: { name: "effect4-docs", include: ["test/**/*.test.ts", "examples/**/*.test.ts"] } }
     ]
   }
 })
