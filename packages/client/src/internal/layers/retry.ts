@@ -13,6 +13,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as ConfigError from "effect/ConfigError"
 import * as RetryAfter from "@courier/core/RetryAfter"
+import * as RetryBudget from "@courier/core/RetryBudget"
 import * as Client from "../core/client.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
@@ -131,57 +132,18 @@ export const backoff = (overrides: Partial<Retry.Policy> = {}): Schedule.Schedul
 }
 
 /**
- * Retries in a sliding window of ten buckets. Time comes from the Clock
- * through the schedule's `now`, so TestClock drives it.
+ * The budget tracker of `@courier/core`, its window read from the policy's
+ * duration. Time comes from the Clock through the schedule's `now`, so
+ * TestClock drives it.
  *
  * @internal
  */
-export class BudgetState implements Retry.BudgetTracker {
-  private readonly bucketMillis: number
-  private readonly requests = new Array<number>(10).fill(0)
-  private readonly retries = new Array<number>(10).fill(0)
-  private current = 0
-  // Undefined until the first call: 0 is a real time under TestClock.
-  private currentStart: number | undefined = undefined
-  private readonly floor: number
-
-  constructor(readonly budget: Retry.Budget) {
-    const windowMillis = Duration.toMillis(Duration.decode(budget.window))
-    this.bucketMillis = Math.max(1, windowMillis / 10)
-    this.floor = budget.minPerSecond * (windowMillis / 1000)
-  }
-
-  private roll(now: number): void {
-    if (this.currentStart === undefined) this.currentStart = now
-    let steps = Math.floor((now - this.currentStart) / this.bucketMillis)
-    if (steps <= 0) return
-    this.currentStart += steps * this.bucketMillis
-    if (steps > 10) steps = 10
-    for (let i = 0; i < steps; i++) {
-      this.current = (this.current + 1) % 10
-      this.requests[this.current] = 0
-      this.retries[this.current] = 0
-    }
-  }
-
-  recordRequest(now: number): void {
-    this.roll(now)
-    this.requests[this.current]++
-  }
-
-  tryRetry(now: number): boolean {
-    this.roll(now)
-    let requests = 0
-    let retries = 0
-    for (let i = 0; i < 10; i++) {
-      requests += this.requests[i]
-      retries += this.retries[i]
-    }
-    if (retries + 1 > this.floor + this.budget.ratio * requests) return false
-    this.retries[this.current]++
-    return true
-  }
-}
+export const makeBudget = (budget: Retry.Budget): Retry.BudgetTracker =>
+  RetryBudget.make({
+    ratio: budget.ratio,
+    windowMillis: Duration.toMillis(Duration.decode(budget.window)),
+    minPerSecond: budget.minPerSecond
+  })
 
 /** @internal */
 export const schedule = (
@@ -213,7 +175,7 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
     if (problem !== undefined) return Effect.fail(ConfigError.InvalidData(["retry"], problem))
     return Effect.sync(() => {
       const base: Retry.Policy = { ...defaultPolicy, ...overrides }
-      const budget = base.budget === false ? undefined : new BudgetState(base.budget)
+      const budget = base.budget === false ? undefined : makeBudget(base.budget)
       return (request) =>
         Effect.withFiberRuntime((fiber) => {
           const override = fiber.getFiberRef(currentOverride)
@@ -249,5 +211,3 @@ export const layer = (overrides: Partial<Retry.Policy> = {}) =>
     })
   })
 
-/** @internal */
-export const makeBudget = (budget: Retry.Budget): Retry.BudgetTracker => new BudgetState(budget)

@@ -1,0 +1,152 @@
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as References from "effect/References"
+import type * as Tracer from "effect/Tracer"
+import * as CourierClient from "../../CourierClient.js"
+import type * as CourierError from "../../CourierError.js"
+import type * as CourierRequest from "../../CourierRequest.js"
+import type * as CourierResponse from "../../CourierResponse.js"
+import type * as Tracing from "../../Tracing.js"
+import * as Outcome from "./outcome.js"
+import { redactorFor } from "./redactor.js"
+
+/**
+ * What a span is ended with instead of the real failure. Tracers record the
+ * exit (OpenTelemetry turns it into the status message and an exception
+ * event), and a failure's message can quote the response body: only the
+ * tag and the closed reason or phase go through.
+ *
+ * @internal
+ */
+export class SpanFailure extends Error {
+  constructor(tag: string, detail: string | undefined) {
+    super(detail === undefined ? tag : `${tag} (${detail})`)
+    this.name = tag
+    // The stack would only point into Courier's internals.
+    this.stack = `${this.name}: ${this.message}`
+  }
+}
+
+const sanitize = (
+  outcome: Outcome.Outcome,
+  exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>
+): Exit.Exit<void, unknown> => {
+  switch (outcome._tag) {
+    case "Success":
+      return Exit.void
+    case "Failure":
+      return Exit.fail(new SpanFailure(outcome.error._tag, Outcome.phaseOf(outcome.error) ?? Outcome.reasonOf(outcome.error)))
+    case "Interrupted":
+      // Only interruptions in that cause: nothing from the request in it.
+      return Exit.isFailure(exit) ? Exit.failCause(exit.cause) : Exit.void
+    case "Defect":
+      return Exit.die(new SpanFailure("Defect", outcome.name))
+  }
+}
+
+const defaultPort = (url: URL): number => url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80
+
+const startAttributes = (url: string, request: CourierRequest.CourierRequest): Record<string, unknown> => {
+  const method = Outcome.methodLabel(request.method)
+  const attributes: Record<string, unknown> = {
+    "http.request.method": method,
+    "url.full": url,
+    "url.scheme": request.url.protocol.slice(0, -1),
+    "server.address": request.url.hostname,
+    "server.port": defaultPort(request.url),
+    "courier.attempt": request.attempt
+  }
+  if (method === "_OTHER") attributes["http.request.method_original"] = request.method
+  if (request.attempt > 1) attributes["http.request.resend_count"] = request.attempt - 1
+  return attributes
+}
+
+const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
+  switch (outcome._tag) {
+    case "Success":
+      span.attribute("http.response.status_code", outcome.response.status)
+      return
+    case "Failure": {
+      const status = Outcome.statusOf(outcome.error)
+      if (status !== undefined) span.attribute("http.response.status_code", status)
+      span.attribute("error.type", outcome.error._tag)
+      const phase = Outcome.phaseOf(outcome.error)
+      const reason = Outcome.reasonOf(outcome.error)
+      if (phase !== undefined) span.attribute("courier.timeout.phase", phase)
+      else if (reason !== undefined) span.attribute("courier.failure.reason", reason)
+      return
+    }
+    case "Interrupted":
+      return
+    case "Defect":
+      span.attribute("error.type", "Defect")
+      return
+  }
+}
+
+const hex32 = /^[0-9a-f]{32}$/
+const hex16 = /^[0-9a-f]{16}$/
+
+/** The request with W3C `traceparent` and `b3` headers naming `span`, unless it sets its own. */
+const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest => {
+  if (request.headers["traceparent"] !== undefined || request.headers["b3"] !== undefined) return request
+  // An external tracer may use ids of another shape: those are not W3C ids.
+  if (!hex32.test(span.traceId) || !hex16.test(span.spanId)) return request
+  const sampled = span.sampled ? "01" : "00"
+  return {
+    ...request,
+    headers: {
+      ...request.headers,
+      traceparent: `00-${span.traceId}-${span.spanId}-${sampled}`,
+      b3: `${span.traceId}-${span.spanId}-${span.sampled ? "1" : "0"}`
+    }
+  }
+}
+
+// The span names form a small set: made once per method, not once per call.
+const spanNames = new Map<string, string>()
+const spanName = (method: string): string => {
+  let name = spanNames.get(method)
+  if (name === undefined) {
+    name = `http.client ${Outcome.methodLabel(method) === "_OTHER" ? "HTTP" : method}`
+    if (spanNames.size < 64) spanNames.set(method, name)
+  }
+  return name
+}
+
+/** @internal */
+export const layer = (options: Tracing.Options = {}) =>
+  CourierClient.layerDecorate((execute, client) =>
+    Effect.sync(() => {
+      const redactor = redactorFor(client, options.redaction)
+      const propagate = options.propagate ?? true
+      // Trace context goes only to the base URL's origin: a traceparent names
+      // our trace and span to whoever receives it.
+      const origin = client.config.baseUrl?.origin
+      const propagates = (request: CourierRequest.CourierRequest) =>
+        propagate && origin !== undefined && request.url.origin === origin
+
+      return (request: CourierRequest.CourierRequest) =>
+        Effect.withFiber((fiber) => {
+          // A disabled tracer: no span, and nothing to propagate.
+          if (!fiber.getRef(References.TracerEnabled)) return execute(request)
+          return Effect.flatMap(
+            Effect.makeSpan(spanName(request.method), {
+              kind: "client",
+              attributes: startAttributes(redactor.url(request.url), request)
+            }),
+            (span) =>
+              Effect.onExit(
+                Effect.withParentSpan(execute(propagates(request) ? propagated(request, span) : request), span),
+                (exit) =>
+                  Effect.clockWith((clock) => {
+                    const outcome = Outcome.of(exit)
+                    endAttributes(span, outcome)
+                    span.end(clock.currentTimeNanosUnsafe(), sanitize(outcome, exit))
+                    return Effect.void
+                  })
+              )
+          )
+        })
+    })
+  )
