@@ -15,7 +15,9 @@ import { benchDir, effect4Dir, entries } from "./build.js"
 export const effect4ClientIds = [
   "undici-node22",
   "effect4-http",
-  "courier-bare-node22"
+  "courier-bare-node22",
+  "courier-effect4-bare",
+  "courier-effect4-preset"
 ] as const
 
 export type Effect4ClientId = typeof effect4ClientIds[number]
@@ -29,7 +31,9 @@ export const isEffect4ClientId = (id: string): id is Effect4ClientId =>
 export const effect4Labels: Record<Effect4ClientId, string> = {
   "undici-node22": "`undici.request` on a keep-alive Pool, on Node 22 (reference of the effect 4 section)",
   "effect4-http": "effect 4 `HttpClient` (`effect/http`) bare, `NodeHttpClient.layerUndici`",
-  "courier-bare-node22": "Courier bare (effect 3 line), `NodeTransport.layerClient({ baseUrl })`, on Node 22"
+  "courier-bare-node22": "Courier bare (effect 3 line), `NodeTransport.layerClient({ baseUrl })`, on Node 22",
+  "courier-effect4-bare": "Courier bare (effect 4 line), `NodeTransport.layerClient({ baseUrl })`",
+  "courier-effect4-preset": "Courier, recommended preset (effect 4 line, tracing on)"
 }
 
 /**
@@ -40,7 +44,9 @@ export const effect4Labels: Record<Effect4ClientId, string> = {
 export const effect4Runs: Record<Effect4ClientId, { readonly worker: string; readonly client: string }> = {
   "undici-node22": { worker: entries.effect4Worker, client: "undici" },
   "effect4-http": { worker: entries.effect4Worker, client: "effect4-http" },
-  "courier-bare-node22": { worker: entries.worker, client: "courier-bare" }
+  "courier-bare-node22": { worker: entries.worker, client: "courier-bare" },
+  "courier-effect4-bare": { worker: entries.effect4Worker, client: "courier-effect4-bare" },
+  "courier-effect4-preset": { worker: entries.effect4Worker, client: "courier-effect4-preset" }
 }
 
 export interface Node22 {
@@ -92,5 +98,9 @@ export const effect4ClientVersion = (id: Effect4ClientId, all: Record<string, st
         `(undici ${all["undici (effect 4 section)"]}), ${node}`
     case "courier-bare-node22":
       return `@courier/client ${all["@courier/client"]} (effect ${all["effect"]}, undici ${all["undici"]}), ${node}`
+    case "courier-effect4-bare":
+    case "courier-effect4-preset":
+      return `@courier/client-effect4 ${all["@courier/client-effect4"]} (effect ${all["effect (effect 4 section)"]}, ` +
+        `undici ${all["undici (effect 4 section)"]}), ${node}`
   }
 }

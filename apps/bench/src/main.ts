@@ -148,7 +148,7 @@ const effect4Clients: Array<Effect4ClientId> = args["no-effect4"] === true
   ? []
   : requested === undefined
   ? [...effect4ClientIds]
-  : requested.filter(isEffect4ClientId)
+  : effect4ClientIds.filter((c) => requested.includes(c))
 // Its ratios are to raw undici on its own Node, measured whenever the section runs.
 if (effect4Clients.length > 0 && !effect4Clients.includes(effect4Reference)) effect4Clients.unshift(effect4Reference)
 const selectedWorkloads = args.workloads === undefined

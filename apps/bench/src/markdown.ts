@@ -63,8 +63,15 @@ private workspace package, \`apps/bench/effect4\` (the bench itself pins effect 
 and its clients are bundled into that package so that they load from its node_modules like every other package.
 \`effect4-http\` is effect 4's \`HttpClient\` bare on \`NodeHttpClient.layerUndici\`, \`client.get(url)\` then
 \`response.json\`, as the \`effect-undici\` row above. \`courier-bare-node22\` is the Courier bare row above (the
-effect 3 line, on undici 7) run on Node 22, for a comparison of the two lines on one Node. The transfers, the refresh
-storm and the Layer costs have no effect 4 rows, and the targets are judged on the Node 20 rows only.`
+effect 3 line, on undici 7) run on Node 22, for a comparison of the two lines on one Node. Courier's effect 4 rows are
+built as the effect 3 ones: bare is \`NodeTransport.layerClient({ baseUrl })\` and \`client.get(path, { schema })\`
+with effect 4's Schema; the preset is \`Preset.layer({ refresh: Auth.refreshJson(...) }, { logging: { mode: "production" } })\`
+over \`NodeTransport.layerClient({ baseUrl })\` and \`TokenStore.layerMemory(...)\`: bearer auth, retry (default
+policy), tracing (the preset's default: a span per attempt in effect 4's own tracer, which exports nothing, and trace
+headers to the base origin), logging in production
+mode through a logfmt logger writing to a file in place of effect 4's default loggers (routine successes at Debug, so
+they write nothing), and metrics. The transfers, the refresh storm and the Layer costs have no effect 4 rows, and the
+targets are judged on the Node 20 rows only.`
 
 export const document = (input: DocumentInput): string => {
   const { machine, report } = input

@@ -5,7 +5,7 @@
  */
 import type { Session } from "../../../src/clients/session.js"
 
-export const effect4WorkerClients = ["undici", "effect4-http"] as const
+export const effect4WorkerClients = ["undici", "effect4-http", "courier-effect4-bare", "courier-effect4-preset"] as const
 
 export type Effect4WorkerClient = typeof effect4WorkerClients[number]
 
@@ -19,5 +19,9 @@ export const makeSession = async (id: Effect4WorkerClient, origin: string, logDi
       return (await import("../../../src/clients/undici.js")).make(origin, logDir)
     case "effect4-http":
       return (await import("./http.js")).make(origin, logDir)
+    case "courier-effect4-bare":
+      return (await import("./courier.js")).makeBare(origin, logDir)
+    case "courier-effect4-preset":
+      return (await import("./courier.js")).makePreset(origin, logDir)
   }
 }
