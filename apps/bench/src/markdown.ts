@@ -47,31 +47,37 @@ const layerCalls = (report: Report): string =>
     ? `${fmt(report.layerCount)} measured`
     : `${fmt(report.layerCount)} measured or ${fmt(report.maxSeconds, 1)} s, whichever ends first`)
 
-/** How the effect 4 section is measured, and how it differs from the rest. */
-const effect4Method = (report: Report): string =>
-  `effect 4, @effect/platform-node 4 and undici 8 need Node >= 22.19, so this section's client processes run on
-Node ${report.effect4?.node ?? "22"} (the machine's \`node\` when it is new enough, else \`$COURIER_NODE22\`, else the one
+/** How the effect 4 section is measured, how it differs from the rest, and its clients. */
+const effect4Method = (report: Report): string => {
+  const e4 = report.effect4
+  if (e4 === undefined) return ""
+  return `effect 4, @effect/platform-node 4 and undici 8 need Node >= 22.19, so this section's client processes run on
+Node ${e4.node} (the machine's \`node\` when it is new enough, else \`$COURIER_NODE22\`, else the one
 \`scripts/node22.sh\` installs once under \`.tools/node22\`), in the same \`pnpm bench\` run, against the same server,
 taking their turns among the other clients in each repetition. Everything else is as above: one fresh process per
 client and repetition, pinned to the same core, the same warm-up, the same four workloads with the same counts and
-time limits, the same check of every decoded result (a wrong result fails the run). Its ratios are to its own
-reference, raw undici on the same Node 22 in the same repetition (the reference call above, \`pool.request\` on a
-keep-alive \`Pool\` and \`body.json()\`, the same code, here loading undici 8): a row on Node 20 is no reference
-for a row on Node 22, which has another V8 and another undici. The section's packages (effect 4, @effect/platform-node 4,
+time limits, the same check of every decoded result (a wrong result fails the run). The ratios are to the section's
+own reference, raw undici on the same Node 22 in the same repetition (the reference call above, \`pool.request\` on a
+keep-alive \`Pool\` and \`body.json()\`, the same code, here loading undici 8): a row on Node 20 is no reference for
+a row on Node 22, which has another V8 and another undici. The section's packages (effect 4, @effect/platform-node 4,
 undici 8 and \`@courier/client-effect4\` from its built \`dist\`, which \`pnpm bench\` builds first) are those of a
 private workspace package, \`apps/bench/effect4\` (the bench itself pins effect 3, and one package cannot hold both),
-and its clients are bundled into that package so that they load from its node_modules like every other package.
-\`effect4-http\` is effect 4's \`HttpClient\` bare on \`NodeHttpClient.layerUndici\`, \`client.get(url)\` then
-\`response.json\`, as the \`effect-undici\` row above. \`courier-bare-node22\` is the Courier bare row above (the
-effect 3 line, on undici 7) run on Node 22, for a comparison of the two lines on one Node. Courier's effect 4 rows are
-built as the effect 3 ones: bare is \`NodeTransport.layerClient({ baseUrl })\` and \`client.get(path, { schema })\`
+and its clients are bundled into that package so that they load from its node_modules like every other package. The
+transfers, the refresh storm and the Layer costs have no effect 4 rows, and the targets are judged on the Node 20
+rows only.
+
+${e4.clients.map((c) => `- \`${c}\`: ${report.labels[c]}`).join("\n")}
+
+Configuration: \`effect4-http\` is effect 4's \`HttpClient\` bare on \`NodeHttpClient.layerUndici\`, \`client.get(url)\`
+then \`response.json\`, as the \`effect-undici\` row above. \`courier-bare-node22\` is the Courier bare row above (the
+effect 3 line, on undici 7) run on Node 22, for a comparison of the two lines on one Node. Courier's effect 4 rows
+are built as the effect 3 ones: bare is \`NodeTransport.layerClient({ baseUrl })\` and \`client.get(path, { schema })\`
 with effect 4's Schema; the preset is \`Preset.layer({ refresh: Auth.refreshJson(...) }, { logging: { mode: "production" } })\`
 over \`NodeTransport.layerClient({ baseUrl })\` and \`TokenStore.layerMemory(...)\`: bearer auth, retry (default
 policy), tracing (the preset's default: a span per attempt in effect 4's own tracer, which exports nothing, and trace
-headers to the base origin), logging in production
-mode through a logfmt logger writing to a file in place of effect 4's default loggers (routine successes at Debug, so
-they write nothing), and metrics. The transfers, the refresh storm and the Layer costs have no effect 4 rows, and the
-targets are judged on the Node 20 rows only.`
+headers to the base origin), logging in production mode through a logfmt logger writing to a file in place of
+effect 4's default loggers (routine successes at Debug, so they write nothing), and metrics.`
+}
 
 export const document = (input: DocumentInput): string => {
   const { machine, report } = input
