@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { benchDir, effect4Dir, entries } from "./build.js"
+import { type Effect4Section, type RequestRecord, summarise, summariseRss, type Workload } from "./report.js"
 
 /** The section's rows, in the order of the report; the first is its reference. */
 export const effect4ClientIds = [
@@ -27,6 +28,31 @@ export const effect4Reference: Effect4ClientId = "undici-node22"
 
 export const isEffect4ClientId = (id: string): id is Effect4ClientId =>
   (effect4ClientIds as ReadonlyArray<string>).includes(id)
+
+/**
+ * The section's rows for a run, in the report's order: all of them by
+ * default, else those named in `--clients` (none named: the section does not
+ * run), with the reference whenever the section runs.
+ */
+export const selectEffect4 = (requested: ReadonlyArray<string> | undefined): Array<Effect4ClientId> => {
+  if (requested === undefined) return [...effect4ClientIds]
+  if (!requested.some(isEffect4ClientId)) return []
+  return effect4ClientIds.filter((c) => c === effect4Reference || requested.includes(c))
+}
+
+/** The section's rows and peak RSS, each ratio to raw undici on Node 22 in the same repetition. */
+export const summariseEffect4 = (
+  records: ReadonlyArray<RequestRecord>,
+  workloads: ReadonlyArray<Workload>,
+  clients: ReadonlyArray<Effect4ClientId>,
+  node22: Node22
+): Effect4Section => ({
+  node: node22.version,
+  reference: effect4Reference,
+  clients,
+  rows: new Map(workloads.map((w) => [w.id, summarise(records, w.id, clients, effect4Reference)])),
+  rss: summariseRss(records, clients, effect4Reference)
+})
 
 export const effect4Labels: Record<Effect4ClientId, string> = {
   "undici-node22": "`undici.request` on a keep-alive Pool, on Node 22 (reference of the effect 4 section)",

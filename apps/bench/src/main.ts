@@ -32,15 +32,15 @@ import { benchDir, build } from "./build.js"
 import { clientIds, clientLabels, type ClientId, isClientId } from "./clients/index.js"
 import {
   effect4ClientIds,
-  type Effect4ClientId,
   effect4ClientVersion,
   effect4Labels,
-  effect4Reference,
   effect4Runs,
   effect4Versions,
   findNode22,
   isEffect4ClientId,
-  type Node22
+  type Node22,
+  selectEffect4,
+  summariseEffect4
 } from "./effect4.js"
 import { clientVersion, describeMachine, versions } from "./machine.js"
 import { hasTaskset, machineCpu, runTask, type Server, startServer, type TaskOutcome, waitQuiet } from "./processes.js"
@@ -143,14 +143,7 @@ for (const c of requested ?? []) {
 const clients: Array<ClientId> = requested === undefined ? [...clientIds] : requested.filter(isClientId)
 // Ratios are to undici in the same repetition: it is always measured.
 if (!clients.includes("undici")) clients.unshift("undici")
-/** The effect 4 section's rows: all of them by default, those asked for with --clients. */
-const effect4Clients: Array<Effect4ClientId> = args["no-effect4"] === true
-  ? []
-  : requested === undefined
-  ? [...effect4ClientIds]
-  : effect4ClientIds.filter((c) => requested.includes(c))
-// Its ratios are to raw undici on its own Node, measured whenever the section runs.
-if (effect4Clients.length > 0 && !effect4Clients.includes(effect4Reference)) effect4Clients.unshift(effect4Reference)
+const effect4Clients = args["no-effect4"] === true ? [] : selectEffect4(requested)
 const selectedWorkloads = args.workloads === undefined
   ? workloads
   : args.workloads.split(",").map((id) => {
@@ -400,15 +393,9 @@ const main = async (): Promise<number> => {
   )
   const transfers = summariseTransfers(transferRecords).filter((t) => transferRecords.some((r) => r.kind === t.kind))
   const rss = summariseRss(requestRecords, clients)
-  const effect4Section = node22 === undefined ? undefined : {
-    node: node22.version,
-    reference: effect4Reference,
-    clients: effect4Clients,
-    rows: new Map<string, ReadonlyArray<Row>>(
-      selectedWorkloads.map((w) => [w.id, summarise(requestRecords, w.id, effect4Clients, effect4Reference)])
-    ),
-    rss: summariseRss(requestRecords, effect4Clients, effect4Reference)
-  }
+  const effect4Section = node22 === undefined
+    ? undefined
+    : summariseEffect4(requestRecords, selectedWorkloads, effect4Clients, node22)
   const layers = settings.layers ? summariseLayers(layerRecords) : []
   const targets = evaluateTargets(rows, rss, transfers, stormRecords)
   const labels = Object.fromEntries([
