@@ -100,8 +100,21 @@ export class Activity {
     return waitForZero(() => this.pending, this.settledWaiters, timeoutMillis, callback)
   }
 
-  /** Settles the waits still pending once the server is closed, with what the counts say then. */
-  settleWaits(): void {
+  /**
+   * Destroys every socket and closes the listener; resolves once both are
+   * done and every socket reported its close (the listener's own callback
+   * can come first), then settles the waits still pending, so none keeps
+   * its timer.
+   */
+  async close(server: Net.Server): Promise<void> {
+    for (const socket of this.sockets) socket.destroy()
+    await Promise.all([
+      // The callback also runs (with ERR_SERVER_NOT_RUNNING) if the server was not listening.
+      new Promise<void>((resolve) => server.close(() => resolve())),
+      new Promise<void>((resolve) => this.whenNoConnections(Infinity, () => resolve()))
+    ])
+    // A response reports its end (ending its request's flight) after its socket's close.
+    await new Promise((resolve) => setImmediate(resolve))
     wake(this.idleWaiters, this.sockets.size === 0)
     wake(this.settledWaiters, this.pending === 0)
   }
@@ -139,12 +152,4 @@ export const listen = (server: Net.Server): Promise<number> =>
       const address = server.address()
       resolve(address !== null && typeof address === "object" ? address.port : 0)
     })
-  })
-
-/** Destroys every socket, then closes the listener; resolves once it is closed. */
-export const close = (server: Net.Server, sockets: Iterable<Net.Socket>): Promise<void> =>
-  new Promise((resolve) => {
-    for (const socket of sockets) socket.destroy()
-    // The callback also runs (with ERR_SERVER_NOT_RUNNING) if the server was not listening.
-    server.close(() => resolve())
   })

@@ -113,8 +113,7 @@ export const start = async (options?: Options): Promise<TestServer> => {
     close: async () => {
       closed = true
       timers.clearAll()
-      await Loopback.close(server, activity.sockets)
-      activity.settleWaits()
+      await activity.close(server)
     }
   }
 }

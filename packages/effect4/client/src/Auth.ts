@@ -53,9 +53,11 @@
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
 import type * as CourierClient from "./CourierClient.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import * as internal from "./internal/layers/auth/layer.js"
+import * as oauth2 from "./internal/layers/auth/oauth2.js"
 import * as refreshJsonInternal from "./internal/layers/auth/refreshJson.js"
 import type * as TokenStore from "./TokenStore.js"
 
@@ -108,6 +110,43 @@ export interface Options {
   readonly origins?: ReadonlyArray<string> | undefined
   /** Requests never to authenticate (besides the refresh call itself). */
   readonly exclude?: ((request: CourierRequest.CourierRequest) => boolean) | undefined
+  /**
+   * Makes the refresh single-flight across processes that share the token
+   * store: before refreshing, the Layer takes the coordinator's lock.
+   * Holding it, it reads the store again and uses a token another process
+   * stored meanwhile instead of refreshing; otherwise it refreshes, stores
+   * the tokens, then releases the lock. When another process holds the lock,
+   * it waits for the lock to go and reads the store again, up to twice the
+   * lock's time to live (`refreshTimeout` plus 2 seconds), then counts as
+   * `RefreshUnavailable`; each waiting request leaves at its own deadline.
+   * Default: none, the refresh is single-flight within this Layer only.
+   */
+  readonly coordinator?: RefreshCoordinator | undefined
+}
+
+/**
+ * What `acquire` answers: the lock is this Layer's until `release` runs (or
+ * its time to live passes), or another holder has it.
+ *
+ * @since 0.1.0
+ */
+export type RefreshLease =
+  | { readonly _tag: "Acquired"; readonly release: Effect.Effect<void> }
+  | { readonly _tag: "Held" }
+
+/**
+ * A lock shared by the processes that share a token store, taken around a
+ * refresh (see `Options.coordinator`). Neither Effect fails: a coordinator
+ * that cannot reach its backend answers `Acquired` (each process then
+ * refreshes on its own, once) and stops waiting.
+ *
+ * @since 0.1.0
+ */
+export interface RefreshCoordinator {
+  /** Takes the lock with a time to live of `ttl`, so a holder that dies frees it within `ttl`. */
+  readonly acquire: (ttl: Duration.Duration) => Effect.Effect<RefreshLease>
+  /** Waits until no one holds the lock, at most `max`. */
+  readonly awaitRelease: (max: Duration.Duration) => Effect.Effect<void>
 }
 
 /**
@@ -135,3 +174,66 @@ export const refreshJson: (options: {
   readonly path: string
   readonly body?: ((refreshToken: string) => unknown) | undefined
 }) => Options["refresh"] = refreshJsonInternal.refreshJson
+
+/**
+ * The options of `refreshOAuth2`.
+ *
+ * @since 0.1.0
+ */
+export interface OAuth2Options {
+  /**
+   * The token endpoint, an absolute URL. It may be on another origin than the
+   * base URL: the refresh call alone may reach it (the client's
+   * `allowedOrigins` stay as they are for every other call), and it never
+   * carries the bearer token nor the default headers the configuration names
+   * in `credentialHeaders`.
+   */
+  readonly tokenUrl: string
+  /** The client identifier, if the endpoint authenticates the client. */
+  readonly clientId?: string | undefined
+  /** The client secret (confidential clients). */
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  /**
+   * Where the client credentials go (RFC 6749 section 2.3.1): `basic`, an
+   * `Authorization: Basic` header of the form-encoded id and secret (the
+   * default), or `body`, `client_id` and `client_secret` form fields.
+   */
+  readonly clientAuth?: "basic" | "body" | undefined
+  /** Sent as `scope` when given (it may only narrow the original grant). */
+  readonly scope?: string | undefined
+}
+
+/**
+ * The OAuth 2.0 refresh (RFC 6749 section 6): POST
+ * `grant_type=refresh_token&refresh_token=...` (plus `scope`, and the client
+ * credentials as `clientAuth` says) as `application/x-www-form-urlencoded` to
+ * `tokenUrl`, and read `access_token`, `refresh_token`, `expires_in` and
+ * `token_type` from the JSON answer.
+ *
+ * - A rotated `refresh_token` replaces the stored one; none keeps it.
+ * - `expires_in` (seconds, a number or a numeric string) is stored as
+ *   `Tokens.expiresAt`, which the auth Layer refreshes ahead of.
+ * - A `token_type` other than `Bearer` (compared case-insensitively) fails
+ *   the refresh and ends the session: such a token cannot be sent.
+ * - An error answer `{ error, error_description }` is decoded into the
+ *   failure's `BadResponse.errorBody`. A 400 (`invalid_grant`, ...) or 401
+ *   ends the session, except a 400 saying `temporarily_unavailable` or
+ *   `server_error`, which keeps it (`RefreshUnavailable`).
+ * - A redirect is not followed (the body holds the refresh token and maybe
+ *   the secret); it counts as `RefreshUnavailable`.
+ *
+ * @example
+ * ```ts
+ * import { Auth } from "@courier/client-effect4"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const refresh = Auth.refreshOAuth2({
+ *   tokenUrl: "https://login.example.com/oauth2/token",
+ *   clientId: "notes-cli",
+ *   clientSecret: Redacted.make("s3cret")
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const refreshOAuth2: (options: OAuth2Options) => Options["refresh"] = oauth2.refreshOAuth2

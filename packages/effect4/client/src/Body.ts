@@ -8,7 +8,7 @@
  * import { Body, CourierClient } from "@courier/client-effect4"
  * import * as Effect from "effect/Effect"
  *
- * const create = Effect.flatMap(CourierClient.CourierClient.asEffect(), (client) =>
+ * const create = Effect.flatMap(CourierClient.CourierClient, (client) =>
  *   client.post("/posts", { body: Body.json({ title: "hello" }) }))
  * ```
  *

@@ -41,6 +41,7 @@ import type { CourierError, Parse, RequestRefused } from "./CourierError.js"
 import type * as CourierRequest from "./CourierRequest.js"
 import type * as CourierResponse from "./CourierResponse.js"
 import * as internal from "./internal/core/client.js"
+import * as Redaction from "./Redaction.js"
 import * as Transport from "./Transport.js"
 
 /**
@@ -199,13 +200,15 @@ export interface Service {
 export class CourierClient extends Context.Service<CourierClient, Service>()("@courier/client-effect4/CourierClient") {}
 
 /**
- * Builds the client from its configuration and a `Transport`.
+ * Builds the client from its configuration and a `Transport`. Its failures
+ * show headers and bodies through the `Redaction` in context, plus the
+ * configuration's `credentialHeaders`.
  *
  * @since 0.1.0
  */
 export const make: Effect.Effect<Service, never, CourierConfig.CourierConfig | Transport.Transport> = Effect.map(
-  Effect.all([CourierConfig.CourierConfig, Transport.Transport]),
-  ([config, transport]) => internal.make(config, transport)
+  Effect.all([CourierConfig.CourierConfig, Transport.Transport, Redaction.Redaction]),
+  ([config, transport, redactor]) => internal.make(config, transport, redactor)
 )
 
 /**

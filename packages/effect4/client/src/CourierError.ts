@@ -16,7 +16,7 @@
  * import * as Option from "effect/Option"
  *
  * const findPost = (id: number) =>
- *   Effect.flatMap(CourierClient.CourierClient.asEffect(), (client) =>
+ *   Effect.flatMap(CourierClient.CourierClient, (client) =>
  *     client.get("/posts/{id}", { params: { id } }).pipe(
  *       Effect.map(Option.some),
  *       Effect.catchTag("BadResponse", (e) => e.status === 404 ? Effect.succeed(Option.none()) : Effect.fail(e))

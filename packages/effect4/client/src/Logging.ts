@@ -28,9 +28,12 @@
  *
  * In `development` mode, when Debug is enabled, each call also writes one
  * Debug line `http.detail` with the same annotations plus
- * `http.request.headers` and `http.response.headers`, redacted
- * (`authorization`, `cookie`, `set-cookie` and the other secret headers
- * show as `<redacted>`).
+ * `http.request.headers`, `http.request.body`, `http.response.headers` and
+ * `http.response.body`, redacted (`authorization`, `cookie`, `set-cookie`
+ * and the other secret headers show as `<redacted>`, and so do secret JSON
+ * and form fields such as `password` or `refresh_token`), bodies cut to
+ * `maxBodyBytes`. Only buffered bodies are shown: a streaming body is never
+ * read by logging. `production` mode does no header or body work at all.
  *
  * @example
  * ```ts
@@ -49,7 +52,7 @@ import type * as CourierClient from "./CourierClient.js"
 import * as internal from "./internal/layers/logging.js"
 
 /**
- * `production` logs the request line only; `development` adds headers at Debug.
+ * `production` logs the request line only; `development` adds headers and bodies at Debug.
  *
  * @since 0.1.0
  */
@@ -71,6 +74,8 @@ export interface Options {
   readonly retryLevel?: LogLevel.Severity | undefined
   /** The level of the request line of a failure. Default `Warn`. */
   readonly failureLevel?: LogLevel.Severity | undefined
+  /** Development mode: the longest body excerpt, in characters. Default 4096. */
+  readonly maxBodyBytes?: number | undefined
   /** Names added to the redaction rules for this Layer. */
   readonly redaction?: Redaction.Options | undefined
 }

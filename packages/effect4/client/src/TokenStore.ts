@@ -17,12 +17,11 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as internal from "./internal/layers/auth/tokenStore.js"
 
 /**
  * @since 0.1.0
@@ -44,16 +43,12 @@ export interface Tokens {
  *
  * @since 0.1.0
  */
-export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
-  readonly operation: "read" | "write" | "clear"
-  readonly cause: unknown
-}> {
-  override get message(): string {
-    return `the token store could not ${
-      this.operation === "read" ? "be read" : this.operation === "write" ? "be written" : "be cleared"
-    }`
-  }
-}
+export const TokenStoreError = internal.TokenStoreError
+
+/**
+ * @since 0.1.0
+ */
+export type TokenStoreError = internal.TokenStoreError
 
 /**
  * @since 0.1.0
@@ -76,7 +71,12 @@ export interface Service {
  *
  * @since 0.1.0
  */
-export class TokenStore extends Context.Service<TokenStore, Service>()("@courier/client-effect4/TokenStore") {}
+export const TokenStore = internal.TokenStore
+
+/**
+ * @since 0.1.0
+ */
+export type TokenStore = internal.TokenStore
 
 /**
  * Tokens from plain strings, wrapped as `Redacted`.

@@ -5,16 +5,20 @@
  * status handling, content codings, decoding, limits) and every Layer above
  * it know no more of the network than this.
  *
- * `NodeTransport.layer` (undici 8) provides it.
+ * `NodeTransport.layer` (undici 8) provides it, the fast path;
+ * {@link layerFromHttpClient} puts any effect `HttpClient` under the client,
+ * the explicit, slower one.
  *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as HttpClient from "effect/http/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Stream from "effect/Stream"
 import type * as CourierError from "./CourierError.js"
 import type * as CourierRequest from "./CourierRequest.js"
+import * as platform from "./internal/transport/platform.js"
 
 /**
  * What reading a body can fail with: the connection (`Network`, an
@@ -89,3 +93,36 @@ export class Transport extends Context.Service<Transport, Service>()("@courier/c
 export const layerDecorate = <E = never, R = never>(
   f: (transport: Service) => Effect.Effect<Service, E, R>
 ): Layer.Layer<Transport, E, Transport | R> => Layer.effect(Transport, Effect.flatMap(Transport, f))
+
+/**
+ * A transport over an effect `HttpClient` (`FetchHttpClient.layer`, or one
+ * wrapped with `HttpClient.mapRequest` and friends, which then applies to
+ * every hop). The waits on the platform are raced against the hop's timers
+ * (`receive` for the head and each body chunk, the call's deadline over
+ * all), so it costs more per call than `NodeTransport`; `connect` and `send`
+ * are the platform client's own. A `fetch` client is told
+ * `redirect: "manual"`, so the client's redirect rules see every 3xx.
+ *
+ * `contentDecoding` says who undoes content codings: `"platform"` (the
+ * default: `fetch` decodes gzip, deflate and br itself and keeps the
+ * header) takes `content-encoding` and `content-length` off the head the
+ * client sees; `"client"` leaves the head alone and the client decodes, for
+ * a platform client that hands bodies on as they came. Either way
+ * `maxResponseBytes` counts decoded bytes.
+ *
+ * @since 0.1.0
+ */
+export const fromHttpClient: (
+  http: HttpClient.HttpClient,
+  options?: { readonly contentDecoding?: "platform" | "client" | undefined }
+) => Service = platform.fromHttpClient
+
+/**
+ * {@link fromHttpClient} over the `HttpClient` in context, as a Layer.
+ *
+ * @since 0.1.0
+ */
+export const layerFromHttpClient = (
+  options?: { readonly contentDecoding?: "platform" | "client" | undefined }
+): Layer.Layer<Transport, never, HttpClient.HttpClient> =>
+  Layer.effect(Transport, Effect.map(HttpClient.HttpClient, (http) => fromHttpClient(http, options)))

@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import * as TestClock from "effect/testing/TestClock"
 
 // The retry decision and its schedule alone, on prepared requests: what is
@@ -122,17 +123,26 @@ describe("Retry policy", () => {
   it.effect("backoff: full jitter under baseDelay * 2^n, capped, `retries` times", () =>
     Effect.gen(function*() {
       let runs = 0
+      // The draw just under 1: each delay is just under its ceiling.
+      const high: Random.Random = { nextDoubleUnsafe: () => 0.9999, nextIntUnsafe: () => 0 }
       const fiber = yield* Effect.forkChild(
         Effect.repeat(Effect.sync(() => runs++), Retry.backoff({ retries: 3, baseDelay: "1 second", maxDelay: "3 seconds" }))
+          .pipe(Effect.provideService(Random.Random, high))
       )
       yield* Effect.yieldNow
       expect(runs).toBe(1)
-      // Waits of at most 1, 2 and 3 (capped) seconds.
-      yield* TestClock.adjust("1 second")
+      // Waits of 999, 1999 and 2999 (capped from 4000) milliseconds: runs at 999, 2998 and 5997.
+      yield* TestClock.adjust("998 millis")
+      expect(runs).toBe(1)
+      yield* TestClock.adjust("1 millis")
       expect(runs).toBe(2)
-      yield* TestClock.adjust("2 seconds")
+      yield* TestClock.adjust("1998 millis")
+      expect(runs).toBe(2)
+      yield* TestClock.adjust("1 millis")
       expect(runs).toBe(3)
-      yield* TestClock.adjust("3 seconds")
+      yield* TestClock.adjust("2998 millis")
+      expect(runs).toBe(3)
+      yield* TestClock.adjust("1 millis")
       expect(runs).toBe(4)
       yield* Fiber.join(fiber)
     }))

@@ -18,3 +18,18 @@ export * as TestServer from "./TestServer.js"
  * @since 0.1.0
  */
 export * as Reply from "./Reply.js"
+
+/**
+ * A loopback TCP port whose connect attempts hang.
+ *
+ * @since 0.1.0
+ */
+export * as BlackholeServer from "./BlackholeServer.js"
+
+/**
+ * A raw-TCP server that misbehaves below HTTP: resets, stalls, drips, cut
+ * bodies, broken framing and headers, stale keep-alive sockets.
+ *
+ * @since 0.1.0
+ */
+export * as FaultServer from "./FaultServer.js"

@@ -1,120 +1,68 @@
-import * as Script from "@courier/core/Script"
+import * as Engine from "@courier/core/testkit/Fault"
 import * as Duration from "effect/Duration"
 import type * as FaultServer from "../FaultServer.js"
 
-const encoder = new TextEncoder()
-
-const lower = (headers: FaultServer.Headers | undefined): Record<string, string> => {
-  const out: Record<string, string> = {}
-  if (headers !== undefined) for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value
-  return out
-}
-
-const respond = (
-  status: number,
-  contentType: string,
-  body: Uint8Array,
-  options: FaultServer.Options | undefined,
-  retryAfter: FaultServer.RetryAfter | undefined = undefined
-): FaultServer.Respond => ({
-  _tag: "Respond",
-  status: options?.status ?? status,
-  headers: { "content-type": contentType, ...lower(options?.headers) },
-  body,
-  retryAfter,
-  close: options?.close ?? false
-})
+// The faults without a duration are the engine's own values: the same shape as this kit's types.
 
 /** @internal */
-export const json = (value: unknown, options?: FaultServer.Options): FaultServer.Respond =>
-  respond(200, "application/json", encoder.encode(JSON.stringify(value) ?? "null"), options)
-
+export const json: (value: unknown, options?: FaultServer.Options) => FaultServer.Respond = Engine.json
 /** @internal */
-export const text = (body: string, options?: FaultServer.Options): FaultServer.Respond =>
-  respond(200, "text/plain; charset=utf-8", encoder.encode(body), options)
-
+export const text: (body: string, options?: FaultServer.Options) => FaultServer.Respond = Engine.text
 /** @internal */
-export const status = (code: number, options?: Omit<FaultServer.Options, "status">): FaultServer.Respond =>
-  respond(code, "application/json", encoder.encode(JSON.stringify({ error: `status ${code}` })), options)
-
+export const status: (code: number, options?: Omit<FaultServer.Options, "status">) => FaultServer.Respond = Engine.status
 /** @internal */
-export const retryAfter = (
+export const retryAfter: (
   code: number,
   value: FaultServer.RetryAfter,
   options?: Omit<FaultServer.Options, "status">
-): FaultServer.Respond =>
-  respond(code, "application/json", encoder.encode(JSON.stringify({ error: `status ${code}` })), options, value)
+) => FaultServer.Respond = Engine.retryAfter
+/** @internal */
+export const reset: FaultServer.Reset = Engine.reset
+/** @internal */
+export const stallHeaders: FaultServer.StallHeaders = Engine.stallHeaders
+/** @internal */
+export const stallBody: (options?: { readonly declared?: number; readonly sent?: number }) => FaultServer.StallBody =
+  Engine.stallBody
+/** @internal */
+export const truncated: (options?: { readonly declared?: number; readonly sent?: number }) => FaultServer.Truncated =
+  Engine.truncated
+/** @internal */
+export const chunkedCut: (chunks?: ReadonlyArray<string>) => FaultServer.ChunkedCut = Engine.chunkedCut
+/** @internal */
+export const badChunkSize: FaultServer.BadChunkSize = Engine.badChunkSize
+/** @internal */
+export const malformedStatusLine: (line?: string) => FaultServer.MalformedStatusLine = Engine.malformedStatusLine
+/** @internal */
+export const oversizedHeaders: (bytes?: number) => FaultServer.OversizedHeaders = Engine.oversizedHeaders
+/** @internal */
+export const keepAliveThenClose: (reply?: FaultServer.Respond) => FaultServer.KeepAliveThenClose =
+  Engine.keepAliveThenClose
 
 /** @internal */
-export const reset: FaultServer.Reset = { _tag: "Reset" }
-
-/** @internal */
-export const stallHeaders: FaultServer.StallHeaders = { _tag: "StallHeaders" }
-
-/** @internal */
-export const stallBody = (options?: { readonly declared?: number; readonly sent?: number }): FaultServer.StallBody => ({
-  _tag: "StallBody",
-  declared: options?.declared ?? 64,
-  sent: options?.sent ?? 8
-})
-
-/** @internal */
-export const drip = (interval: Duration.DurationInput, body = "{\"ok\":true}"): FaultServer.Drip => ({
-  _tag: "Drip",
-  interval: Duration.decode(interval),
-  body: encoder.encode(body)
-})
-
-/** @internal */
-export const truncated = (options?: { readonly declared?: number; readonly sent?: number }): FaultServer.Truncated => ({
-  _tag: "Truncated",
-  declared: options?.declared ?? 64,
-  sent: options?.sent ?? 10
-})
-
-/** @internal */
-export const chunkedCut = (chunks: ReadonlyArray<string> = ["{\"ok\":"]): FaultServer.ChunkedCut => ({
-  _tag: "ChunkedCut",
-  chunks
-})
-
-/** @internal */
-export const badChunkSize: FaultServer.BadChunkSize = { _tag: "BadChunkSize" }
-
-/** @internal */
-export const malformedStatusLine = (line = "HTTP/1.1 2OO OK"): FaultServer.MalformedStatusLine => ({
-  _tag: "MalformedStatusLine",
-  line
-})
-
-/** @internal */
-export const oversizedHeaders = (bytes = 64 * 1024): FaultServer.OversizedHeaders => ({
-  _tag: "OversizedHeaders",
-  bytes
-})
+export const drip = (interval: Duration.DurationInput, body?: string): FaultServer.Drip => {
+  const { intervalMillis: _, ...drip } = Engine.drip(0, body)
+  return { ...drip, interval: Duration.decode(interval) }
+}
 
 /** @internal */
 export const endlessHeaders = (options?: {
   readonly interval?: Duration.DurationInput
   readonly maxLines?: number
-}): FaultServer.EndlessHeaders => ({
-  _tag: "EndlessHeaders",
-  interval: Duration.decode(options?.interval ?? Duration.millis(20)),
-  maxLines: options?.maxLines ?? 10_000
-})
+}): FaultServer.EndlessHeaders => {
+  const { intervalMillis, ...endless } = Engine.endlessHeaders(
+    options?.maxLines === undefined ? undefined : { maxLines: options.maxLines }
+  )
+  return { ...endless, interval: Duration.decode(options?.interval ?? Duration.millis(intervalMillis)) }
+}
 
 /** @internal */
-export const keepAliveThenClose = (reply: FaultServer.Respond = json({ ok: true })): FaultServer.KeepAliveThenClose => ({
-  _tag: "KeepAliveThenClose",
-  reply
-})
-
-/** @internal */
-export const answerEarly = (code: number, options?: { readonly linger?: Duration.DurationInput }): FaultServer.AnswerEarly => ({
-  _tag: "AnswerEarly",
-  reply: status(code, { close: true }),
-  linger: Duration.decode(options?.linger ?? Duration.seconds(2))
-})
+export const answerEarly = (
+  code: number,
+  options?: { readonly linger?: Duration.DurationInput }
+): FaultServer.AnswerEarly => {
+  const { lingerMillis, ...early } = Engine.answerEarly(code)
+  return { ...early, linger: Duration.decode(options?.linger ?? Duration.millis(lingerMillis)) }
+}
 
 /** @internal */
 export const sequence = (faults: ReadonlyArray<FaultServer.Fault>): FaultServer.Sequence => ({ _tag: "Sequence", faults })
@@ -126,19 +74,42 @@ export const dynamic = (decide: (request: FaultServer.JournalEntry) => FaultServ
 })
 
 /**
- * The fault a request gets, advancing the sequences it goes through. A
- * `Dynamic` is returned as is: it is decided once the body arrived.
+ * The engine's fault for one of this kit's: durations in milliseconds. Done
+ * once per route registration (a sequence reached twice stays one sequence),
+ * and for what a `dynamic` decides, each time it decides.
  *
  * @internal
  */
-export const resolve = (
+export const toEngine = (
   fault: FaultServer.Fault,
-  counters: Map<FaultServer.Sequence, number>
-): Exclude<FaultServer.Fault, FaultServer.Sequence> =>
-  Script.next(
-    fault,
-    (f): f is FaultServer.Sequence => f._tag === "Sequence",
-    (sequence) => sequence.faults,
-    counters,
-    () => status(500)
-  )
+  seen = new Map<FaultServer.Sequence, Engine.Sequence>()
+): Engine.Fault => {
+  switch (fault._tag) {
+    case "Drip": {
+      const { interval, ...rest } = fault
+      return { ...rest, intervalMillis: Duration.toMillis(interval) }
+    }
+    case "EndlessHeaders": {
+      const { interval, ...rest } = fault
+      return { ...rest, intervalMillis: Duration.toMillis(interval) }
+    }
+    case "AnswerEarly": {
+      const { linger, ...rest } = fault
+      return { ...rest, lingerMillis: Duration.toMillis(linger) }
+    }
+    case "Dynamic":
+      return Engine.dynamic((request) => toEngine(fault.decide(request)))
+    case "Sequence": {
+      const known = seen.get(fault)
+      if (known !== undefined) return known
+      // Registered before its steps are converted, so a sequence nested in itself ends.
+      const faults: Array<Engine.Fault> = []
+      const sequence: Engine.Sequence = { _tag: "Sequence", faults }
+      seen.set(fault, sequence)
+      for (const step of fault.faults) faults.push(toEngine(step, seen))
+      return sequence
+    }
+    default:
+      return fault
+  }
+}

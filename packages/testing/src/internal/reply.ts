@@ -1,164 +1,49 @@
+import * as Engine from "@courier/core/testkit/Reply"
 import * as Duration from "effect/Duration"
-import * as Zlib from "node:zlib"
 import type * as Reply from "../Reply.js"
 
-const encoder = new TextEncoder()
-
-const toBytes = (body: string | Uint8Array): Uint8Array => typeof body === "string" ? encoder.encode(body) : body
+// The replies without a duration are the engine's own values: the same shape as this kit's types.
 
 /** @internal */
-export const mergeHeaders = (
-  defaults: Readonly<Record<string, string>>,
-  headers: Reply.Headers | undefined
-): Reply.Headers => {
-  const out: Record<string, string | ReadonlyArray<string>> = {}
-  for (const [name, value] of Object.entries(defaults)) out[name.toLowerCase()] = value
-  if (headers !== undefined) {
-    for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value
-  }
-  return out
-}
-
-const respond = (
-  status: number,
-  defaults: Readonly<Record<string, string>>,
-  body: Uint8Array,
-  options: Reply.Options | undefined
-): Reply.Respond => ({
-  _tag: "Respond",
-  status: options?.status ?? status,
-  headers: mergeHeaders({ ...defaults, "content-length": String(body.byteLength) }, options?.headers),
-  body
-})
-
+export const json: (body: unknown, options?: Reply.Options) => Reply.Respond = Engine.json
 /** @internal */
-export const json = (body: unknown, options?: Reply.Options): Reply.Respond =>
-  // JSON.stringify(undefined) is undefined; an absent value is sent as JSON null.
-  respond(200, { "content-type": "application/json" }, encoder.encode(JSON.stringify(body) ?? "null"), options)
-
+export const text: (body: string, options?: Reply.Options) => Reply.Respond = Engine.text
 /** @internal */
-export const text = (body: string, options?: Reply.Options): Reply.Respond =>
-  respond(200, { "content-type": "text/plain; charset=utf-8" }, encoder.encode(body), options)
-
+export const bytes: (body: Uint8Array, options?: Reply.Options) => Reply.Respond = Engine.bytes
 /** @internal */
-export const bytes = (body: Uint8Array, options?: Reply.Options): Reply.Respond =>
-  respond(200, { "content-type": "application/octet-stream" }, body, options)
-
+export const status: (code: number, options?: Omit<Reply.Options, "status">) => Reply.Respond = Engine.status
 /** @internal */
-export const status = (code: number, options?: Omit<Reply.Options, "status">): Reply.Respond =>
-  respond(code, {}, new Uint8Array(0), options)
-
+export const empty: Reply.Respond = Engine.empty
 /** @internal */
-export const empty: Reply.Respond = {
-  _tag: "Respond",
-  status: 204,
-  headers: {},
-  body: new Uint8Array(0)
-}
-
-/** @internal */
-export const redirect = (
+export const redirect: (
   code: 301 | 302 | 303 | 307 | 308,
   location: string,
   options?: Omit<Reply.Options, "status">
-): Reply.Respond => ({
-  _tag: "Respond",
-  status: code,
-  headers: mergeHeaders({ location, "content-length": "0" }, options?.headers),
-  body: new Uint8Array(0)
-})
-
-const compress = (body: Uint8Array, encoding: Reply.Encoding): Uint8Array => {
-  switch (encoding) {
-    case "gzip":
-      return Zlib.gzipSync(body)
-    // HTTP "deflate" is the zlib format (RFC 9110 8.4.1.2), which deflateSync produces.
-    case "deflate":
-      return Zlib.deflateSync(body)
-    case "br":
-      return Zlib.brotliCompressSync(body)
-  }
-}
-
+) => Reply.Respond = Engine.redirect
 /** @internal */
-export const encoded = (
+export const encoded: (
   body: string | Uint8Array,
   encodings: ReadonlyArray<Reply.Encoding>,
   options?: Reply.Options
-): Reply.Respond => {
-  let bytes = toBytes(body)
-  for (const encoding of encodings) bytes = compress(bytes, encoding)
-  const defaults: Record<string, string> = {
-    "content-type": typeof body === "string" ? "text/plain; charset=utf-8" : "application/octet-stream"
-  }
-  if (encodings.length > 0) defaults["content-encoding"] = encodings.join(", ")
-  return respond(200, defaults, bytes, options)
-}
-
+) => Reply.Respond = Engine.encoded
 /** @internal */
-export const gzip = (body: string | Uint8Array, options?: Reply.Options): Reply.Respond =>
-  encoded(body, ["gzip"], options)
-
+export const gzip: (body: string | Uint8Array, options?: Reply.Options) => Reply.Respond = Engine.gzip
 /** @internal */
-export const stall: Reply.Stall = { _tag: "Stall" }
-
+export const stall: Reply.Stall = Engine.stall
 /** @internal */
-export const stallAfterHeaders = (
+export const stallAfterHeaders: (
   options?: Reply.Options & { readonly declaredLength?: number | undefined }
-): Reply.StallAfterHeaders => ({
-  _tag: "StallAfterHeaders",
-  status: options?.status ?? 200,
-  headers: mergeHeaders(
-    options?.declaredLength === undefined ? {} : { "content-length": String(options.declaredLength) },
-    options?.headers
-  )
-})
-
+) => Reply.StallAfterHeaders = Engine.stallAfterHeaders
 /** @internal */
-export const drip = (
-  options: Reply.Options & {
-    readonly chunk: string | Uint8Array
-    readonly interval: Duration.DurationInput
-    readonly count: number
-  }
-): Reply.Drip => ({
-  _tag: "Drip",
-  status: options.status ?? 200,
-  headers: mergeHeaders(
-    { "content-type": typeof options.chunk === "string" ? "text/plain; charset=utf-8" : "application/octet-stream" },
-    options.headers
-  ),
-  chunk: toBytes(options.chunk),
-  interval: Duration.decode(options.interval),
-  count: Math.max(0, Math.floor(options.count))
-})
-
+export const closeMidBody: (
+  options: Reply.Options & { readonly declaredLength: number; readonly body: string | Uint8Array }
+) => Reply.CloseMidBody = Engine.closeMidBody
 /** @internal */
-export const closeMidBody = (
-  options: Reply.Options & {
-    readonly declaredLength: number
-    readonly body: string | Uint8Array
-  }
-): Reply.CloseMidBody => {
-  const declaredLength = Math.max(1, Math.floor(options.declaredLength))
-  const body = toBytes(options.body)
-  return {
-    _tag: "CloseMidBody",
-    status: options.status ?? 200,
-    headers: mergeHeaders(
-      {
-        "content-type": typeof options.body === "string" ? "text/plain; charset=utf-8" : "application/octet-stream",
-        "content-length": String(declaredLength)
-      },
-      options.headers
-    ),
-    declaredLength,
-    body: body.byteLength < declaredLength ? body : body.subarray(0, declaredLength - 1)
-  }
-}
-
+export const reset: Reply.Reset = Engine.reset
 /** @internal */
-export const reset: Reply.Reset = { _tag: "Reset" }
+export const echo: Reply.Echo = Engine.echo
+/** @internal */
+export const custom: (handler: Reply.Handler) => Reply.Custom = Engine.custom
 
 /** @internal */
 export const ignoreBody = (reply: Reply.Reply): Reply.IgnoreBody => ({ _tag: "IgnoreBody", reply })
@@ -171,6 +56,19 @@ export const sequence = (replies: ReadonlyArray<Reply.Reply>): Reply.Sequence =>
   _tag: "Sequence",
   replies: [...replies]
 })
+
+/** @internal */
+export const drip = (
+  options: Reply.Options & {
+    readonly chunk: string | Uint8Array
+    readonly interval: Duration.DurationInput
+    readonly count: number
+  }
+): Reply.Drip => {
+  const { interval, ...rest } = options
+  const { intervalMillis: _, ...drip } = Engine.drip({ ...rest, intervalMillis: 0 })
+  return { ...drip, interval: Duration.decode(interval) }
+}
 
 const makeDelay = (duration: Duration.DurationInput, reply: Reply.Reply): Reply.Delay => ({
   _tag: "Delay",
@@ -191,8 +89,34 @@ export const delay: {
   (duration: Duration.DurationInput, reply: Reply.Reply): Reply.Delay
 }
 
-/** @internal */
-export const echo: Reply.Echo = { _tag: "Echo" }
-
-/** @internal */
-export const custom = (handler: Reply.Handler): Reply.Custom => ({ _tag: "Custom", handler })
+/**
+ * The engine's reply for one of this kit's: durations in milliseconds. Done
+ * once per route registration; a sequence reached twice becomes one engine
+ * sequence, so it keeps one position as it did here.
+ *
+ * @internal
+ */
+export const toEngine = (reply: Reply.Reply, seen = new Map<Reply.Sequence, Engine.Sequence>()): Engine.Reply => {
+  switch (reply._tag) {
+    case "Drip": {
+      const { interval, ...rest } = reply
+      return { ...rest, intervalMillis: Duration.toMillis(interval) }
+    }
+    case "Delay":
+      return Engine.delay(Duration.toMillis(reply.duration), toEngine(reply.reply, seen))
+    case "IgnoreBody":
+      return Engine.ignoreBody(toEngine(reply.reply, seen))
+    case "Sequence": {
+      const known = seen.get(reply)
+      if (known !== undefined) return known
+      // Registered before its steps are converted, so a sequence nested in itself ends.
+      const replies: Array<Engine.Reply> = []
+      const sequence: Engine.Sequence = { _tag: "Sequence", replies }
+      seen.set(reply, sequence)
+      for (const step of reply.replies) replies.push(toEngine(step, seen))
+      return sequence
+    }
+    default:
+      return reply
+  }
+}

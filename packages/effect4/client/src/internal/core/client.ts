@@ -79,9 +79,10 @@ const redactors = new WeakMap<CourierClient.Service, Redaction.Redactor>()
 /** @internal */
 export const make = (
   config: CourierConfig.ResolvedConfig,
-  transport: Transport.Service
+  transport: Transport.Service,
+  current: Redaction.Redactor = Redaction.defaultRedactor
 ): CourierClient.Service => {
-  const redactor = Redaction.forClient(Redaction.defaultRedactor, config.credentialHeaders)
+  const redactor = Redaction.forClient(current, config.credentialHeaders)
   const client = build(config, Send.make(config, transport, redactor), redactor)
   redactors.set(client, redactor)
   return client
@@ -105,3 +106,26 @@ export const decorate = dual<
 
 /** Re-exported for tests of the request helpers. @internal */
 export type Request = CourierRequest.CourierRequest
+
+/**
+ * The same client (same `execute`, so the same Layers below) that may also
+ * address `origin`: for one call to a fixed endpoint on another origin (the
+ * OAuth2 token endpoint), without opening that origin to every call of the
+ * program. The default headers the configuration names as credentials
+ * (`credentialHeaders`, an API key say) are the API's: they are not sent
+ * by it.
+ *
+ * @internal
+ */
+export const withAllowedOrigin = (self: CourierClient.Service, origin: string): CourierClient.Service => {
+  const allowedOrigins = new Set(self.config.allowedOrigins)
+  allowedOrigins.add(origin)
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(self.config.headers)) {
+    if (!self.config.credentialHeaders.has(name.toLowerCase())) headers[name] = value
+  }
+  const redactor = redactors.get(self) ?? Redaction.forClient(Redaction.defaultRedactor, self.config.credentialHeaders)
+  const client = build({ ...self.config, allowedOrigins, headers }, self.execute, redactor)
+  redactors.set(client, redactor)
+  return client
+}

@@ -23,6 +23,7 @@ interface Settings {
   readonly level: LogLevel.Severity
   readonly retryLevel: LogLevel.Severity
   readonly failureLevel: LogLevel.Severity
+  readonly maxBodyBytes: number
   readonly redactor: Redaction.Redactor
 }
 
@@ -95,7 +96,24 @@ const summary = (
   return out
 }
 
-/** The development line adds the headers, every one through the redactor. */
+const encoder = new TextEncoder()
+
+/** The request body as the development line shows it; a stream is never read by logging. */
+const requestBody = (settings: Settings, request: CourierRequest.CourierRequest): string | undefined => {
+  const body = request.body
+  switch (body._tag) {
+    case "Empty":
+      return undefined
+    case "Bytes":
+      return settings.redactor.body(body.bytes, request.headers["content-type"] ?? body.contentType, settings.maxBodyBytes)
+    case "Text":
+      return settings.redactor.body(encoder.encode(body.text), body.contentType, settings.maxBodyBytes)
+    default:
+      return `<${body._tag}>`
+  }
+}
+
+/** The development line adds headers and buffered bodies, every one through the redactor. */
 const details = (
   settings: Settings,
   request: CourierRequest.CourierRequest,
@@ -103,10 +121,24 @@ const details = (
   annotations: Record<string, unknown>
 ): Record<string, unknown> => {
   const out: Record<string, unknown> = { ...annotations, "http.request.headers": settings.redactor.headers(request.headers) }
+  const sent = requestBody(settings, request)
+  if (sent !== undefined) out["http.request.body"] = sent
   if (outcome._tag === "Success") {
-    out["http.response.headers"] = settings.redactor.headers(outcome.response.headers)
+    const response = outcome.response
+    out["http.response.headers"] = settings.redactor.headers(response.headers)
+    out["http.response.body"] = response.body._tag === "Buffered"
+      ? settings.redactor.body(response.body.bytes, response.headers["content-type"], settings.maxBodyBytes)
+      : "<stream, not read by logging>"
   } else if (outcome._tag === "Failure" && "headers" in outcome.error) {
-    out["http.response.headers"] = settings.redactor.headers(outcome.error.headers)
+    const error = outcome.error
+    out["http.response.headers"] = settings.redactor.headers(error.headers)
+    if (error.bodyExcerpt !== "") {
+      out["http.response.body"] = settings.redactor.body(
+        encoder.encode(error.bodyExcerpt),
+        error.headers["content-type"],
+        settings.maxBodyBytes
+      )
+    }
   }
   return out
 }
@@ -128,6 +160,7 @@ export const layer = (options: Logging.Options = {}) =>
         // A success worth noticing is never quieter than a routine one.
         retryLevel: maxLevel(options.retryLevel ?? "Info", level),
         failureLevel: options.failureLevel ?? "Warn",
+        maxBodyBytes: options.maxBodyBytes ?? 4096,
         redactor: redactorFor(client, options.redaction)
       }
       const emit = (

@@ -55,6 +55,8 @@ class Hop {
   }
 }
 
+const ignore = () => {}
+
 const headersOf = (raw: Record<string, string | Array<string> | undefined>) => {
   const headers: Record<string, string> = {}
   let setCookie: ReadonlyArray<string> = []
@@ -70,6 +72,9 @@ const headersOf = (raw: Record<string, string | Array<string> | undefined>) => {
 const response = (hop: Hop, data: Dispatcher.ResponseData): Transport.Response => {
   const body = data.body as Readable
   hop.body = body
+  // Dropping a body destroys it, and a destroyed stream emits `error`: with
+  // no reader listening, that would be an uncaught exception.
+  body.on("error", ignore)
   const { headers, setCookie } = headersOf(data.headers)
   const finish = () => hop.clear()
   const drop = () => {
@@ -180,6 +185,7 @@ const bodyOf = (
         ),
         (web) => {
           const readable = Readable.fromWeb(web as import("node:stream/web").ReadableStream<Uint8Array>)
+          readable.on("error", ignore)
           readable.once("end", () => {
             if (hop.sendTimer !== undefined) clearTimeout(hop.sendTimer)
             hop.sendTimer = undefined

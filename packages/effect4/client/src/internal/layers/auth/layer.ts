@@ -12,7 +12,8 @@ import type * as Auth from "../../../Auth.js"
 import * as CourierClient from "../../../CourierClient.js"
 import * as CourierError from "../../../CourierError.js"
 import type * as CourierRequest from "../../../CourierRequest.js"
-import * as TokenStore from "../../../TokenStore.js"
+import type * as TokenStore from "../../../TokenStore.js"
+import { TokenStore as Store } from "./tokenStore.js"
 import { type AttemptCell, CurrentRole, LastAttempt } from "../callRole.js"
 import * as Deadline from "../deadline.js"
 import * as Metrics from "../metrics.js"
@@ -20,6 +21,7 @@ import * as Resend from "../resend.js"
 import * as Retry from "../retry.js"
 import * as Expiry from "./expiry.js"
 import * as Header from "./header.js"
+import * as RefreshCoordination from "./refreshCoordination.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as SessionEnd from "./sessionEnd.js"
 
@@ -50,7 +52,7 @@ export const layer = (options: Auth.Options) =>
     Effect.gen(function*() {
       const scope = yield* Effect.scope
       const below = yield* CourierClient.CourierClient
-      const store = yield* TokenStore.TokenStore
+      const store = yield* Store
       const scheme = options.scheme ?? "Bearer"
       const refreshTimeout = Duration.fromInputUnsafe(options.refreshTimeout ?? defaultRefreshTimeout)
       const origins = new Set<string>()
@@ -201,7 +203,25 @@ export const layer = (options: Auth.Options) =>
             return
           }
           yield* expire(deferred, trigger, exit.cause, stored)
-        }).pipe(
+        })
+
+      /** Shared with other processes through the coordinator when there is one (see refreshCoordination.ts). */
+      const runRefresh = (deferred: Waiting, trigger: CourierError.Unauthorized, replacing: Token) =>
+        (options.coordinator === undefined ? refreshNow(deferred, trigger) : RefreshCoordination.run({
+          coordinator: options.coordinator,
+          refreshTimeout,
+          readTokens,
+          replacing,
+          refresh: refreshNow(deferred, trigger),
+          adopt: (tokens) =>
+            Option.isNone(tokens)
+              ? expire(deferred, trigger, "another process ended the session: the token store is empty", undefined, replacing)
+              : Effect.gen(function*() {
+                if (expiry !== undefined) expiry.seen(tokens.value, yield* Clock.currentTimeMillis)
+                yield* Deferred.succeed(deferred, tokens.value.accessToken)
+              }),
+          unavailable: (cause) => unavailable(deferred, trigger, cause)
+        })).pipe(
           Effect.ensuring(Effect.suspend(() => {
             generation += 1
             if (inflight === deferred) inflight = undefined
@@ -228,7 +248,8 @@ export const layer = (options: Auth.Options) =>
         deferred: Waiting,
         trigger: CourierError.Unauthorized,
         cause: unknown,
-        failed: TokenStore.Tokens | undefined
+        failed: TokenStore.Tokens | undefined,
+        ended: Token = failed?.accessToken
       ) =>
         Effect.gen(function*() {
           yield* Metric.update(Metrics.refreshFailures, 1)
@@ -236,7 +257,7 @@ export const layer = (options: Auth.Options) =>
             yield* Effect.ignore(store.clearIf === undefined ? store.clear : store.clearIf(failed))
           }
           yield* Deferred.fail(deferred, unauthorized(trigger, cause, "SessionExpired"))
-          yield* announceEnd(failed?.accessToken, cause)
+          yield* announceEnd(ended, cause)
         })
 
       /**
@@ -276,7 +297,7 @@ export const layer = (options: Auth.Options) =>
        */
       const startRefresh = <A, E>(
         trigger: CourierError.Unauthorized,
-        _replacing: Token,
+        replacing: Token,
         wait: (deferred: Waiting) => Effect.Effect<A, E>,
         startedAhead: boolean
       ): Effect.Effect<A, E> => {
@@ -284,7 +305,7 @@ export const layer = (options: Auth.Options) =>
         inflight = deferred
         if (startedAhead) ahead.add(deferred)
         // The refresh itself stays interruptible: refreshTimeout and the scope's close stop it.
-        return Effect.andThen(Effect.forkIn(Effect.interruptible(refreshNow(deferred, trigger)), scope), wait(deferred))
+        return Effect.andThen(Effect.forkIn(Effect.interruptible(runRefresh(deferred, trigger, replacing)), scope), wait(deferred))
       }
 
       const withToken = Header.withToken(scheme)

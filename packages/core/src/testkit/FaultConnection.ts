@@ -1,21 +1,24 @@
-import * as Duration from "effect/Duration"
+/**
+ * One TCP connection of the fault server: requests parsed off the raw bytes,
+ * journaled, and each answered with its fault.
+ */
 import type * as Net from "node:net"
-import type * as FaultServer from "../FaultServer.js"
-import type { Timers } from "./exchange.js"
-import { resolve, status } from "./fault.js"
-import type { LiveEntry } from "@courier/core/Journal"
-import { snapshotEntry } from "@courier/core/Journal"
-import { BodyReader, findHeadEnd, maxHeadBytes, parseHead, responseHead } from "@courier/core/Wire"
-import type { Head } from "@courier/core/Wire"
+import type { LiveEntry } from "../Journal.js"
+import { snapshotEntry } from "../Journal.js"
+import { BodyReader, findHeadEnd, maxHeadBytes, parseHead, responseHead } from "../Wire.js"
+import type { Head } from "../Wire.js"
+import type { Timers } from "./Exchange.js"
+import type * as Fault from "./Fault.js"
+import { resolve, status } from "./Fault.js"
 
-/** @internal */
-export type Terminal = Exclude<FaultServer.Fault, FaultServer.Sequence>
+/** A fault once its sequences are resolved. */
+export type Terminal = Exclude<Fault.Fault, Fault.Sequence>
 
 /** Dynamic faults returning dynamic faults: past this depth, a test bug answered 500. */
 const maxDecisions = 16
 
 /** The fault a `Dynamic` picks for a complete request. */
-const decide = (fault: Terminal, entry: LiveEntry): Exclude<Terminal, FaultServer.Dynamic> => {
+const decide = (fault: Terminal, entry: LiveEntry): Exclude<Terminal, Fault.Dynamic> => {
   let current = fault
   for (let i = 0; i < maxDecisions; i++) {
     if (current._tag !== "Dynamic") return current
@@ -24,7 +27,7 @@ const decide = (fault: Terminal, entry: LiveEntry): Exclude<Terminal, FaultServe
   return status(500)
 }
 
-/** What a connection needs from its server. @internal */
+/** What a connection needs from its server. */
 export interface Host {
   readonly timers: Timers
   readonly keepAliveMillis: number
@@ -51,8 +54,6 @@ const maxRequestsPerPump = 1_000
 /**
  * One TCP connection of the fault server: parses requests off the raw
  * bytes, journals them, and plays each request's fault.
- *
- * @internal
  */
 export class Connection {
   private buffer: Buffer = Buffer.alloc(0)
@@ -179,7 +180,7 @@ export class Connection {
     this.socket.end(bytes, () => this.socket.destroy())
   }
 
-  private respondBytes(reply: FaultServer.Respond, extra: ReadonlyArray<readonly [string, string]>): Buffer {
+  private respondBytes(reply: Fault.Respond, extra: ReadonlyArray<readonly [string, string]>): Buffer {
     const headers: Array<readonly [string, string]> = Object.entries(reply.headers)
     if (reply.retryAfter !== undefined) {
       const value = typeof reply.retryAfter === "string"
@@ -191,7 +192,7 @@ export class Connection {
     return Buffer.concat([responseHead(reply.status, headers), reply.body])
   }
 
-  private play(fault: Exclude<Terminal, FaultServer.Dynamic>): void {
+  private play(fault: Exclude<Terminal, Fault.Dynamic>): void {
     const socket = this.socket
     switch (fault._tag) {
       case "Respond": {
@@ -231,7 +232,7 @@ export class Connection {
           ["connection", "keep-alive"]
         ])
         socket.write(head)
-        const interval = Duration.toMillis(fault.interval)
+        const interval = fault.intervalMillis
         let sent = 0
         const tick = (): void => {
           socket.write(fault.body.subarray(sent, sent + 1))
@@ -283,7 +284,7 @@ export class Connection {
       case "EndlessHeaders": {
         this.phase = "ignoring"
         socket.write(responseHead(200, [["content-type", "application/json"]], { terminated: false }))
-        const interval = Duration.toMillis(fault.interval)
+        const interval = fault.intervalMillis
         let lines = 0
         const tick = (): void => {
           lines += 1
@@ -307,10 +308,10 @@ export class Connection {
    * in the client's receive buffer), and the socket destroyed when the client
    * closes or `linger` passes.
    */
-  private answerEarly(fault: FaultServer.AnswerEarly): void {
+  private answerEarly(fault: Fault.AnswerEarly): void {
     this.phase = "ignoring"
     this.buffer = Buffer.alloc(0)
     this.socket.end(this.respondBytes(fault.reply, [["connection", "close"]]))
-    this.schedule(Duration.toMillis(fault.linger), () => this.socket.destroy())
+    this.schedule(fault.lingerMillis, () => this.socket.destroy())
   }
 }
