@@ -57,7 +57,9 @@ export interface Form {
 }
 
 /**
- * One part of a multipart body: a text field, or a file of bytes.
+ * One part of a multipart body: a text field, a file of bytes, or a file
+ * whose content is a stream (`make` builds it for each sending, so the body
+ * can be sent again; `size`, when known, gives the body its length).
  *
  * @since 0.1.0
  */
@@ -70,8 +72,22 @@ export type Part =
     readonly contentType: string
     readonly bytes: Uint8Array
   }
+  | {
+    readonly _tag: "StreamFile"
+    readonly name: string
+    readonly filename: string
+    readonly contentType: string
+    readonly make: () => Stream.Stream<Uint8Array, unknown>
+    readonly size: number | undefined
+  }
 
-/** `multipart/form-data` parts. @since 0.1.0 */
+/**
+ * `multipart/form-data` parts. Sent as one buffer when every part is in
+ * memory, as a stream (with a length when every size is known) when a part
+ * is streamed.
+ *
+ * @since 0.1.0
+ */
 export interface Multipart {
   readonly _tag: "Multipart"
   readonly parts: ReadonlyArray<Part>
@@ -135,8 +151,29 @@ export const filePart = (
 ): Part => ({ _tag: "File", name, filename, contentType, bytes })
 
 /**
- * A one-shot stream body: it cannot be sent again, so a 307/308 redirect or
- * a retry of it is refused (`RequestRefused("BodyNotReplayable")`).
+ * A file part whose content is streamed: `make` builds the stream for each
+ * sending (a redirect or a retry sends the body again).
+ *
+ * @since 0.1.0
+ */
+export const streamPart = (
+  name: string,
+  filename: string,
+  make: () => Stream.Stream<Uint8Array, unknown>,
+  options: { readonly contentType?: string; readonly size?: number } = {}
+): Part => ({
+  _tag: "StreamFile",
+  name,
+  filename,
+  contentType: options.contentType ?? "application/octet-stream",
+  make,
+  size: options.size
+})
+
+/**
+ * A one-shot stream body: it cannot be sent again, so a 307/308 redirect
+ * that needs it again is refused (`RequestRefused("BodyNotReplayable")`),
+ * and {@link isReplayable} tells Layers that would replay the call.
  *
  * @since 0.1.0
  */

@@ -134,11 +134,51 @@ export interface Exchange<A> {
 }
 
 /**
- * A call that keeps the status and headers: `(method, url, options)`.
+ * One schema per status, for `exchange`: `{ 200: Post, 404: NotFound }`.
+ * The statuses named are the answers (non-2xx ones as with
+ * `acceptStatus`), each body decoded by its own schema.
  *
  * @since 0.1.0
  */
-export interface ExchangeCall extends Calls<[method: string, url: string], "exchange"> {}
+export type StatusSchemas = { readonly [status: number]: Schema.Codec<unknown, unknown> }
+
+/**
+ * An `Exchange` whose status is known, so a check of `status` narrows `body`.
+ *
+ * @since 0.1.0
+ */
+export interface ExchangeAt<Status extends number, A> extends Exchange<A> {
+  readonly status: Status
+}
+
+/**
+ * What `exchange` with `schemas` succeeds with: a union discriminated by `status`.
+ *
+ * @since 0.1.0
+ */
+export type ExchangeOf<S extends StatusSchemas> = {
+  readonly [K in keyof S & number]: ExchangeAt<K, S[K]["Type"]>
+}[keyof S & number]
+
+/**
+ * A call that keeps the status and headers: `(method, url, options)`,
+ * decoding the body as the options say, or by the schema `schemas` gives
+ * for the status.
+ *
+ * @since 0.1.0
+ */
+export interface ExchangeCall extends Calls<[method: string, url: string], "exchange"> {
+  <S extends StatusSchemas, E = unknown, EI = unknown>(
+    method: string,
+    url: string,
+    options: RequestOptions<E, EI> & {
+      readonly schemas: S
+      readonly schema?: undefined
+      readonly responseType?: undefined
+      readonly acceptStatus?: undefined
+    }
+  ): Effect.Effect<ExchangeOf<S>, CourierError<E>>
+}
 
 /**
  * The decoration point of the client: a prepared request in, a response

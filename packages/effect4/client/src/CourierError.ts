@@ -28,6 +28,7 @@
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
+import { networkText, phaseText, safeJson } from "./internal/core/messages.js"
 
 /**
  * What a failure says about the request it belongs to: safe to log.
@@ -45,17 +46,6 @@ export interface RequestInfo {
   readonly redirects?: number
 }
 
-// JSON of a failure: its tag, message and the listed fields, never `cause`
-// (a transport or schema error may quote what was sent or received).
-const safeJson = (self: { readonly _tag: string; readonly message: string }, fields: ReadonlyArray<string>) => {
-  const out: Record<string, unknown> = { _tag: self._tag, message: self.message }
-  for (const field of fields) {
-    const value = (self as unknown as Record<string, unknown>)[field]
-    if (value !== undefined) out[field] = Duration.isDuration(value) ? Duration.format(value) : value
-  }
-  return out
-}
-
 /**
  * The phase of a request whose time ran out.
  *
@@ -68,13 +58,6 @@ const safeJson = (self: { readonly _tag: string; readonly message: string }, fie
  * @since 0.1.0
  */
 export type TimeoutPhase = "connect" | "send" | "receive" | "total"
-
-const phaseText: Record<TimeoutPhase, string> = {
-  connect: "no connection was established",
-  send: "the request body was not sent",
-  receive: "no response bytes arrived",
-  total: "the request did not complete"
-}
 
 /**
  * A phase of the request ran out of time. The socket has been closed.
@@ -206,7 +189,10 @@ export class Parse extends Data.TaggedError("Parse")<{
   /** The schema issues, each with its path; empty unless `reason` is `SchemaMismatch`. */
   readonly issues: ReadonlyArray<ParseIssue>
   readonly bodyExcerpt: string
-  /** The `SyntaxError` of invalid JSON; undefined otherwise (a schema error quotes the body). */
+  /**
+   * The `SyntaxError` of invalid JSON, its message without the text the
+   * parser quotes; undefined otherwise (a schema error quotes the body).
+   */
   readonly cause: SyntaxError | undefined
 }> {
   /** The first schema issue, if any. */
@@ -261,19 +247,6 @@ export type NetworkReason =
 export interface ProxyInfo {
   readonly url: string
   readonly status: number | undefined
-}
-
-const networkText: Record<NetworkReason, string> = {
-  ConnectionRefused: "the connection was refused; is the server running at that address?",
-  ConnectionReset: "the connection was closed by the peer before the response completed",
-  DnsLookup: "the host name could not be resolved",
-  Unreachable: "the host or network is unreachable",
-  Tls: "the TLS handshake failed or the certificate was rejected",
-  Protocol: "the server sent a malformed HTTP response",
-  IncompleteBody: "the response body ended before the length the server declared",
-  RequestBody: "the request body could not be produced",
-  Proxy: "the proxy could not be reached or refused the tunnel",
-  Unknown: "the transport failed"
 }
 
 /**

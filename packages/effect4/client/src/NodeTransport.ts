@@ -26,6 +26,7 @@ import type * as Scope from "effect/Scope"
 import { Agent } from "undici"
 import * as CourierClient from "./CourierClient.js"
 import * as CourierConfig from "./CourierConfig.js"
+import * as Options_ from "./internal/transport/options.js"
 import * as Undici from "./internal/transport/undici.js"
 import * as Transport from "./Transport.js"
 
@@ -121,3 +122,40 @@ export const layerClient = (
   transport?: Options
 ): Layer.Layer<CourierClient.CourierClient | CourierConfig.CourierConfig, Config.ConfigError> =>
   CourierClient.layer.pipe(Layer.provide(layer(transport)), Layer.provideMerge(CourierConfig.layer(options)))
+
+/**
+ * The options read from `Config` (the environment by default), every name
+ * under a prefix (`COURIER` by default): `TLS_CA`, `TLS_CERT` (PEM text),
+ * `TLS_KEY` (PEM text, kept `Redacted`), `TLS_REJECT_UNAUTHORIZED`,
+ * `CONNECTIONS`, `KEEP_ALIVE_TIMEOUT` (a duration such as `10 seconds`).
+ *
+ * @since 0.1.0
+ */
+export const config: (prefix?: string) => Config.Config<Options> = Options_.config
+
+/**
+ * The transport configured from `source` (default {@link config}`()`), with
+ * `overrides` from code on top, field by field.
+ *
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  source: Config.Config<Options> = config(),
+  overrides: Options = {}
+): Layer.Layer<Transport.Transport, Config.ConfigError, CourierConfig.CourierConfig> =>
+  Layer.unwrap(Effect.map(source, (read) => layer(Options_.merge(read, overrides))))
+
+/**
+ * A whole client on Node configured from `Config` (`COURIER_*`, the
+ * client's variables and the transport's), with options from code on top.
+ *
+ * @since 0.1.0
+ */
+export const layerClientConfig = (
+  overrides?: CourierConfig.Options,
+  transport?: Options
+): Layer.Layer<CourierClient.CourierClient | CourierConfig.CourierConfig, Config.ConfigError> =>
+  CourierClient.layer.pipe(
+    Layer.provide(layerConfig(config(), transport)),
+    Layer.provideMerge(CourierConfig.layerConfig(CourierConfig.config(), overrides))
+  )

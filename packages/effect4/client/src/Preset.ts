@@ -6,7 +6,8 @@
  * program
  *   → Auth        one replay after a 401, single-flight refresh
  *   → Retry       transient failures, backoff, Retry-After, budget
- *   → Tracing     one client span per attempt, trace headers to the base origin
+ *   → Tracing     one client span per attempt (when a tracer is installed),
+ *                 trace headers to the base origin
  *   → Logging     one line per attempt, with its attempt number
  *   → Metrics     requests, durations, 401s per attempt
  *   → AppHeaders  User-Agent and app identity on every attempt
@@ -23,7 +24,8 @@
  * - Retry sits above the observability Layers, so logs, spans and metrics
  *   see each attempt (with `http.attempt`): a retried 503 shows as a 503
  *   line and a 200 line.
- * - Tracing is above Logging, so each log line carries its span.
+ * - Tracing is above Logging, so with a tracer installed each attempt's log
+ *   line is written inside that attempt's span.
  * - AppHeaders is innermost, so every attempt and the refresh call carry them.
  * - The `total` timeout is the call's deadline: it bounds every attempt,
  *   every backoff wait and the wait for a refresh.

@@ -25,17 +25,22 @@
  *
  * @example
  * ```ts
- * import { CourierClient, Retry } from "@courier/client-effect4"
+ * import { CourierClient, NodeTransport, Retry } from "@courier/client-effect4"
  * import * as Effect from "effect/Effect"
+ * import * as Layer from "effect/Layer"
  *
- * // A POST is retried only with an Idempotency-Key (one per logical operation).
- * const placeOrder = Effect.flatMap(CourierClient.CourierClient.asEffect(), (client) =>
- *   client.post("/orders", { headers: { ...Retry.idempotencyKey() } }))
+ * const Client = Retry.layer({ retries: 3, baseDelay: "100 millis" }).pipe(
+ *   Layer.provide(NodeTransport.layerClient({ baseUrl: "https://api.example.com" }))
+ * )
  *
- * // Per call: no retry, or another policy.
- * const health = Effect.flatMap(CourierClient.CourierClient.asEffect(), (client) => client.get("/health")).pipe(Retry.disabled)
- * const patient = Effect.flatMap(CourierClient.CourierClient.asEffect(), (client) => client.get("/report"))
- *   .pipe(Retry.withPolicy({ retries: 5, maxDelay: "10 seconds" }))
+ * const program = Effect.gen(function*() {
+ *   const client = yield* CourierClient.CourierClient
+ *   // A POST is retried only with an Idempotency-Key (one per logical operation).
+ *   yield* client.post("/orders", { headers: { ...Retry.idempotencyKey() } })
+ *   // Per call: no retry, or another policy.
+ *   yield* client.get("/health").pipe(Retry.disabled)
+ *   return yield* client.get("/report").pipe(Retry.withPolicy({ retries: 5, maxDelay: "10 seconds" }))
+ * })
  * ```
  *
  * @since 0.1.0

@@ -1,7 +1,8 @@
 /**
  * Where the access and refresh tokens live. Tokens are `Redacted` from the
- * moment they enter the program. The in-memory store suits services; any
- * secure storage can implement the same interface.
+ * moment they enter the program. The in-memory store suits services; the
+ * file store suits command-line tools (one file, mode 0600, replaced
+ * atomically); any secure storage can implement the same interface.
  *
  * @example
  * ```ts
@@ -21,6 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as file from "./internal/layers/auth/tokenFile.js"
 import * as internal from "./internal/layers/auth/tokenStore.js"
 
 /**
@@ -123,6 +125,35 @@ export const makeMemory = (initial?: Tokens): Effect.Effect<Service> =>
         })
     }
   })
+
+/**
+ * A file-backed store, for command-line tools. The file holds tokens for
+ * several keys (one per API origin, say) as JSON; it is created with mode
+ * 0600 in a directory created with mode 0700, and every write goes to a
+ * temporary file in the same directory that is then renamed over it, so a
+ * crash never leaves half a file.
+ *
+ * Several stores (in this process or others) may share the file: a read is
+ * served from memory only while the file is unchanged (same inode, size and
+ * modification time), so tokens another store wrote are seen by the next
+ * read; `clearIf` removes this key's tokens only if the file still holds the
+ * expected ones. Writes to one path are serialised within a process; across
+ * processes the check and the replacement are two steps, not one atomic
+ * operation. A file that is not valid JSON fails reads with
+ * `TokenStoreError` (operation `read`), quoting none of it.
+ *
+ * @since 0.1.0
+ */
+export const makeFile = (options: { readonly path: string; readonly key: string }): Effect.Effect<Service> =>
+  file.makeFile(options)
+
+/**
+ * The file-backed store as a Layer (Node's file system).
+ *
+ * @since 0.1.0
+ */
+export const layerFile = (options: { readonly path: string; readonly key: string }): Layer.Layer<TokenStore> =>
+  Layer.effect(TokenStore, makeFile(options))
 
 /**
  * The in-memory store as a Layer.

@@ -17,10 +17,16 @@
  * the exit and a failure's message can quote the response body.
  *
  * With `propagate` (the default), `traceparent` and `b3` headers naming the
- * span are added to requests whose origin is the base URL's, and to no
- * other origin. A request that sets its own is left alone. With tracing
- * disabled (`References.TracerEnabled` false) no span is made and nothing
- * is sent.
+ * span (and, in `b3`, its parent) are added to requests whose origin is the
+ * base URL's, and to no other origin. A header the request sets itself is
+ * left alone.
+ *
+ * Spans are recorded only when a tracer is installed (`Effect.withTracer`,
+ * or a Layer of an OpenTelemetry exporter). Under effect's own tracer, which
+ * exports nothing, no span is made: the headers still go out, sampled, with
+ * a new span id in the caller's trace (or a new trace), so the server's
+ * spans still join it. With tracing disabled (`References.TracerEnabled`
+ * false) nothing is sent.
  *
  * @example
  * ```ts

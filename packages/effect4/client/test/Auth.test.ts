@@ -1,12 +1,14 @@
-import { Auth, CourierError, Logging, TokenStore } from "@courier/client-effect4"
+import { Auth, Body, CourierError, Logging, TokenStore } from "@courier/client-effect4"
 import { Reply, TestServer } from "@courier/testing-effect4"
 import { describe, expect, it } from "@effect/vitest"
 import type * as Duration from "effect/Duration"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/testing/TestClock"
 import { capturingLogs, clientWith, hits, type Line } from "./layers.js"
 
@@ -166,6 +168,55 @@ describe("Auth on the wire", () => {
       const results = yield* Effect.all(calls, { concurrency: "unbounded" })
       expect(results).toHaveLength(20)
       expect(yield* hits(server, "/auth/refresh")).toBe(1)
+    }))
+
+  it.live("interrupting one waiting request does not cancel the refresh the others wait on", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["GET", "/me", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "300 millis")]]
+      })
+      const { client } = yield* clientWith(server, authed(), TokenStore.layerMemory(TokenStore.tokens(STALE, REFRESH)))
+      const first = yield* Effect.forkChild(client.get("/me"))
+      const second = yield* Effect.forkChild(client.get("/me"))
+      // Both have met their 401 and wait on the one refresh.
+      for (let i = 0; i < 200 && (yield* hits(server, "/auth/refresh")) === 0; i++) yield* wallSleep(5)
+      yield* Fiber.interrupt(first)
+      expect(yield* Fiber.join(second)).toEqual({ ok: true })
+      expect(yield* hits(server, "/auth/refresh")).toBe(1)
+    }))
+
+  it.live("refreshJson reads either spelling, keeps the refresh token when none comes back, and stores expires_in", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [
+          ["GET", "/me", protectedBy(FRESH)],
+          ["POST", "/auth/refresh", Reply.json({ access_token: FRESH, expires_in: 60 })]
+        ]
+      })
+      const store = yield* TokenStore.makeMemory(TokenStore.tokens(STALE, REFRESH))
+      const { client } = yield* clientWith(server, authed(), Layer.succeed(TokenStore.TokenStore, store))
+      const before = Date.now()
+      yield* client.get("/me")
+      const stored = Option.getOrThrow(yield* store.get)
+      expect(Redacted.value(stored.accessToken)).toBe(FRESH)
+      expect(Redacted.value(stored.refreshToken!)).toBe(REFRESH)
+      expect(stored.expiresAt! - before).toBeGreaterThanOrEqual(59_000)
+      expect(stored.expiresAt! - before).toBeLessThanOrEqual(61_000)
+    }))
+
+  it.live("a 401 on a one-shot stream body is not replayed and refreshes nothing", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({
+        routes: [["PUT", "/upload", protectedBy(FRESH)], ["POST", "/auth/refresh", issues(FRESH, "0 millis")]]
+      })
+      const { client } = yield* clientWith(server, authed(), TokenStore.layerMemory(TokenStore.tokens(STALE, REFRESH)))
+      const error = yield* Effect.flip(
+        client.put("/upload", { body: Body.stream(Stream.make(new TextEncoder().encode("data"))) })
+      )
+      expect(error._tag).toBe("Unauthorized")
+      expect(String((error as CourierError.Unauthorized).cause)).toContain("one-shot stream")
+      expect(yield* hits(server, "/upload")).toBe(1)
+      expect(yield* hits(server, "/auth/refresh")).toBe(0)
     }))
 
   it.live("a refresh past refreshTimeout is RefreshUnavailable; the tokens stay", () =>

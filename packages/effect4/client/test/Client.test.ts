@@ -75,6 +75,34 @@ describe("requests on the wire", () => {
       expect(st!.bodyComplete).toBe(true)
     }).pipe(Effect.scoped))
 
+  it.live("multipart with a streamed file part: framed like the buffered one, sent again on a 307", () =>
+    Effect.gen(function*() {
+      const s = yield* TestServer.make({
+        routes: [["POST", "/up", Reply.redirect(307, "/final")], ["POST", "/final", Reply.empty]]
+      })
+      const c = yield* client({ baseUrl: s.url })
+      const chunks = () => Stream.make(text.encode("ab"), text.encode("c"))
+      const parts = (size: number | undefined) => [
+        Body.field("name", "x"),
+        Body.streamPart("f", "a.txt", chunks, size === undefined ? { contentType: "text/plain" } : { contentType: "text/plain", size })
+      ]
+      yield* c.post("/up", { body: Body.multipart(parts(3)), responseType: "none" })
+      yield* c.post("/final", { body: Body.multipart(parts(undefined)), responseType: "none" })
+      const [first, again, unsized] = yield* s.journal
+      for (const entry of [first!, again!, unsized!]) {
+        const boundary = /boundary=(.+)$/.exec(entry.headers["content-type"] as string)![1]!
+        expect(entry.bodyText).toBe(
+          `--${boundary}\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nabc\r\n` +
+            `--${boundary}--\r\n`
+        )
+      }
+      expect(again!.path).toBe("/final")
+      expect(Number(first!.headers["content-length"])).toBe(first!.body.byteLength)
+      expect(unsized!.headers["content-length"]).toBeUndefined()
+      expect(unsized!.headers["transfer-encoding"]).toBe("chunked")
+    }).pipe(Effect.scoped))
+
   it.live("responseType text, bytes, none, json; exchange; stream; HEAD", () =>
     Effect.gen(function*() {
       const s = yield* TestServer.make({
@@ -92,6 +120,22 @@ describe("requests on the wire", () => {
       expect(new TextDecoder().decode(new Uint8Array(chunks.flatMap((chunk) => [...chunk])))).toBe("[1,2]")
       expect(yield* c.head("/", { responseType: "text" })).toBe("")
       expect((yield* s.journal).at(-1)!.method).toBe("HEAD")
+    }).pipe(Effect.scoped))
+
+  it.live("arrayFormat, and credentials in the URL sent as Basic when asked", () =>
+    Effect.gen(function*() {
+      const s = yield* TestServer.make({ routes: [["GET", "/*", Reply.json({})]] })
+      const csv = yield* client({ baseUrl: s.url, arrayFormat: "csv" })
+      yield* csv.get("/a", { query: { ids: [1, 2, 3] } })
+      const brackets = yield* client({ baseUrl: s.url, arrayFormat: "brackets" })
+      yield* brackets.get("/b", { query: { ids: [1, 2] } })
+      const basic = yield* client({ baseUrl: s.url, urlCredentials: "basic" })
+      yield* basic.get(`${s.url.replace("http://", "http://ann:p%40ss@")}/c`)
+      const [a, b, c] = yield* s.journal
+      expect(a!.path).toBe("/a?ids=1%2C2%2C3")
+      expect(b!.path).toBe("/b?ids%5B%5D=1&ids%5B%5D=2")
+      expect(c!.path).toBe("/c")
+      expect(c!.headers["authorization"]).toBe(`Basic ${Buffer.from("ann:p@ss").toString("base64")}`)
     }).pipe(Effect.scoped))
 
   it.live("acceptStatus makes a status an answer", () =>
@@ -114,6 +158,30 @@ describe("requests on the wire", () => {
       // may open a second connection; after that the pool reuses them.
       for (let i = 0; i < 6; i++) yield* c.get("/")
       expect(yield* s.totalConnections).toBeLessThanOrEqual(2)
+    }).pipe(Effect.scoped))
+})
+
+describe("exchange by status", () => {
+  it.live("each status named in schemas is an answer decoded by its schema; others fail", () =>
+    Effect.gen(function*() {
+      const s = yield* TestServer.make({
+        routes: [
+          ["GET", "/found", Reply.json({ id: 1 })],
+          ["GET", "/missing", Reply.json({ reason: "gone" }, { status: 404 })],
+          ["GET", "/broken", Reply.json({}, { status: 500 })]
+        ]
+      })
+      const c = yield* client({ baseUrl: s.url })
+      const schemas = {
+        200: Schema.Struct({ id: Schema.Number }),
+        404: Schema.Struct({ reason: Schema.String })
+      }
+      const found = yield* c.exchange("GET", "/found", { schemas })
+      expect(found.status === 200 && found.body.id).toBe(1)
+      const missing = yield* c.exchange("GET", "/missing", { schemas })
+      expect(missing.status === 404 && missing.body.reason).toBe("gone")
+      const broken = yield* Effect.flip(c.exchange("GET", "/broken", { schemas }))
+      expect(broken._tag === "BadResponse" && broken.status).toBe(500)
     }).pipe(Effect.scoped))
 })
 

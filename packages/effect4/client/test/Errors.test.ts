@@ -66,6 +66,7 @@ describe("every failure tag", () => {
       const s = yield* TestServer.make({
         routes: [
           ["GET", "/html", Reply.text("<html>oops</html>", { headers: { "content-type": "text/html" } })],
+          ["GET", "/leaky", Reply.text("hunter2 is the password", { headers: { "content-type": "text/plain" } })],
           ["GET", "/empty", Reply.status(200)],
           ["GET", "/wrong", Reply.json({ id: "not-a-number", token: "hunter2" })]
         ]
@@ -75,6 +76,10 @@ describe("every failure tag", () => {
       const invalid = yield* Effect.flip(c.get("/html", { schema: Post }))
       expect(invalid._tag === "Parse" && invalid.reason).toBe("InvalidJson")
       expect(invalid._tag === "Parse" && invalid.contentType).toBe("text/html")
+      // The JSON parser's own message quotes the body: the cause must not keep it.
+      const leaky = yield* Effect.flip(c.get("/leaky", { schema: Post }))
+      expect(leaky._tag === "Parse" && leaky.reason).toBe("InvalidJson")
+      expect(String(leaky._tag === "Parse" && leaky.cause?.message)).not.toContain("hunter2")
       const empty = yield* Effect.flip(c.get("/empty", { schema: Post }))
       expect(empty._tag === "Parse" && empty.reason).toBe("EmptyBody")
       const wrong = yield* Effect.flip(c.get("/wrong", { schema: Post }))

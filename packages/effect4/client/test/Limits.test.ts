@@ -84,6 +84,26 @@ describe("content codings", () => {
       expect(streamed._tag === "LimitExceeded" && streamed.reason).toBe("ResponseTooLarge")
     }).pipe(Effect.scoped))
 
+  it.live("a streamed bomb stops decoding at the limit even when nobody reads on", () =>
+    Effect.gen(function*() {
+      const s = yield* TestServer.make({ routes: [["GET", "/", Reply.encoded(new Uint8Array(64_000_000), ["gzip"])]] })
+      const c = yield* client({ baseUrl: s.url, maxResponseBytes: 1_000_000 })
+      const before = process.memoryUsage().arrayBuffers
+      // Take one chunk, then wait without reading: the decoders must not run on to 64 MB meanwhile.
+      let first = true
+      let peak = 0
+      const error = yield* Stream.runForEach(c.stream("GET", "/"), () =>
+        Effect.suspend(() => {
+          if (!first) return Effect.void
+          first = false
+          return Effect.sleep("1 second").pipe(
+            Effect.tap(() => Effect.sync(() => peak = process.memoryUsage().arrayBuffers - before))
+          )
+        })).pipe(Effect.flip)
+      expect(error._tag === "LimitExceeded" && error.reason).toBe("ResponseTooLarge")
+      expect(peak).toBeLessThan(32_000_000)
+    }).pipe(Effect.scoped))
+
   it.live("more codings than maxContentEncodings; a corrupt body is a Protocol failure", () =>
     Effect.gen(function*() {
       const s = yield* TestServer.make({

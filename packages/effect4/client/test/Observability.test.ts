@@ -2,7 +2,9 @@ import { AppHeaders, Metrics, Tracing } from "@courier/client-effect4"
 import { Reply, TestServer } from "@courier/testing-effect4"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as References from "effect/References"
 import * as Tracer from "effect/Tracer"
@@ -48,9 +50,35 @@ describe("AppHeaders", () => {
       expect(Exit.isFailure(credential)).toBe(true)
       expect(yield* server.journal).toEqual([])
     }))
+
+  it.live("layerConfig reads APP_NAME, APP_VERSION, APP_PLATFORM, APP_USER_AGENT and checks them", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})]] })
+      const env = (record: Record<string, string>) =>
+        Layer.provide(AppHeaders.layerConfig(), ConfigProvider.layer(ConfigProvider.fromEnvRecord(record)))
+      const { client } = yield* clientWith(server, env({ APP_NAME: "notes", APP_USER_AGENT: "notes/2.0" }))
+      yield* client.get("/x")
+      const [sent] = yield* server.requests("/x")
+      expect(sent!.headers).toMatchObject({ "x-app-name": "notes", "user-agent": "notes/2.0" })
+      expect(sent!.headers["x-app-version"]).toBeUndefined()
+      const broken = yield* Effect.exit(clientWith(server, env({ APP_PLATFORM: "ios\u0007" })))
+      expect(Exit.isFailure(broken)).toBe(true)
+    }))
 })
 
 describe("Tracing", () => {
+  it.live("the client span is a child of the caller's span", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})]] })
+      const { client } = yield* clientWith(server, Tracing.layer())
+      const spans: Array<Tracer.Span> = []
+      yield* client.get("/x").pipe(Effect.withSpan("caller"), Effect.withTracer(recording(spans)))
+      const caller = spans.find((span) => span.name === "caller")!
+      const call = spans.find((span) => span.name === "http.client GET")!
+      expect(call.traceId).toBe(caller.traceId)
+      expect(call.parent._tag === "Some" && call.parent.value.spanId).toBe(caller.spanId)
+    }))
+
   it.live("one client span per call, its ids in traceparent to the base origin only", () =>
     Effect.gen(function*() {
       const other = yield* TestServer.make({ routes: [["GET", "/y", Reply.json({})]] })
@@ -71,6 +99,26 @@ describe("Tracing", () => {
       const [elsewhere] = yield* other.requests("/y")
       expect(elsewhere!.headers["traceparent"]).toBeUndefined()
       expect(elsewhere!.headers["b3"]).toBeUndefined()
+    }))
+
+  it.live("under effect's own tracer no span is recorded, yet the trace context joins the caller's trace", () =>
+    Effect.gen(function*() {
+      const server = yield* TestServer.make({ routes: [["GET", "/x", Reply.json({})]] })
+      const { client } = yield* clientWith(server, Tracing.layer())
+      const caller = yield* Effect.gen(function*() {
+        yield* client.get("/x")
+        return yield* Effect.currentSpan
+      }).pipe(Effect.withSpan("caller"))
+      yield* client.get("/x")
+      const [inside, outside] = yield* server.requests("/x")
+      const [, traceId, spanId, flags] = String(inside!.headers["traceparent"]).split("-")
+      expect(traceId).toBe(caller.traceId)
+      expect(spanId).not.toBe(caller.spanId)
+      expect(flags).toBe("01")
+      expect(String(inside!.headers["b3"]).endsWith(`-1-${caller.spanId}`)).toBe(true)
+      // No caller span: a new trace.
+      expect(String(outside!.headers["traceparent"])).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+      expect(String(outside!.headers["traceparent"])).not.toContain(caller.traceId)
     }))
 
   it.live("a failed call's span carries the tag, not the body; tracing disabled sends nothing", () =>

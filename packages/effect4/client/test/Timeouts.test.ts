@@ -6,6 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/testing/TestClock"
+import * as net from "node:net"
 import * as Body from "../src/Body.js"
 import * as CourierRequest from "../src/CourierRequest.js"
 import { fromCause } from "../src/internal/transport/failure.js"
@@ -108,6 +109,31 @@ describe("timeouts", () => {
       expect(yield* s.journal).toHaveLength(0)
       const none = yield* client({ baseUrl: s.url, timeouts: { total: Duration.infinity } })
       expect(Duration.isFinite(yield* CourierRequest.remaining(yield* none.prepare("GET", "/")))).toBe(false)
+    }).pipe(Effect.scoped))
+
+  it.live("connect: a TLS handshake that never completes", () =>
+    Effect.gen(function*() {
+      // A TCP listener that accepts and stays silent: the socket connects, the
+      // TLS session never does, and undici's connector counts both.
+      const port = yield* Effect.acquireRelease(
+        Effect.callback<{ readonly server: net.Server; readonly sockets: Set<net.Socket> }>((resume) => {
+          const sockets = new Set<net.Socket>()
+          const server = net.createServer((socket) => {
+            sockets.add(socket)
+            socket.on("error", () => {})
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, sockets })))
+        }),
+        ({ server, sockets }) => Effect.sync(() => {
+          sockets.forEach((socket) => socket.destroy())
+          server.close()
+        })
+      ).pipe(Effect.map(({ server }) => (server.address() as net.AddressInfo).port))
+      const c = yield* client({ timeouts: { connect: "300 millis", receive: "30 seconds", total: "30 seconds" } })
+      const [error, ms] = yield* elapsed(Effect.flip(c.get(`https://127.0.0.1:${port}/`)))
+      expect(error._tag === "Timeout" && error.phase).toBe("connect")
+      expect(error._tag === "Timeout" && Duration.toMillis(error.duration)).toBe(300)
+      expect(ms).toBeLessThan(15_000)
     }).pipe(Effect.scoped))
 
   it("undici's connect timeout is the connect phase, with the client's duration", () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as CourierClient from "../src/CourierClient.js"
+import * as NodeTransport from "../src/NodeTransport.js"
 import { certificate, client, httpsServer } from "./support.js"
 
 const answer = (_: unknown, res: import("node:http").ServerResponse) => {
@@ -32,5 +37,20 @@ describe("TLS", () => {
       const s = yield* httpsServer(answer)
       const c = yield* client({ baseUrl: s.url }, { rejectUnauthorized: false })
       expect(yield* c.get("/")).toEqual({ secure: true })
+    }).pipe(Effect.scoped))
+
+  it.live("TLS options from Config: the CA from the environment, problems naming the variable", () =>
+    Effect.gen(function*() {
+      const s = yield* httpsServer(answer)
+      const env = ConfigProvider.fromEnv({ env: { COURIER_BASE_URL: s.url, COURIER_TLS_CA: certificate } })
+      const context = yield* Layer.build(NodeTransport.layerClientConfig()).pipe(
+        Effect.provideService(ConfigProvider.ConfigProvider, env)
+      )
+      expect(yield* Context.get(context, CourierClient.CourierClient).get("/")).toEqual({ secure: true })
+      const bad = ConfigProvider.fromEnv({ env: { COURIER_TLS_REJECT_UNAUTHORIZED: "maybe" } })
+      const error = yield* Effect.flip(
+        Layer.build(NodeTransport.layerClientConfig()).pipe(Effect.provideService(ConfigProvider.ConfigProvider, bad))
+      )
+      expect(String(error)).toContain("COURIER_TLS_REJECT_UNAUTHORIZED")
     }).pipe(Effect.scoped))
 })

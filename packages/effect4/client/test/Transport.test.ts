@@ -96,6 +96,15 @@ for (const [name, make] of transports) {
         expect(total._tag === "Timeout" && total.phase).toBe("total")
       }).pipe(Effect.scoped))
 
+    it.live("timeouts longer than a timer holds (2^31-1 ms) are no timeout, not an immediate one", () =>
+      Effect.gen(function*() {
+        const s = yield* TestServer.make({ routes: [["*", "/", Reply.json({ ok: true })]] })
+        const c = yield* make({ baseUrl: s.url, timeouts: { send: "30 days", receive: "30 days", total: "30 days" } })
+        expect(yield* c.get("/")).toEqual({ ok: true })
+        const body = Body.stream(Stream.make(new TextEncoder().encode("x")))
+        expect(yield* c.post("/", { body })).toEqual({ ok: true })
+      }).pipe(Effect.scoped))
+
     it.live("a refused connection is Network(ConnectionRefused)", () =>
       Effect.gen(function*() {
         const closed = yield* Effect.scoped(Effect.map(TestServer.make(), (other) => other.url))

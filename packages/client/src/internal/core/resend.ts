@@ -5,10 +5,9 @@
  * and was answered (a POST answered 303 has done its work), whatever the
  * later hop's failure says about itself.
  */
+import * as RetryRules from "@courier/core/RetryRules"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
-
-const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"])
 
 /**
  * An idempotent method (RFC 9110 9.2.2), or any method with an
@@ -17,7 +16,7 @@ const idempotentMethods = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "T
  * @internal
  */
 export const isIdempotent = (request: CourierRequest.CourierRequest): boolean =>
-  idempotentMethods.has(request.method) || request.headers["idempotency-key"] !== undefined
+  RetryRules.isIdempotent(request.method, request.headers)
 
 /**
  * Whether the failure came from a hop after a redirect, so the first hop

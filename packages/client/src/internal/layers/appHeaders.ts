@@ -7,73 +7,16 @@ import type * as AppHeaders from "../../AppHeaders.js"
 import type * as CourierClient from "../../CourierClient.js"
 import * as Client from "../core/client.js"
 import type * as CourierRequest from "../../CourierRequest.js"
-import * as Headers from "@courier/core/Headers"
+import * as Rules from "@courier/core/AppHeaders"
 
-// Visible ASCII with inner spaces: a value every transport sends as is (fetch
-// rejects characters above U+00FF, and obs-text is read differently by
-// different servers). No CR, LF or NUL, so no header injection.
-const valuePattern = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/
-const maxValueLength = 1024
-
-// Framing and hop-by-hop headers belong to the transport (the rule every
-// header source shares, in headers.ts); the body's own headers to the body;
-// credentials to the auth Layer (these headers go to every origin the client calls).
-const refusedNames = new Set([
-  "host",
-  "content-length",
-  "content-type",
-  "authorization",
-  "proxy-authorization",
-  "cookie"
-])
-
-const isRefused = (lower: string): boolean => refusedNames.has(lower) || Headers.isTransportOwned(lower)
-
-/** Why a value is refused; never the value itself, which may be anything. */
-const valueProblem = (value: unknown): string | undefined => {
-  if (typeof value !== "string") return "must be a string"
-  if (value.length > maxValueLength) return `must be at most ${maxValueLength} characters`
-  if (!valuePattern.test(value)) {
-    return "must be non-empty printable ASCII without leading or trailing spaces (no CR, LF or control characters)"
-  }
-  return undefined
-}
-
-/** The headers to add, in order, or the option that is wrong. @internal */
+/** The headers to add, in order, or the option that is wrong (the rules of `@courier/core`). @internal */
 export const resolve = (
   options: AppHeaders.Options
 ): Either.Either<ReadonlyArray<readonly [string, string]>, ConfigError.ConfigError> => {
-  const out = new Map<string, string>()
-  if (options.extra !== undefined) {
-    for (const name of Object.keys(options.extra)) {
-      if (!Headers.isToken(name)) {
-        return Either.left(ConfigError.InvalidData(["extra"], "a header name is not a valid token"))
-      }
-      const lower = name.toLowerCase()
-      if (isRefused(lower)) {
-        return Either.left(
-          ConfigError.InvalidData(["extra", lower], `${lower} cannot be an app header (use the auth Layer for credentials)`)
-        )
-      }
-      const problem = valueProblem(options.extra[name])
-      if (problem !== undefined) return Either.left(ConfigError.InvalidData(["extra", lower], `the value ${problem}`))
-      out.set(lower, options.extra[name])
-    }
-  }
-  const named: ReadonlyArray<readonly ["userAgent" | "appName" | "appVersion" | "platform", string]> = [
-    ["userAgent", "user-agent"],
-    ["appName", "x-app-name"],
-    ["appVersion", "x-app-version"],
-    ["platform", "x-platform"]
-  ]
-  for (const [field, header] of named) {
-    const value = options[field]
-    if (value === undefined) continue
-    const problem = valueProblem(value)
-    if (problem !== undefined) return Either.left(ConfigError.InvalidData([field], `${field} ${problem}`))
-    out.set(header, value)
-  }
-  return Either.right(Array.from(out))
+  const resolved = Rules.resolve(options)
+  return resolved._tag === "Headers"
+    ? Either.right(resolved.entries)
+    : Either.left(ConfigError.InvalidData([...resolved.path], resolved.message))
 }
 
 const valueProblemText = "must be non-empty printable ASCII, at most 1024 characters, without leading or trailing spaces"
@@ -81,7 +24,7 @@ const valueProblemText = "must be non-empty printable ASCII, at most 1024 charac
 const validated = (name: string) =>
   Config.option(
     Config.string(name).pipe(
-      Config.validate({ message: `${name} ${valueProblemText}`, validation: (value) => valueProblem(value) === undefined })
+      Config.validate({ message: `${name} ${valueProblemText}`, validation: (value) => Rules.valueProblem(value) === undefined })
     )
   )
 
@@ -115,15 +58,10 @@ const withHeaders = (
 ): CourierClient.Execute => {
   if (entries.length === 0) return execute
   return (request: CourierRequest.CourierRequest) => {
-    let headers: Record<string, string> | undefined
-    for (const [name, value] of entries) {
-      // The request's own value (set per call or in the client's default
-      // headers) wins: the app headers are defaults.
-      if (request.headers[name] !== undefined) continue
-      if (headers === undefined) headers = { ...request.headers }
-      headers[name] = value
-    }
-    return execute(headers === undefined ? request : { ...request, headers })
+    // The request's own value (set per call or in the client's default
+    // headers) wins: the app headers are defaults.
+    const headers = Rules.addTo(request.headers, entries)
+    return execute(headers === request.headers ? request : { ...request, headers })
   }
 }
 

@@ -14,6 +14,7 @@ import * as ScheduleInterval from "effect/ScheduleInterval"
 import * as ConfigError from "effect/ConfigError"
 import * as RetryAfter from "@courier/core/RetryAfter"
 import * as RetryBudget from "@courier/core/RetryBudget"
+import * as RetryRules from "@courier/core/RetryRules"
 import * as Client from "../core/client.js"
 import * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
@@ -66,39 +67,29 @@ export const policyProblem = (policy: Partial<Retry.Policy>): string | undefined
       ? undefined
       : durationProblem("budget.window", policy.budget.window))
 
+/** What the shared rules read of a failure. */
+const asFailure = (error: CourierError.CourierError): RetryRules.Failure => {
+  switch (error._tag) {
+    case "Network":
+      return { kind: "Network", reason: error.reason, code: error.code, nothingSent: error.nothingSent }
+    case "Timeout":
+      return { kind: "Timeout", phase: error.phase, afterRedirect: Resend.afterRedirect(error) }
+    case "BadResponse":
+      return { kind: "Status", status: error.status }
+    default:
+      return { kind: "Other" }
+  }
+}
+
 const defaultDecision = (policy: Retry.Policy, request: CourierRequest.CourierRequest, error: CourierError.CourierError) => {
   if (request.body._tag === "Stream" && !request.body.replayable) return false
   // `request` is the call's first hop; the failure may come from a later one
   // (after a redirect), and then the first hop was sent whatever this says.
-  const safe = Resend.isIdempotent(request)
-  switch (error._tag) {
-    case "Network": {
-      // Only a lookup that may succeed later is worth another one.
-      const transient = error.reason !== "DnsLookup" || error.code === "EAI_AGAIN"
-      if (error.nothingSent) return transient
-      if (!safe) return false
-      switch (error.reason) {
-        case "ConnectionRefused":
-        case "DnsLookup":
-        case "Unreachable":
-          return transient
-        case "ConnectionReset":
-        case "IncompleteBody":
-        case "Unknown":
-          return true
-        default:
-          return false
-      }
-    }
-    case "Timeout":
-      if (!policy.timeoutPhases.includes(error.phase)) return false
-      // A connect timeout proves nothing was sent, on the first hop only.
-      return (error.phase === "connect" && !Resend.afterRedirect(error)) || safe
-    case "BadResponse":
-      return safe && policy.statuses.includes(error.status)
-    default:
-      return false
-  }
+  return RetryRules.isTransient(asFailure(error), {
+    safe: Resend.isIdempotent(request),
+    statuses: policy.statuses,
+    timeoutPhases: policy.timeoutPhases
+  })
 }
 
 /** @internal */

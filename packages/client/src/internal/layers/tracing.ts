@@ -1,3 +1,4 @@
+import * as TraceContext from "@courier/core/TraceContext"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
 import * as Effect from "effect/Effect"
@@ -51,8 +52,6 @@ const sanitize = (
   }
 }
 
-const hex32 = /^[0-9a-f]{32}$/
-const hex16 = /^[0-9a-f]{16}$/
 
 const defaultPort = (url: URL): number => url.port !== "" ? Number(url.port) : url.protocol === "https:" ? 443 : 80
 
@@ -87,25 +86,14 @@ const withContext = (
   sampled: boolean,
   parentSpanId: string | undefined
 ): CourierRequest.CourierRequest => {
-  const b3 = request.headers["b3"] === undefined
-    ? `${traceId}-${spanId}-${sampled ? "1" : "0"}${parentSpanId === undefined ? "" : `-${parentSpanId}`}`
-    : undefined
-  const traceparent = request.headers["traceparent"] === undefined
-    ? `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`
-    : undefined
-  if (b3 === undefined && traceparent === undefined) return request
-  const headers = { ...request.headers }
-  if (b3 !== undefined) headers["b3"] = b3
-  if (traceparent !== undefined) headers["traceparent"] = traceparent
-  return { ...request, headers }
+  const added = TraceContext.headersFor(request.headers, { traceId, spanId, sampled, parentSpanId })
+  return added === undefined ? request : { ...request, headers: { ...request.headers, ...added } }
 }
 
 /** The request with the span's context headers. */
 const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest =>
-  // A disabled tracer hands out a no-op span: nothing worth propagating.
-  !hex32.test(span.traceId) || !hex16.test(span.spanId)
-    ? request
-    : withContext(request, span.traceId, span.spanId, span.sampled, Option.getOrUndefined(span.parent)?.spanId)
+  // A disabled tracer hands out a no-op span, whose ids are not W3C ids: headersFor adds nothing.
+  withContext(request, span.traceId, span.spanId, span.sampled, Option.getOrUndefined(span.parent)?.spanId)
 
 const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
   switch (outcome._tag) {
@@ -163,7 +151,7 @@ const propagatedWithoutSpan = (
   request: CourierRequest.CourierRequest,
   parent: Tracer.AnySpan | undefined
 ): CourierRequest.CourierRequest => {
-  if (parent !== undefined && !hex32.test(parent.traceId)) return request
+  if (parent !== undefined && !TraceContext.isTraceId(parent.traceId)) return request
   const traceId = parent === undefined ? hex8() + hex8() + hex8() + hex8() : parent.traceId
   return withContext(request, traceId, hex8() + hex8(), true, parent?.spanId)
 }

@@ -29,4 +29,4 @@ export const wait = (
 export const scoped = <S extends { readonly close: () => Promise<void> }>(
   start: () => Promise<S>
 ): Effect.Effect<S, never, Scope.Scope> =>
-  Effect.acquireRelease(Effect.promise(start), (server) => Effect.promise(() => server.close()))
+  Effect.acquireRelease(Effect.promise(() => start()), (server) => Effect.promise(() => server.close()))

@@ -4,6 +4,7 @@
  * token endpoint said no; a token endpoint that is down must not log
  * everyone out.
  */
+import * as TokenRefresh from "@courier/core/TokenRefresh"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
@@ -18,23 +19,6 @@ export class RefreshTimedOut extends Data.TaggedError("RefreshTimedOut")<{
   override get message(): string {
     return "the refresh did not finish within refreshTimeout"
   }
-}
-
-/** Statuses of the token endpoint that reject the refresh token itself. */
-const rejections: ReadonlySet<number> = new Set([400, 401, 403])
-
-/**
- * OAuth2 error codes (RFC 6749 section 4.1.2.1) that some token endpoints
- * send with a 400 when they are down or overloaded: not a rejection.
- */
-const unavailableCodes: ReadonlySet<string> = new Set(["temporarily_unavailable", "server_error"])
-
-const oauth2ErrorCode = (errorBody: Option.Option<unknown>): string | undefined => {
-  if (Option.isNone(errorBody)) return undefined
-  const body = errorBody.value
-  return typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
-    ? (body as { error: string }).error
-    : undefined
 }
 
 /**
@@ -56,8 +40,8 @@ export const endsSession = (cause: Cause.Cause<unknown>): boolean => {
     case "Unauthorized":
       return true
     case "BadResponse": {
-      const code = oauth2ErrorCode(error.errorBody)
-      return rejections.has(error.status) && (code === undefined || !unavailableCodes.has(code))
+      const code = Option.isSome(error.errorBody) ? TokenRefresh.oauth2ErrorCode(error.errorBody.value) : undefined
+      return TokenRefresh.rejectsRefresh(error.status, code)
     }
     default:
       return false
@@ -65,18 +49,10 @@ export const endsSession = (cause: Cause.Cause<unknown>): boolean => {
 }
 
 /**
- * Statuses after which the refresh POST is sent again: the server says it
- * did not act on it (408 it never read it, 429 it refused to, 503 it could
- * not). A reset, a receive timeout, 500, 502 or 504 may come after the server
- * already rotated the refresh token; sending the old one again would get a
- * 400 and end a session that is fine, so those are not retried.
- */
-const refreshRetryStatuses: ReadonlySet<number> = new Set([408, 429, 503])
-
-/**
  * The retry decision for the refresh call: the Retry Layer's own default
  * (which already retries a POST when nothing was sent: connection refused,
- * DNS, connect timeout) plus the statuses above.
+ * DNS, connect timeout) plus the statuses after which the server did not act
+ * on it (`TokenRefresh.retriesRefresh`: 408, 429, 503).
  *
  * @internal
  */
@@ -84,4 +60,4 @@ export const shouldRetryRefresh = (
   _request: CourierRequest.CourierRequest,
   error: CourierError.CourierError,
   byDefault: boolean
-): boolean => byDefault || (error._tag === "BadResponse" && refreshRetryStatuses.has(error.status))
+): boolean => byDefault || (error._tag === "BadResponse" && TokenRefresh.retriesRefresh(error.status))

@@ -1,3 +1,4 @@
+import * as TokenFile from "@courier/core/TokenFile"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -29,34 +30,7 @@ export class TokenStoreError extends Data.TaggedError("TokenStoreError")<{
  */
 export class TokenStore extends Context.Tag("@courier/client/TokenStore")<TokenStore, TokenStoreNs.Service>() {}
 
-interface Stored {
-  readonly accessToken: string
-  readonly refreshToken?: string | undefined
-  readonly expiresAt?: number | undefined
-}
-
-const parse = (text: string): Record<string, Stored> => {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    // V8's message quotes the text around the fault, and that text is tokens.
-    throw new SyntaxError("the token file is not valid JSON")
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return {}
-  const out: Record<string, Stored> = Object.create(null)
-  for (const [key, entry] of Object.entries(value)) {
-    if (typeof entry !== "object" || entry === null) continue
-    const { accessToken, expiresAt, refreshToken } = entry as Record<string, unknown>
-    if (typeof accessToken !== "string") continue
-    out[key] = {
-      accessToken,
-      refreshToken: typeof refreshToken === "string" ? refreshToken : undefined,
-      ...(typeof expiresAt === "number" && Number.isFinite(expiresAt) ? { expiresAt } : {})
-    }
-  }
-  return out
-}
+type Stored = TokenFile.Stored
 
 // Stores of different keys share one file. Each write reads the file, changes
 // its own key and replaces the file; two of these interleaved would drop the
@@ -101,7 +75,7 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
 
     // Writes start from the file, never from the cache.
     const load = fs.readFileString(path).pipe(
-      Effect.map(parse),
+      Effect.map(TokenFile.parse),
       // A missing file is an empty store; an unreadable one is an error.
       Effect.catchIf(notFound, () => Effect.succeed<Record<string, Stored>>(Object.create(null))),
       Effect.catchAllDefect((defect) => Effect.fail(defect)),
@@ -133,7 +107,7 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
 
     const writeAll = (all: Record<string, Stored>, operation: "write" | "clear") =>
       Effect.gen(function*() {
-        yield* writeAtomic(fs, path, JSON.stringify(all, null, 2) + "\n")
+        yield* writeAtomic(fs, path, TokenFile.serialize(all))
         // The next read stats the file and reads it again once.
         cache = undefined
         cachedStamp = undefined
@@ -161,7 +135,7 @@ export const makeFile = (options: { readonly path: string; readonly key: string 
       clear: remove(() => true),
       clearIf: (expected) => {
         const wanted = toStored(expected)
-        return remove((entry) => entry.accessToken === wanted.accessToken && entry.refreshToken === wanted.refreshToken)
+        return remove((entry) => TokenFile.holds(entry, wanted))
       }
     }
     return markLocal(service)

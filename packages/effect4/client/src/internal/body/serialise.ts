@@ -8,6 +8,7 @@ import * as Url from "@courier/core/Url"
 import * as Effect from "effect/Effect"
 import * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import type * as Body from "../../Body.js"
 
 const encoder = new TextEncoder()
@@ -24,6 +25,50 @@ const stringify = (value: unknown): string | undefined => {
   } catch {
     return undefined
   }
+}
+
+const multipart = (parts: ReadonlyArray<Body.Part>): Effect.Effect<Serialised, string> => {
+  const contents = parts.map((part) =>
+    part._tag === "Field" ? encoder.encode(part.value) : part._tag === "File" ? part.bytes : undefined
+  )
+  const framing = Multipart.frame(parts.map((part, i) => ({
+    name: part.name,
+    file: part._tag === "Field" ? undefined : { filename: part.filename, contentType: part.contentType },
+    size: part._tag === "StreamFile" ? part.size : contents[i]!.byteLength
+  })))
+  if (typeof framing === "string") return Effect.fail(framing)
+  if (contents.every((content) => content !== undefined)) {
+    const out = new Uint8Array(framing.length!)
+    let at = 0
+    for (const [i, content] of contents.entries()) {
+      for (const piece of [framing.heads[i]!, content!, framing.crlf]) {
+        out.set(piece, at)
+        at += piece.byteLength
+      }
+    }
+    out.set(framing.tail, at)
+    return Effect.succeed(bytes(out, framing.contentType))
+  }
+  // A streamed part: the body is the pieces in order, built anew for each sending.
+  const make = () =>
+    Stream.concat(
+      Stream.flatMap(Stream.fromIterable(parts.entries()), ([i, part]) =>
+        Stream.concat(
+          Stream.concat(
+            Stream.make(framing.heads[i]!),
+            part._tag === "StreamFile" ? part.make() : Stream.make(contents[i]!)
+          ),
+          Stream.make(framing.crlf)
+        )),
+      Stream.make(framing.tail)
+    )
+  return Effect.succeed({
+    _tag: "Stream",
+    make,
+    contentType: framing.contentType,
+    contentLength: framing.length,
+    replayable: true
+  })
 }
 
 /** @internal */
@@ -56,26 +101,7 @@ export const serialise = (
         ? Effect.fail(problem.detail.replace(/^query parameter/, "form field"))
         : Effect.succeed(bytes(encoder.encode(search.toString()), "application/x-www-form-urlencoded"))
     }
-    case "Multipart": {
-      const contents = body.parts.map((part) => part._tag === "Field" ? encoder.encode(part.value) : part.bytes)
-      const framing = Multipart.frame(body.parts.map((part, i) => ({
-        name: part.name,
-        file: part._tag === "File" ? { filename: part.filename, contentType: part.contentType } : undefined,
-        size: contents[i]!.byteLength
-      })))
-      if (typeof framing === "string") return Effect.fail(framing)
-      const out = new Uint8Array(framing.length!)
-      let at = 0
-      for (let i = 0; i < contents.length; i++) {
-        out.set(framing.heads[i]!, at)
-        at += framing.heads[i]!.byteLength
-        out.set(contents[i]!, at)
-        at += contents[i]!.byteLength
-        out.set(framing.crlf, at)
-        at += framing.crlf.byteLength
-      }
-      out.set(framing.tail, at)
-      return Effect.succeed(bytes(out, framing.contentType))
-    }
+    case "Multipart":
+      return multipart(body.parts)
   }
 }

@@ -35,7 +35,17 @@ const decoded = (
 ): Stream.Stream<Uint8Array, BodyError> =>
   Stream.callback<Uint8Array, BodyError>((queue) =>
     Effect.gen(function*() {
-      chain.output.on("data", (chunk: Uint8Array) => Queue.offerUnsafe(queue, chunk))
+      // Counted as it is produced, not only as it is consumed: a small
+      // compressed body that expands fast must not fill memory ahead of a slow
+      // reader, so the decoders stop at the limit.
+      let produced = 0
+      chain.output.on("data", (chunk: Uint8Array) => {
+        produced += chunk.byteLength
+        if (produced > request.maxResponseBytes) {
+          Queue.failCauseUnsafe(queue, Cause.fail(tooLarge(request, request.maxResponseBytes)))
+          chain.all.forEach((stage) => (stage as unknown as { destroy: () => void }).destroy())
+        } else Queue.offerUnsafe(queue, chunk)
+      })
       chain.output.on("end", () => Queue.endUnsafe(queue))
       for (const stage of chain.all) {
         stage.on("error", (cause: unknown) =>

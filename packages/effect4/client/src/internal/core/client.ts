@@ -20,7 +20,16 @@ import * as Send from "./send.js"
 
 type Options = CourierClient.RequestOptions<any, any> & {
   readonly schema?: Schema.Codec<any, any> | undefined
+  readonly schemas?: CourierClient.StatusSchemas | undefined
   readonly responseType?: CourierConfig.ResponseType | undefined
+}
+
+// With `schemas`, the statuses it names are the answers, each decoded by its schema.
+const bySchemas = (options: Options | undefined): Options | undefined => {
+  const schemas = options?.schemas
+  if (schemas === undefined) return options
+  const statuses = new Set(Object.keys(schemas).map(Number))
+  return { ...options, acceptStatus: (status) => statuses.has(status) }
 }
 
 const build = (
@@ -41,8 +50,11 @@ const build = (
     Effect.flatMap(response(method, url, options), (r) => decoded(r, options))
 
   const exchange = (method: string, url: string, options?: Options) =>
-    Effect.flatMap(response(method, url, options), (r) =>
-      Effect.map(decoded(r, options), (body) => ({ status: r.status, headers: r.headers, body })))
+    Effect.flatMap(response(method, url, bySchemas(options)), (r) =>
+      Effect.map(
+        decoded(r, options?.schemas === undefined ? options : { ...options, schema: options.schemas[r.status] }),
+        (body) => ({ status: r.status, headers: r.headers, body })
+      ))
 
   const stream = (method: string, url: string, options?: Options): Stream.Stream<Uint8Array, CourierError> =>
     Stream.unwrap(

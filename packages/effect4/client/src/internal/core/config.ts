@@ -75,33 +75,42 @@ export const layer = (
 ): Layer.Layer<CourierConfig.CourierConfig, Config.ConfigError> => Layer.effect(tag, fromResult(resolve(options)))
 
 /** @internal */
+/**
+ * An optional variable, checked where it is read, so that a problem names
+ * the variable the user set (`COURIER_BASE_URL: ...`), not the option.
+ *
+ * @internal
+ */
+export const variable = <A>(prefix: string, name: string, parse: (text: string) => CoreConfig.Result<A>) =>
+  Config.String(name).pipe(
+    Config.option,
+    Config.mapEffect((text) => {
+      if (Option.isNone(text)) return Effect.succeed(undefined)
+      const parsed = parse(text.value)
+      return parsed._tag === "Ok"
+        ? Effect.succeed(parsed.value)
+        : Effect.fail(invalid(`${prefix}_${name}: ${parsed.problem}`))
+    })
+  )
+
+/** A duration as the environment writes it (`5 seconds`). @internal */
+export const parseDuration = (text: string): CoreConfig.Result<Duration.Duration> => {
+  const value = timeout(text as Duration.Input, Duration.zero)
+  return typeof value === "string" ? { _tag: "Problem", problem: value } : { _tag: "Ok", value }
+}
+
+/** @internal */
 export const config = (prefix = "COURIER"): Config.Config<CourierConfig.Options> => {
-  // Each value is checked where it is read, so that the message names the
-  // variable the user set (`COURIER_BASE_URL: ...`), not the option.
-  const variable = <A>(name: string, parse: (text: string) => CoreConfig.Result<A>) =>
-    Config.String(name).pipe(
-      Config.option,
-      Config.mapEffect((text) => {
-        if (Option.isNone(text)) return Effect.succeed(undefined)
-        const parsed = parse(text.value)
-        return parsed._tag === "Ok"
-          ? Effect.succeed(parsed.value)
-          : Effect.fail(invalid(`${prefix}_${name}: ${parsed.problem}`))
-      })
-    )
-  const duration = (text: string): CoreConfig.Result<Duration.Duration> => {
-    const value = timeout(text as Duration.Input, Duration.zero)
-    return typeof value === "string" ? { _tag: "Problem", problem: value } : { _tag: "Ok", value }
-  }
+  const duration = parseDuration
   return Config.all({
-    baseUrl: variable("BASE_URL", (text) => CoreConfig.parseBaseUrl(text)),
-    connect: variable("TIMEOUT_CONNECT", duration),
-    send: variable("TIMEOUT_SEND", duration),
-    receive: variable("TIMEOUT_RECEIVE", duration),
-    total: variable("TIMEOUT_TOTAL", duration),
-    maxRedirects: variable("MAX_REDIRECTS", CoreConfig.parseCount),
-    maxResponseBytes: variable("MAX_RESPONSE_BYTES", CoreConfig.parseCount),
-    allowInsecureRedirects: variable("ALLOW_INSECURE_REDIRECTS", CoreConfig.parseBoolean)
+    baseUrl: variable(prefix, "BASE_URL", (text) => CoreConfig.parseBaseUrl(text)),
+    connect: variable(prefix, "TIMEOUT_CONNECT", duration),
+    send: variable(prefix, "TIMEOUT_SEND", duration),
+    receive: variable(prefix, "TIMEOUT_RECEIVE", duration),
+    total: variable(prefix, "TIMEOUT_TOTAL", duration),
+    maxRedirects: variable(prefix, "MAX_REDIRECTS", CoreConfig.parseCount),
+    maxResponseBytes: variable(prefix, "MAX_RESPONSE_BYTES", CoreConfig.parseCount),
+    allowInsecureRedirects: variable(prefix, "ALLOW_INSECURE_REDIRECTS", CoreConfig.parseBoolean)
   }).pipe(
     Config.nested(prefix),
     Config.map(({ allowInsecureRedirects, baseUrl, connect, maxRedirects, maxResponseBytes, receive, send, total }) => {

@@ -101,7 +101,11 @@ export const decode = (
     try {
       json = JSON.parse(textDecoder.decode(bytes))
     } catch (error) {
-      return fail("InvalidJson", error instanceof SyntaxError ? error : undefined)
+      // V8 quotes the start of the text in its message; the body may hold a token.
+      return fail(
+        "InvalidJson",
+        error instanceof SyntaxError ? new SyntaxError(error.message.replace(/"[\s\S]*"/, "<body>")) : undefined
+      )
     }
   } else if (schema === undefined) {
     // Plain json of an empty body is "no value", not a failure (a 201 without content).

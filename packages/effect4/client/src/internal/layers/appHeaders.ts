@@ -1,4 +1,4 @@
-import * as Headers from "@courier/core/Headers"
+import * as Rules from "@courier/core/AppHeaders"
 import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -8,69 +8,14 @@ import * as CourierClient from "../../CourierClient.js"
 import type * as CourierRequest from "../../CourierRequest.js"
 import { invalidOption } from "./configError.js"
 
-// Visible ASCII with inner spaces: a value every transport sends as is. No
-// CR, LF or NUL, so no header injection.
-const valuePattern = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/
-const maxValueLength = 1024
-
-// Framing and hop-by-hop headers belong to the transport, the body's own
-// headers to the body, credentials to the auth Layer (these headers go to
-// every origin the client calls).
-const refusedNames: ReadonlySet<string> = new Set([
-  "host",
-  "content-length",
-  "content-type",
-  "authorization",
-  "proxy-authorization",
-  "cookie"
-])
-
-const isRefused = (lower: string): boolean => refusedNames.has(lower) || Headers.isTransportOwned(lower)
-
-/** Why a value is refused; never the value itself, which may be anything. */
-const valueProblem = (value: unknown): string | undefined => {
-  if (typeof value !== "string") return "must be a string"
-  if (value.length > maxValueLength) return `must be at most ${maxValueLength} characters`
-  if (!valuePattern.test(value)) {
-    return "must be non-empty printable ASCII without leading or trailing spaces (no CR, LF or control characters)"
-  }
-  return undefined
-}
-
-/** The headers to add, in order, or the option that is wrong. @internal */
+/** The headers to add, in order, or the option that is wrong (the rules of `@courier/core`). @internal */
 export const resolve = (
   options: AppHeaders.Options
 ): Result.Result<ReadonlyArray<readonly [string, string]>, Config.ConfigError> => {
-  const out = new Map<string, string>()
-  if (options.extra !== undefined) {
-    for (const name of Object.keys(options.extra)) {
-      if (!Headers.isToken(name)) return Result.fail(invalidOption(["extra"], "a header name is not a valid token"))
-      const lower = name.toLowerCase()
-      if (isRefused(lower)) {
-        return Result.fail(
-          invalidOption(["extra", lower], `${lower} cannot be an app header (use the auth Layer for credentials)`)
-        )
-      }
-      const value = options.extra[name]
-      const problem = valueProblem(value)
-      if (problem !== undefined) return Result.fail(invalidOption(["extra", lower], `the value ${problem}`))
-      out.set(lower, value!)
-    }
-  }
-  const named: ReadonlyArray<readonly ["userAgent" | "appName" | "appVersion" | "platform", string]> = [
-    ["userAgent", "user-agent"],
-    ["appName", "x-app-name"],
-    ["appVersion", "x-app-version"],
-    ["platform", "x-platform"]
-  ]
-  for (const [field, header] of named) {
-    const value = options[field]
-    if (value === undefined) continue
-    const problem = valueProblem(value)
-    if (problem !== undefined) return Result.fail(invalidOption([field], `${field} ${problem}`))
-    out.set(header, value)
-  }
-  return Result.succeed(Array.from(out))
+  const resolved = Rules.resolve(options)
+  return resolved._tag === "Headers"
+    ? Result.succeed(resolved.entries)
+    : Result.fail(invalidOption(resolved.path, resolved.message))
 }
 
 /** @internal */
@@ -97,15 +42,10 @@ const withHeaders = (
 ): CourierClient.Execute => {
   if (entries.length === 0) return execute
   return (request: CourierRequest.CourierRequest) => {
-    let headers: Record<string, string> | undefined
-    for (const [name, value] of entries) {
-      // The request's own value (set per call or in the client's default
-      // headers) wins: the app headers are defaults.
-      if (request.headers[name] !== undefined) continue
-      if (headers === undefined) headers = { ...request.headers }
-      headers[name] = value
-    }
-    return execute(headers === undefined ? request : { ...request, headers })
+    // The request's own value (set per call or in the client's default
+    // headers) wins: the app headers are defaults.
+    const headers = Rules.addTo(request.headers, entries)
+    return execute(headers === request.headers ? request : { ...request, headers })
   }
 }
 

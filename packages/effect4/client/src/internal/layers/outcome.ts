@@ -3,6 +3,7 @@
  * Only the failure's tag and its closed `reason` / `phase` / status leave
  * here: never its message, body excerpt or headers.
  */
+import * as Telemetry from "@courier/core/Telemetry"
 import * as Cause from "effect/Cause"
 import * as Exit from "effect/Exit"
 import type * as CourierError from "../../CourierError.js"
@@ -43,12 +44,7 @@ export const phaseOf = (error: CourierError.CourierError): string | undefined =>
   error._tag === "Timeout" ? error.phase : undefined
 
 /** `2xx`..`5xx`, or `none` when no status was received. @internal */
-export const statusClass = (status: number | undefined): string => {
-  if (status === undefined || status < 100 || status > 599) return "none"
-  return `${Math.floor(status / 100)}xx`
-}
+export const statusClass: (status: number | undefined) => string = Telemetry.statusClass
 
-const knownMethods = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "CONNECT"])
-
-/** The method, or `_OTHER` for a custom one, so labels stay a bounded set (OpenTelemetry's rule). @internal */
-export const methodLabel = (method: string): string => knownMethods.has(method) ? method : "_OTHER"
+/** The method, or `_OTHER` for a custom one, so labels stay a bounded set. @internal */
+export const methodLabel: (method: string) => string = Telemetry.methodLabel

@@ -1,5 +1,6 @@
 import * as RetryAfter from "@courier/core/RetryAfter"
 import * as RetryBudget from "@courier/core/RetryBudget"
+import * as RetryRules from "@courier/core/RetryRules"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
@@ -25,7 +26,7 @@ export const defaultPolicy: Retry.Policy = {
   baseDelay: Duration.millis(200),
   maxDelay: Duration.seconds(5),
   maxRetryAfter: Duration.seconds(30),
-  statuses: [408, 429, 500, 502, 503, 504],
+  statuses: RetryRules.defaultStatuses,
   timeoutPhases: ["connect", "receive"],
   budget: { ratio: 0.1, window: Duration.seconds(10), minPerSecond: 1 }
 }
@@ -75,44 +76,33 @@ export const policyProblem = (policy: Partial<Retry.Policy>): string | undefined
         countProblem("budget.ratio", policy.budget.ratio) ??
         countProblem("budget.minPerSecond", policy.budget.minPerSecond))
 
+/** What the shared rules of `@courier/core` read of a failure. */
+const asFailure = (error: CourierError.CourierError): RetryRules.Failure => {
+  switch (error._tag) {
+    case "Network":
+      return { kind: "Network", reason: error.reason, code: error.code, nothingSent: error.nothingSent }
+    case "Timeout":
+      return { kind: "Timeout", phase: error.phase, afterRedirect: Resend.afterRedirect(error) }
+    case "BadResponse":
+      return { kind: "Status", status: error.status }
+    default:
+      return { kind: "Other" }
+  }
+}
+
 const defaultDecision = (
   policy: Retry.Policy,
   request: CourierRequest.CourierRequest,
   error: CourierError.CourierError
-): boolean => {
-  if (!Resend.isReplayable(request)) return false
+): boolean =>
   // `request` is the call's first hop; the failure may come from a later one
-  // (after a redirect), and then the first hop was sent whatever this says.
-  const safe = Resend.isIdempotent(request)
-  switch (error._tag) {
-    case "Network": {
-      // Only a lookup that may succeed later is worth another one.
-      const transient = error.reason !== "DnsLookup" || error.code === "EAI_AGAIN"
-      if (Resend.nothingSent(error)) return transient
-      if (!safe) return false
-      switch (error.reason) {
-        case "ConnectionRefused":
-        case "DnsLookup":
-        case "Unreachable":
-          return transient
-        case "ConnectionReset":
-        case "IncompleteBody":
-        case "Unknown":
-          return true
-        default:
-          return false
-      }
-    }
-    case "Timeout":
-      if (!policy.timeoutPhases.includes(error.phase)) return false
-      // A connect timeout proves nothing was sent, on the first hop only.
-      return (error.phase === "connect" && !Resend.afterRedirect(error)) || safe
-    case "BadResponse":
-      return safe && policy.statuses.includes(error.status)
-    default:
-      return false
-  }
-}
+  // (after a redirect), and then the first hop was sent whatever the hop says.
+  Resend.isReplayable(request) &&
+  RetryRules.isTransient(asFailure(error), {
+    safe: Resend.isIdempotent(request),
+    statuses: policy.statuses,
+    timeoutPhases: policy.timeoutPhases
+  })
 
 /** @internal */
 export const isRetryable = (

@@ -1,7 +1,9 @@
+import * as TraceContext from "@courier/core/TraceContext"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as References from "effect/References"
-import type * as Tracer from "effect/Tracer"
+import * as Tracer from "effect/Tracer"
 import * as CourierClient from "../../CourierClient.js"
 import type * as CourierError from "../../CourierError.js"
 import type * as CourierRequest from "../../CourierRequest.js"
@@ -84,23 +86,46 @@ const endAttributes = (span: Tracer.Span, outcome: Outcome.Outcome): void => {
   }
 }
 
-const hex32 = /^[0-9a-f]{32}$/
-const hex16 = /^[0-9a-f]{16}$/
-
-/** The request with W3C `traceparent` and `b3` headers naming `span`, unless it sets its own. */
+/**
+ * The request with `traceparent` and `b3` naming `span` (each unless the
+ * request sets its own; none when the ids are not W3C ids).
+ */
 const propagated = (request: CourierRequest.CourierRequest, span: Tracer.Span): CourierRequest.CourierRequest => {
-  if (request.headers["traceparent"] !== undefined || request.headers["b3"] !== undefined) return request
-  // An external tracer may use ids of another shape: those are not W3C ids.
-  if (!hex32.test(span.traceId) || !hex16.test(span.spanId)) return request
-  const sampled = span.sampled ? "01" : "00"
-  return {
-    ...request,
-    headers: {
-      ...request.headers,
-      traceparent: `00-${span.traceId}-${span.spanId}-${sampled}`,
-      b3: `${span.traceId}-${span.spanId}-${span.sampled ? "1" : "0"}`
-    }
-  }
+  const parent = span.parent._tag === "Some" ? span.parent.value.spanId : undefined
+  const added = TraceContext.headersFor(request.headers, {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    sampled: span.sampled,
+    parentSpanId: parent
+  })
+  return added === undefined ? request : { ...request, headers: { ...request.headers, ...added } }
+}
+
+const byteHex: ReadonlyArray<string> = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"))
+const randomHex = (bytes: number): string => {
+  const values = crypto.getRandomValues(new Uint8Array(bytes))
+  let out = ""
+  for (const value of values) out += byteHex[value]
+  return out
+}
+
+/**
+ * The request with trace context naming a new span id in the caller's trace
+ * (or a new trace), as a span of effect's own tracer would: sampled, `b3`
+ * naming the caller's span.
+ */
+const propagatedWithoutSpan = (
+  request: CourierRequest.CourierRequest,
+  parent: Tracer.AnySpan | undefined
+): CourierRequest.CourierRequest => {
+  if (parent !== undefined && !TraceContext.isTraceId(parent.traceId)) return request
+  const added = TraceContext.headersFor(request.headers, {
+    traceId: parent === undefined ? randomHex(16) : parent.traceId,
+    spanId: randomHex(8),
+    sampled: true,
+    parentSpanId: parent?.spanId
+  })
+  return added === undefined ? request : { ...request, headers: { ...request.headers, ...added } }
 }
 
 // The span names form a small set: made once per method, not once per call.
@@ -126,27 +151,36 @@ export const layer = (options: Tracing.Options = {}) =>
       const propagates = (request: CourierRequest.CourierRequest) =>
         propagate && origin !== undefined && request.url.origin === origin
 
+      const recorded = (request: CourierRequest.CourierRequest) =>
+        Effect.flatMap(
+          Effect.makeSpan(spanName(request.method), {
+            kind: "client",
+            attributes: startAttributes(redactor.url(request.url), request)
+          }),
+          (span) =>
+            Effect.onExit(
+              Effect.withParentSpan(execute(propagates(request) ? propagated(request, span) : request), span),
+              (exit) =>
+                Effect.clockWith((clock) => {
+                  const outcome = Outcome.of(exit)
+                  endAttributes(span, outcome)
+                  span.end(clock.currentTimeNanosUnsafe(), sanitize(outcome, exit))
+                  return Effect.void
+                })
+            )
+        )
+
       return (request: CourierRequest.CourierRequest) =>
         Effect.withFiber((fiber) => {
           // A disabled tracer: no span, and nothing to propagate.
           if (!fiber.getRef(References.TracerEnabled)) return execute(request)
-          return Effect.flatMap(
-            Effect.makeSpan(spanName(request.method), {
-              kind: "client",
-              attributes: startAttributes(redactor.url(request.url), request)
-            }),
-            (span) =>
-              Effect.onExit(
-                Effect.withParentSpan(execute(propagates(request) ? propagated(request, span) : request), span),
-                (exit) =>
-                  Effect.clockWith((clock) => {
-                    const outcome = Outcome.of(exit)
-                    endAttributes(span, outcome)
-                    span.end(clock.currentTimeNanosUnsafe(), sanitize(outcome, exit))
-                    return Effect.void
-                  })
-              )
-          )
+          if (fiber.getRef(Tracer.Tracer) !== Tracer.nativeTracer) return recorded(request)
+          // Effect's own tracer keeps its spans in memory and hands them to no
+          // exporter: a span per call would cost every call and show nowhere.
+          // The trace context still goes out, so the server's spans join the
+          // caller's trace.
+          if (!propagates(request)) return execute(request)
+          return execute(propagatedWithoutSpan(request, Context.getOrUndefined(fiber.context, Tracer.ParentSpan)))
         })
     })
   )

@@ -21,7 +21,16 @@ import { fromCause, timeout } from "./failure.js"
 type Request = CourierRequest.CourierRequest
 type Fired = { readonly phase: TimeoutPhase; readonly duration: Duration.Duration }
 
-const millis = (d: Duration.Duration): number => Duration.isFinite(d) ? Math.max(1, Math.ceil(Duration.toMillis(d))) : 0
+// Node's timers (and undici's) hold at most 2^31-1 ms: a longer delay fires at
+// once. A timer that long is no timer at all in practice, so it is not armed.
+const maxTimer = 2_147_483_647
+
+/** A phase timeout in timer milliseconds; 0 for none (infinite, or past what a timer holds). */
+const millis = (d: Duration.Duration): number => {
+  if (!Duration.isFinite(d)) return 0
+  const ms = Math.max(1, Math.ceil(Duration.toMillis(d)))
+  return ms > maxTimer ? 0 : ms
+}
 
 /** The state of one hop, shared by its timers and its body readers. */
 class Hop {
@@ -203,8 +212,8 @@ const sendHop = (dispatcher: Dispatcher, request: Request, left: number): Effect
   const hop = new Hop(request)
   return Effect.flatMap(bodyOf(hop, request.body), (body) =>
     Effect.callback<Transport.Response, Network | Timeout>((resume) => {
-      if (left !== Infinity) hop.deadlineTimer = hop.arm(left, { phase: "total", duration: request.timeouts.total })
-      if (body instanceof Readable && Duration.isFinite(request.timeouts.send)) {
+      if (left <= maxTimer) hop.deadlineTimer = hop.arm(left, { phase: "total", duration: request.timeouts.total })
+      if (body instanceof Readable && millis(request.timeouts.send) > 0) {
         hop.sendTimer = hop.arm(millis(request.timeouts.send), { phase: "send", duration: request.timeouts.send })
       }
       let headers: Record<string, string> = request.headers as Record<string, string>

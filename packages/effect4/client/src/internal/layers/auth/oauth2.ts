@@ -3,6 +3,7 @@
  * `grant_type=refresh_token` POST to the token endpoint, with the client's
  * credentials in a Basic header or in the body (section 2.3.1).
  */
+import * as TokenRefresh from "@courier/core/TokenRefresh"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -31,16 +32,6 @@ export const OAuth2ErrorBody = Schema.Struct({
   error_uri: Schema.optional(Schema.String)
 })
 
-/** `expires_in` in milliseconds, when it is a usable number of seconds. */
-const expiresInMillis = (value: unknown): number | undefined => {
-  const seconds = typeof value === "number"
-    ? value
-    : typeof value === "string" && /^\d+$/.test(value)
-    ? Number(value)
-    : Number.NaN
-  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
-}
-
 /**
  * The token endpoint issued a token the auth Layer cannot send (it sends
  * `Bearer`): a DPoP or MAC token would be refused on every call.
@@ -54,9 +45,6 @@ export class UnsupportedTokenType extends Data.TaggedError("UnsupportedTokenType
     return `the token endpoint issued a ${this.tokenType} token; only Bearer tokens can be sent`
   }
 }
-
-/** The form encoding RFC 6749 2.3.1 asks for before the Basic scheme joins id and secret. */
-const formEncode = (value: string): string => new URLSearchParams([["v", value]]).toString().slice(2)
 
 /** @internal */
 export const refreshOAuth2 = (options: Auth.OAuth2Options): Auth.Options["refresh"] => {
@@ -75,8 +63,7 @@ export const refreshOAuth2 = (options: Auth.OAuth2Options): Auth.Options["refres
     const secret = options.clientSecret === undefined ? undefined : Redacted.value(options.clientSecret)
     if (options.clientId !== undefined) {
       if (clientAuth === "basic") {
-        // Form encoding leaves only ASCII, which btoa takes as is.
-        headers["authorization"] = `Basic ${btoa(`${formEncode(options.clientId)}:${formEncode(secret ?? "")}`)}`
+        headers["authorization"] = TokenRefresh.basicCredentials(options.clientId, secret)
       } else {
         fields["client_id"] = options.clientId
         if (secret !== undefined) fields["client_secret"] = secret
@@ -95,10 +82,10 @@ export const refreshOAuth2 = (options: Auth.OAuth2Options): Auth.Options["refres
       }),
       (answer) => {
         // RFC 6749 section 7.1: the type is matched case-insensitively.
-        if (answer.token_type !== undefined && answer.token_type.toLowerCase() !== "bearer") {
+        if (answer.token_type !== undefined && !TokenRefresh.isBearerType(answer.token_type)) {
           return Effect.fail(new UnsupportedTokenType({ tokenType: answer.token_type.slice(0, 40) }))
         }
-        const lifetime = expiresInMillis(answer.expires_in)
+        const lifetime = TokenRefresh.expiresInMillis(answer.expires_in)
         return Effect.map(Clock.currentTimeMillis, (now): TokenStore.Tokens => ({
           accessToken: Redacted.make(answer.access_token),
           // Absent: the server did not rotate it, and the Layer keeps the old one.

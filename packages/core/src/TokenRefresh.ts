@@ -1,0 +1,58 @@
+/**
+ * What a token endpoint's answer means for a session, and how an OAuth 2.0
+ * refresh is framed (RFC 6749). A session ends only when the endpoint said
+ * no; an endpoint that is down must not log everyone out.
+ */
+
+/** Statuses of the token endpoint that reject the refresh token itself. */
+const rejections: ReadonlySet<number> = new Set([400, 401, 403])
+
+/**
+ * OAuth2 error codes (RFC 6749 section 5.2) some token endpoints send with a
+ * 400 when they are down or overloaded: not a rejection.
+ */
+const unavailableCodes: ReadonlySet<string> = new Set(["temporarily_unavailable", "server_error"])
+
+/** The OAuth2 `error` of a decoded error body, if it has one. */
+export const oauth2ErrorCode = (body: unknown): string | undefined =>
+  typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string"
+    ? (body as { error: string }).error
+    : undefined
+
+/** Whether an answer of the token endpoint (status and OAuth2 error code) rejects the refresh: the session ends. */
+export const rejectsRefresh = (status: number, oauth2Error: string | undefined): boolean =>
+  rejections.has(status) && (oauth2Error === undefined || !unavailableCodes.has(oauth2Error))
+
+/**
+ * Statuses after which the refresh POST is sent again: the server says it
+ * did not act on it (408 it never read it, 429 it refused to, 503 it could
+ * not). A reset, a receive timeout, 500, 502 or 504 may come after the
+ * server already rotated the refresh token; sending the old one again would
+ * get a 400 and end a session that is fine.
+ */
+export const retriesRefresh = (status: number): boolean => status === 408 || status === 429 || status === 503
+
+/** The form encoding RFC 6749 2.3.1 asks for before the Basic scheme joins client id and secret. */
+const formEncode = (value: string): string => new URLSearchParams([["v", value]]).toString().slice(2)
+
+/** The `Authorization` value of OAuth2 client credentials in the Basic scheme (RFC 6749 2.3.1). */
+export const basicCredentials = (clientId: string, clientSecret: string | undefined): string =>
+  // Form encoding leaves only ASCII, which btoa takes as is.
+  `Basic ${btoa(`${formEncode(clientId)}:${formEncode(clientSecret ?? "")}`)}`
+
+/**
+ * `expires_in` in milliseconds, when it is a usable number of seconds (some
+ * servers send a numeric string); otherwise the expiry is unknown.
+ */
+export const expiresInMillis = (value: unknown): number | undefined => {
+  const seconds = typeof value === "number"
+    ? value
+    : typeof value === "string" && /^\d+$/.test(value)
+    ? Number(value)
+    : Number.NaN
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds * 1000 : undefined
+}
+
+/** Whether a `token_type` can be sent as a bearer token (RFC 6749 7.1: case-insensitive). */
+export const isBearerType = (tokenType: string | undefined): boolean =>
+  tokenType === undefined || tokenType.toLowerCase() === "bearer"
