@@ -5,7 +5,9 @@
  * starts, which would blur the memory figures. Only the benchmark's own files
  * are bundled: every package, Courier and Effect included, stays external and
  * loads from node_modules as in an application, Courier from its built `dist`
- * (so `pnpm build` must have run; `main.ts` checks).
+ * (so `pnpm build` must have run; `main.ts` checks). The effect 4 section's
+ * worker is bundled into its own package (`apps/bench/effect4`), so that the
+ * same bare imports resolve there to effect 4 and undici 8.
  */
 import * as esbuild from "esbuild"
 import * as path from "node:path"
@@ -14,9 +16,14 @@ import { fileURLToPath } from "node:url"
 export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 export const buildDir = path.join(benchDir, ".build")
 
+/** The effect 4 section's package, whose node_modules its worker loads from. */
+export const effect4Dir = path.join(benchDir, "effect4")
+
 export const entries = {
   server: path.join(buildDir, "server.mjs"),
-  worker: path.join(buildDir, "worker.mjs")
+  worker: path.join(buildDir, "worker.mjs"),
+  /** Built into the effect 4 package, so its bare imports resolve there (effect 4, undici 8). */
+  effect4Worker: path.join(effect4Dir, ".build", "worker.mjs")
 } as const
 
 const externalPackages: esbuild.Plugin = {
@@ -38,6 +45,21 @@ export const build = async (): Promise<void> => {
     platform: "node",
     format: "esm",
     target: "node20",
+    sourcemap: "linked",
+    minify: false,
+    logLevel: "warning",
+    plugins: [externalPackages]
+  })
+  await esbuild.build({
+    entryPoints: { worker: path.join(effect4Dir, "src/worker.ts") },
+    outdir: path.dirname(entries.effect4Worker),
+    outExtension: { ".js": ".mjs" },
+    bundle: true,
+    splitting: true,
+    chunkNames: "chunks/[name]-[hash]",
+    platform: "node",
+    format: "esm",
+    target: "node22",
     sourcemap: "linked",
     minify: false,
     logLevel: "warning",

@@ -12,6 +12,12 @@
  * Options (any of them makes the run partial: BENCHMARKS.md is then left alone):
  *   --reps N  --count N  --warmup N  --max-seconds S (0: fixed counts, no time limit)
  *   --clients a,b  --workloads "/posts c=64,/small c=1"  --transfer-mib N  --no-transfers  --no-storm  --no-layers
+ *   --no-effect4
+ *
+ * The effect 4 section (effect 4's HttpClient and Courier's effect 4 line,
+ * next to raw undici and Courier's effect 3 line) runs its client processes
+ * on Node >= 22.19, which effect 4 and undici 8 need: same workloads,
+ * warm-up and checks, ratios to raw undici on that same Node.
  *
  * The exit code is non-zero only for errors: a failed request or stubbed
  * call, a wrong decoded result, a transfer that did not check out, a
@@ -24,12 +30,26 @@ import * as path from "node:path"
 import { parseArgs } from "node:util"
 import { benchDir, build } from "./build.js"
 import { clientIds, clientLabels, type ClientId, isClientId } from "./clients/index.js"
+import {
+  effect4ClientIds,
+  effect4ClientVersion,
+  effect4Labels,
+  effect4Runs,
+  effect4Versions,
+  findNode22,
+  isEffect4ClientId,
+  type Node22,
+  selectEffect4,
+  summariseEffect4
+} from "./effect4.js"
 import { clientVersion, describeMachine, versions } from "./machine.js"
 import { hasTaskset, machineCpu, runTask, type Server, startServer, type TaskOutcome, waitQuiet } from "./processes.js"
 import {
   evaluateTargets,
+  type BenchClientId,
   type LayerRecord,
   type Report,
+  renderMarkdownEffect4,
   renderMarkdownLayers,
   renderMarkdownTables,
   renderMarkdownTargets,
@@ -68,7 +88,8 @@ const { values: args } = parseArgs({
     "transfer-mib": { type: "string" },
     "no-transfers": { type: "boolean", default: false },
     "no-storm": { type: "boolean", default: false },
-    "no-layers": { type: "boolean", default: false }
+    "no-layers": { type: "boolean", default: false },
+    "no-effect4": { type: "boolean", default: false }
   },
   allowPositionals: false
 })
@@ -113,14 +134,16 @@ const phaseOf = (w: Workload): Phase => ({
   count: settings.count,
   seconds: settings.maxSeconds === 0 ? 86_400 : settings.maxSeconds * (w.concurrency === 1 ? 0.6 : 1)
 })
-const clients: Array<ClientId> = args.clients === undefined
-  ? [...clientIds]
-  : args.clients.split(",").map((c) => c.trim()).filter((c): c is ClientId => {
-    if (!isClientId(c)) throw new Error(`unknown client ${c}; one of ${clientIds.join(", ")}`)
-    return true
-  })
+const requested = args.clients?.split(",").map((c) => c.trim())
+for (const c of requested ?? []) {
+  if (!isClientId(c) && !isEffect4ClientId(c)) {
+    throw new Error(`unknown client ${c}; one of ${[...clientIds, ...effect4ClientIds].join(", ")}`)
+  }
+}
+const clients: Array<ClientId> = requested === undefined ? [...clientIds] : requested.filter(isClientId)
 // Ratios are to undici in the same repetition: it is always measured.
 if (!clients.includes("undici")) clients.unshift("undici")
+const effect4Clients = args["no-effect4"] === true ? [] : selectEffect4(requested)
 const selectedWorkloads = args.workloads === undefined
   ? workloads
   : args.workloads.split(",").map((id) => {
@@ -145,11 +168,13 @@ const main = async (): Promise<number> => {
   const startedAt = new Date()
   const t0 = performance.now()
   await build()
+  const node22: Node22 | undefined = effect4Clients.length === 0 ? undefined : findNode22()
   const pinned = hasTaskset()
   const clientCore = pinned ? 0 : undefined
   const machine = describeMachine(pinned)
-  const allVersions = versions()
+  const allVersions = { ...versions(), ...(node22 === undefined ? {} : effect4Versions(node22)) }
   log(`bench: ${quick ? "quick" : fullRun ? "full" : "partial"} run on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}` +
+    (node22 === undefined ? "" : ` (effect 4 section: Node ${node22.version})`) +
     (pinned ? "; server on core 1, clients on core 0" : "; taskset not found: processes are not pinned"))
 
   // Transfers go to memory-backed storage when there is some, so they measure the clients, not the disk.
@@ -161,7 +186,7 @@ const main = async (): Promise<number> => {
   let quietWaitMs = 0
 
   /** Runs a task in a fresh process, measuring how much CPU the rest of the machine used meanwhile. */
-  const measure = async (task: Task, timeoutMs: number) => {
+  const measure = async (task: Task, timeoutMs: number, on: { readonly node?: string; readonly worker?: string } = {}) => {
     const quiet = await waitQuiet(quietBudget)
     quietWaitMs += quiet.waitedMs
     const machine0 = machineCpu()
@@ -171,7 +196,7 @@ const main = async (): Promise<number> => {
     let outcome: TaskOutcome | undefined
     let error: string | undefined
     try {
-      outcome = await runTask(task, { core: clientCore, timeoutMs })
+      outcome = await runTask(task, { core: clientCore, timeoutMs, ...on })
     } catch (e) {
       error = e instanceof Error ? e.message : String(e)
     }
@@ -208,10 +233,13 @@ const main = async (): Promise<number> => {
       // One fresh process per client and repetition: the warm-up, then each
       // workload in turn. Warming up once per process is what lets the slow
       // clients be measured warm within the time the suite has.
-      for (const client of rotate(clients, rep)) {
+      // The effect 4 section's rows take their turns among the others; each
+      // is measured on Node 22 by the worker build that holds its packages.
+      for (const client of rotate<BenchClientId>([...clients, ...effect4Clients], rep)) {
+        const effect4 = isEffect4ClientId(client) ? effect4Runs[client] : undefined
         const task: Task = {
           kind: "requests",
-          client,
+          client: effect4?.client ?? client,
           origin: server.origin,
           warmup: {
             paths: [...new Set(selectedWorkloads.map((w) => w.path))],
@@ -224,7 +252,11 @@ const main = async (): Promise<number> => {
           logDir
         }
         const timeoutMs = 240_000 + selectedWorkloads.length * (settings.maxSeconds === 0 ? 600_000 : 30_000)
-        const { error, otherLoadPct, outcome } = await measure(task, timeoutMs)
+        const { error, otherLoadPct, outcome } = await measure(
+          task,
+          timeoutMs,
+          effect4 === undefined || node22 === undefined ? {} : { node: node22.path, worker: effect4.worker }
+        )
         const result = outcome?.result as RequestsResult | undefined
         const logged = result === undefined ? 0 : result.phases.reduce((n, p) => n + p.count, result.warmupDone)
         const processProblem = error ??
@@ -252,7 +284,7 @@ const main = async (): Promise<number> => {
             otherLoadPct
           })
           log(
-            `[${rep + 1}/${settings.reps}] ${w.id.padEnd(11)} ${client.padEnd(18)} ` +
+            `[${rep + 1}/${settings.reps}] ${w.id.padEnd(11)} ${client.padEnd(22)} ` +
               (phase === undefined
                 ? `FAILED: ${problem}`
                 : `${fmt(phase.count).padStart(6)} req ${fmt(phase.rps).padStart(7)} req/s  p50 ${fmt(phase.p50Us).padStart(6)} µs  ` +
@@ -361,9 +393,15 @@ const main = async (): Promise<number> => {
   )
   const transfers = summariseTransfers(transferRecords).filter((t) => transferRecords.some((r) => r.kind === t.kind))
   const rss = summariseRss(requestRecords, clients)
+  const effect4Section = node22 === undefined
+    ? undefined
+    : summariseEffect4(requestRecords, selectedWorkloads, effect4Clients, node22)
   const layers = settings.layers ? summariseLayers(layerRecords) : []
   const targets = evaluateTargets(rows, rss, transfers, stormRecords)
-  const labels = Object.fromEntries(clients.map((c) => [c, `${clientLabels[c]} — ${clientVersion(c, allVersions)}`]))
+  const labels = Object.fromEntries([
+    ...clients.map((c) => [c, `${clientLabels[c]} — ${clientVersion(c, allVersions)}`]),
+    ...effect4Clients.map((c) => [c, `${effect4Labels[c]} — ${effect4ClientVersion(c, allVersions)}`])
+  ])
   const report: Report = {
     reps: settings.reps,
     count: settings.count,
@@ -380,14 +418,16 @@ const main = async (): Promise<number> => {
     layerWarmup: settings.layerWarmup,
     layerCount: settings.layerCount,
     layers,
-    targets
+    targets,
+    effect4: effect4Section
   }
   const seconds = (performance.now() - t0) / 1000
   const loads = [...requestRecords, ...transferRecords, ...layerRecords].flatMap((r) => r.otherLoadPct === undefined ? [] : [r.otherLoadPct])
   const maxOtherLoad = loads.length === 0 ? undefined : Math.max(...loads)
 
   process.stdout.write("\nversions\n")
-  for (const c of clients) process.stdout.write(`  ${c.padEnd(19)} ${clientVersion(c, allVersions)}\n`)
+  for (const c of clients) process.stdout.write(`  ${c.padEnd(23)} ${clientVersion(c, allVersions)}\n`)
+  for (const c of effect4Clients) process.stdout.write(`  ${c.padEnd(23)} ${effect4ClientVersion(c, allVersions)}\n`)
   process.stdout.write("\n" + renderText(report) + "\n\n")
   process.stdout.write(
     `${fmt(seconds)} s in all; ` +
@@ -403,6 +443,7 @@ const main = async (): Promise<number> => {
     mode: quick ? "quick" : fullRun ? "full" : "partial",
     settings,
     clients,
+    effect4Clients,
     workloads: selectedWorkloads,
     machine,
     versions: allVersions,
@@ -411,7 +452,15 @@ const main = async (): Promise<number> => {
     transfers: transferRecords,
     storms: stormRecords,
     layers: layerRecords,
-    summary: { requests: Object.fromEntries(rows), rss, transfers, layers },
+    summary: {
+      requests: Object.fromEntries(rows),
+      rss,
+      transfers,
+      layers,
+      effect4: effect4Section === undefined
+        ? undefined
+        : { node: effect4Section.node, requests: Object.fromEntries(effect4Section.rows), rss: effect4Section.rss }
+    },
     targets,
     failures
   }
@@ -433,6 +482,7 @@ const main = async (): Promise<number> => {
       tables: renderMarkdownTables(report),
       targets: renderMarkdownTargets(report),
       layers: renderMarkdownLayers(report),
+      effect4: renderMarkdownEffect4(report),
       analysis: fs.existsSync(path.join(benchDir, "analysis.md"))
         ? fs.readFileSync(path.join(benchDir, "analysis.md"), "utf8")
         : undefined,

@@ -18,6 +18,8 @@ export interface DocumentInput {
   readonly targets: string
   /** The Layer costs' table. */
   readonly layers: string
+  /** The effect 4 section's tables (empty when it did not run). */
+  readonly effect4: string
   /** The hand-written reading of the results (apps/bench/analysis.md), when there is one. */
   readonly analysis: string | undefined
   /** The CLI's start-time table (see cliStart.ts), when it could be measured. */
@@ -45,6 +47,38 @@ const layerCalls = (report: Report): string =>
     ? `${fmt(report.layerCount)} measured`
     : `${fmt(report.layerCount)} measured or ${fmt(report.maxSeconds, 1)} s, whichever ends first`)
 
+/** How the effect 4 section is measured, how it differs from the rest, and its clients. */
+const effect4Method = (report: Report): string => {
+  const e4 = report.effect4
+  if (e4 === undefined) return ""
+  return `effect 4, @effect/platform-node 4 and undici 8 need Node >= 22.19, so this section's client processes run on
+Node ${e4.node} (the machine's \`node\` when it is new enough, else \`$COURIER_NODE22\`, else the one
+\`scripts/node22.sh\` installs once under \`.tools/node22\`), in the same \`pnpm bench\` run, against the same server,
+taking their turns among the other clients in each repetition. Everything else is as above: one fresh process per
+client and repetition, pinned to the same core, the same warm-up, the same four workloads with the same counts and
+time limits, the same check of every decoded result (a wrong result fails the run). The ratios are to the section's
+own reference, raw undici on the same Node 22 in the same repetition (the reference call above, \`pool.request\` on a
+keep-alive \`Pool\` and \`body.json()\`, the same code, here loading undici 8): a row on Node 20 is no reference for
+a row on Node 22, which has another V8 and another undici. The section's packages (effect 4, @effect/platform-node 4,
+undici 8 and \`@courier/client-effect4\` from its built \`dist\`, which \`pnpm bench\` builds first) are those of a
+private workspace package, \`apps/bench/effect4\` (the bench itself pins effect 3, and one package cannot hold both),
+and its clients are bundled into that package so that they load from its node_modules like every other package. The
+transfers, the refresh storm and the Layer costs have no effect 4 rows, and the targets are judged on the Node 20
+rows only.
+
+${e4.clients.map((c) => `- \`${c}\`: ${report.labels[c]}`).join("\n")}
+
+Configuration: \`effect4-http\` is effect 4's \`HttpClient\` bare on \`NodeHttpClient.layerUndici\`, \`client.get(url)\`
+then \`response.json\`, as the \`effect-undici\` row above. \`courier-bare-node22\` is the Courier bare row above (the
+effect 3 line, on undici 7) run on Node 22, for a comparison of the two lines on one Node. Courier's effect 4 rows
+are built as the effect 3 ones: bare is \`NodeTransport.layerClient({ baseUrl })\` and \`client.get(path, { schema })\`
+with effect 4's Schema; the preset is \`Preset.layer({ refresh: Auth.refreshJson(...) }, { logging: { mode: "production" } })\`
+over \`NodeTransport.layerClient({ baseUrl })\` and \`TokenStore.layerMemory(...)\`: bearer auth, retry (default
+policy), tracing (the preset's default: a span per attempt in effect 4's own tracer, which exports nothing, and trace
+headers to the base origin), logging in production mode through a logfmt logger writing to a file in place of
+effect 4's default loggers (routine successes at Debug, so they write nothing), and metrics.`
+}
+
 export const document = (input: DocumentInput): string => {
   const { machine, report } = input
   const missed = report.targets.filter((t) => t.met === false)
@@ -58,7 +92,7 @@ ${fmt(input.seconds / 60, 1)} minutes. Do not edit by hand: a full \`pnpm bench\
 ## Machine
 
 - CPU: ${machine.cpuModel}, ${machine.cores} cores; ${machine.memoryGiB} GiB of memory; ${machine.kernel}
-- Node ${machine.node}
+- Node ${machine.node}${report.effect4 === undefined ? "" : `; the effect 4 section's client processes on Node ${report.effect4.node}`}
 - ${machine.pinned ? "Server pinned to core 1 and each client process to core 0 with `taskset`" : "Processes not pinned (no `taskset`)"}
 - The machine is shared: before each client process the run waits (up to ${fmt(input.quietBudgetMs / 1000)} s in all) for other
   processes to use less than a fifth of a core, and it records how much CPU other processes used
@@ -141,7 +175,12 @@ ${missed.length === 0 ? "Every target is met." : `Missed: ${missed.map((t) => t.
 ${input.analysis === undefined ? "" : `\n### Where the time goes, and what would close the gaps\n\n${input.analysis.trim()}\n`}
 ## Results
 
-${input.tables}
+${input.tables}${report.effect4 === undefined ? "" : `
+## effect 4
+
+${effect4Method(report)}
+
+${input.effect4}`}
 ## Where the preset's time goes
 
 Each Layer of the preset alone, then the whole preset, is measured in-process over a stubbed transport (the

@@ -11,8 +11,8 @@ import type { Result, Task } from "./shared.js"
 /** Whether `taskset` is there to pin processes to cores. */
 export const hasTaskset = (): boolean => spawnSync("taskset", ["-c", "0", "true"]).status === 0
 
-const command = (core: number | undefined, args: ReadonlyArray<string>): [string, Array<string>] =>
-  core === undefined ? [process.execPath, [...args]] : ["taskset", ["-c", String(core), process.execPath, ...args]]
+const command = (core: number | undefined, args: ReadonlyArray<string>, node = process.execPath): [string, Array<string>] =>
+  core === undefined ? [node, [...args]] : ["taskset", ["-c", String(core), node, ...args]]
 
 /** The next message of a given type from a child. */
 const nextMessage = <T>(child: ChildProcess, type: string, timeoutMs: number): Promise<T> =>
@@ -101,6 +101,8 @@ export const runTask = (
     readonly nodeArgs?: ReadonlyArray<string>
     /** Another build of the worker (another build of Courier, say); default the run's own. */
     readonly worker?: string
+    /** Another Node executable (the effect 4 section's Node 22); default this process's. */
+    readonly node?: string
   }
 ): Promise<TaskOutcome> =>
   new Promise((resolve, reject) => {
@@ -108,7 +110,7 @@ export const runTask = (
       ...(options.nodeArgs ?? []),
       options.worker ?? entries.worker,
       JSON.stringify(task)
-    ])
+    ], options.node)
     const child = spawn(file, args, { stdio: ["ignore", "inherit", "pipe", "ipc"] })
     let stderr = ""
     child.stderr?.on("data", (chunk: Buffer) => {

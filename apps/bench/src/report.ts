@@ -5,6 +5,7 @@
  * the tables (plain text for stdout, Markdown for BENCHMARKS.md).
  */
 import type { ClientId } from "./clients/index.js"
+import type { Effect4ClientId } from "./effect4.js"
 import type { StormStats } from "./processes.js"
 import {
   type LayerResult,
@@ -29,10 +30,13 @@ export const workloads: ReadonlyArray<Workload> = [
   { id: "/posts c=1", path: "/posts", concurrency: 1 }
 ]
 
+/** A row of the report: a client of the Node 20 section or of the effect 4 (Node 22) one. */
+export type BenchClientId = ClientId | Effect4ClientId
+
 export interface RequestRecord {
   readonly rep: number
   readonly workload: string
-  readonly client: ClientId
+  readonly client: BenchClientId
   readonly result: PhaseResult | undefined
   /** The peak RSS of the whole client process (warm-up and every workload). */
   readonly processPeakRssMb: number | undefined
@@ -86,7 +90,7 @@ const range = (values: ReadonlyArray<number>): Range | undefined =>
   values.length === 0 ? undefined : { median: median(values), min: Math.min(...values), max: Math.max(...values) }
 
 export interface Row {
-  readonly client: ClientId
+  readonly client: BenchClientId
   /** Measured requests per repetition. */
   readonly count: Range | undefined
   readonly rps: Range | undefined
@@ -107,14 +111,15 @@ export interface Row {
   readonly serverCpuPct: Range | undefined
 }
 
-/** One row per client for a workload. */
+/** One row per client for a workload; ratios are to `referenceId` (raw undici on the same Node) in the same repetition. */
 export const summarise = (
   records: ReadonlyArray<RequestRecord>,
   workload: string,
-  clients: ReadonlyArray<ClientId>
+  clients: ReadonlyArray<BenchClientId>,
+  referenceId: BenchClientId = "undici"
 ): Array<Row> => {
-  const of = (client: ClientId) => records.filter((r) => r.workload === workload && r.client === client)
-  const reference = new Map(of("undici").flatMap((r) => r.result === undefined ? [] : [[r.rep, r.result] as const]))
+  const of = (client: BenchClientId) => records.filter((r) => r.workload === workload && r.client === client)
+  const reference = new Map(of(referenceId).flatMap((r) => r.result === undefined ? [] : [[r.rep, r.result] as const]))
   return clients.map((client) => {
     const mine = of(client)
     const ok = mine.flatMap((r) => r.result === undefined ? [] : [{ rep: r.rep, result: r.result }])
@@ -143,14 +148,18 @@ export const summarise = (
 }
 
 export interface RssRow {
-  readonly client: ClientId
+  readonly client: BenchClientId
   readonly rssMb: Range | undefined
   readonly ratio: Range | undefined
 }
 
 /** The peak RSS of each client's processes (one per repetition), and its ratio to undici's. */
-export const summariseRss = (records: ReadonlyArray<RequestRecord>, clients: ReadonlyArray<ClientId>): Array<RssRow> => {
-  const peak = (client: ClientId, rep: number) =>
+export const summariseRss = (
+  records: ReadonlyArray<RequestRecord>,
+  clients: ReadonlyArray<BenchClientId>,
+  referenceId: BenchClientId = "undici"
+): Array<RssRow> => {
+  const peak = (client: BenchClientId, rep: number) =>
     records.find((r) => r.client === client && r.rep === rep && r.processPeakRssMb !== undefined)?.processPeakRssMb
   const reps = [...new Set(records.map((r) => r.rep))]
   return clients.map((client) => {
@@ -159,7 +168,7 @@ export const summariseRss = (records: ReadonlyArray<RequestRecord>, clients: Rea
       return value === undefined ? [] : [{ rep, value }]
     })
     const ratios = mine.flatMap(({ rep, value }) => {
-      const ref = peak("undici", rep)
+      const ref = peak(referenceId, rep)
       return ref === undefined ? [] : [value / ref]
     })
     return { client, rssMb: range(mine.map((m) => m.value)), ratio: range(ratios) }
@@ -328,17 +337,22 @@ const markdownTable = (headers: ReadonlyArray<string>, rows: ReadonlyArray<Reado
     ...rows.map((r) => `| ${r.join(" | ")} |`)
   ].join("\n")
 
-const requestHeaders = ["client", "requests", "req/s median (min–max)", "× undici", "p50 µs", "p99 µs", "CPU µs/req", "× undici CPU", "peak RSS MB", "× undici RSS"]
+/** `reference`: how the ratio columns name the row they divide by. */
+const requestHeadersFor = (reference: string) =>
+  ["client", "requests", "req/s median (min–max)", `× ${reference}`, "p50 µs", "p99 µs", "CPU µs/req", `× ${reference} CPU`, "peak RSS MB", `× ${reference} RSS`]
+const requestHeaders = requestHeadersFor("undici")
+/** The effect 4 section's ratio columns: to raw undici on the section's Node 22. */
+const effect4RequestHeaders = requestHeadersFor("undici (Node 22)")
 const requestAlign: ReadonlyArray<Align> = ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"]
 
 /** Other processes used at least this share of a core while a client ran: its figures are marked. */
 export const disturbedPct = 25
 
-const requestCells = (row: Row, name: string): Array<string> => [
+const requestCells = (row: Row, name: string, referenceId: BenchClientId = "undici"): Array<string> => [
   name + (row.maxOtherLoadPct !== undefined && row.maxOtherLoadPct >= disturbedPct ? " †" : "") + (row.errors > 0 ? ` (ERRORS in ${row.errors} run${row.errors === 1 ? "" : "s"})` : ""),
   row.count === undefined ? "–" : fmt(row.count.median),
   fmtRange(row.rps),
-  row.client === "undici" ? "1.00×" : row.ratio === undefined ? "–" : fmtRange(row.ratio, 2, "×"),
+  row.client === referenceId ? "1.00×" : row.ratio === undefined ? "–" : fmtRange(row.ratio, 2, "×"),
   row.p50Us === undefined ? "–" : fmt(row.p50Us.median),
   row.p99Us === undefined ? "–" : fmt(row.p99Us.median),
   row.cpuUs === undefined ? "–" : fmt(row.cpuUs.median),
@@ -409,6 +423,17 @@ export interface Report {
   readonly layerCount: number
   readonly layers: ReadonlyArray<LayerRow>
   readonly targets: ReadonlyArray<Target>
+  /** The effect 4 section, when it ran. */
+  readonly effect4: Effect4Section | undefined
+}
+
+/** The effect 4 section: its rows on Node 22, with ratios to raw undici on that Node. */
+export interface Effect4Section {
+  readonly node: string
+  readonly reference: Effect4ClientId
+  readonly clients: ReadonlyArray<Effect4ClientId>
+  readonly rows: ReadonlyMap<string, ReadonlyArray<Row>>
+  readonly rss: ReadonlyArray<RssRow>
 }
 
 const addedLatencyHeaders = ["client", "/small c=1 p50 µs", "added over undici", "/posts c=1 p50 µs", "added over undici"]
@@ -421,16 +446,20 @@ const addedLatencyCells = (report: Report, client: ClientId, name: string): Arra
 }
 
 const rssHeaders = ["client", "peak RSS MB median (min–max)", "× undici"]
-const rssCells = (r: RssRow, name: string): Array<string> => [
+const effect4RssHeaders = ["client", "peak RSS MB median (min–max)", "× undici (Node 22)"]
+const rssCells = (r: RssRow, name: string, referenceId: BenchClientId = "undici"): Array<string> => [
   name,
   fmtRange(r.rssMb),
-  r.client === "undici" ? "1.00×" : ratioText(r.ratio)
+  r.client === referenceId ? "1.00×" : ratioText(r.ratio)
 ]
 
 const targetCells = (t: Target): Array<string> => [t.target, t.measured, t.met === undefined ? "not measured" : t.met ? "met" : "MISSED"]
 
-const anyDisturbed = (report: Report): boolean =>
-  [...report.rows.values()].some((rows) =>
+const anyDisturbed = (report: Report, section: "main" | "effect4" | "both" = "main"): boolean =>
+  [
+    ...(section === "effect4" ? [] : report.rows.values()),
+    ...(section === "main" ? [] : report.effect4?.rows.values() ?? [])
+  ].some((rows) =>
     rows.some((r) => r.maxOtherLoadPct !== undefined && r.maxOtherLoadPct >= disturbedPct)
   )
 
@@ -443,11 +472,22 @@ export const renderText = (report: Report): string => {
     out.push(`${w.id}: ${report.reps} repetition(s), medians; "requests" is the measured count (up to ${fmt(report.count)})`)
     out.push(textTable(requestHeaders, rows.map((r) => requestCells(r, r.client)), requestAlign), "")
   }
-  if (anyDisturbed(report)) {
+  if (anyDisturbed(report, "both")) {
     out.push(`† other processes used ${disturbedPct}% of a core or more during at least one repetition of that client`, "")
   }
   out.push("peak RSS of each client process (warm-up and every workload)")
   out.push(textTable(rssHeaders, report.rss.map((r) => rssCells(r, r.client)), ["l", "r", "r"]), "")
+  const e4 = report.effect4
+  if (e4 !== undefined) {
+    for (const w of workloads) {
+      const rows = e4.rows.get(w.id)
+      if (rows === undefined) continue
+      out.push(`effect 4 section, Node ${e4.node}, ${w.id}: ratios to ${e4.reference} in the same repetition`)
+      out.push(textTable(effect4RequestHeaders, rows.map((r) => requestCells(r, r.client, e4.reference)), requestAlign), "")
+    }
+    out.push(`effect 4 section, Node ${e4.node}: peak RSS of each client process`)
+    out.push(textTable(effect4RssHeaders, e4.rss.map((r) => rssCells(r, r.client, e4.reference)), ["l", "r", "r"]), "")
+  }
   if (report.rows.has("/small c=1") || report.rows.has("/posts c=1")) {
     out.push("(a) concurrency 1: median latency added over raw undici (same repetition), µs")
     out.push(textTable(addedLatencyHeaders, report.clients.map((c) => addedLatencyCells(report, c, c)), ["l", "r", "r", "r", "r"]), "")
@@ -472,10 +512,33 @@ export const renderText = (report: Report): string => {
   return out.join("\n")
 }
 
+/** The effect 4 section's tables in Markdown (one per workload, then the processes' peak RSS), for BENCHMARKS.md. */
+export const renderMarkdownEffect4 = (report: Report): string => {
+  const e4 = report.effect4
+  if (e4 === undefined) return ""
+  const out: Array<string> = []
+  const name = (c: BenchClientId) => report.labels[c] ?? c
+  for (const w of workloads) {
+    const rows = e4.rows.get(w.id)
+    if (rows === undefined) continue
+    out.push(`### effect 4: ${w.id}`, "", markdownTable(effect4RequestHeaders, rows.map((r) => requestCells(r, name(r.client), e4.reference)), requestAlign), "")
+  }
+  out.push(
+    "### effect 4: peak RSS of each client process",
+    "",
+    markdownTable(effect4RssHeaders, e4.rss.map((r) => rssCells(r, name(r.client), e4.reference)), ["l", "r", "r"]),
+    ""
+  )
+  if (anyDisturbed(report, "effect4")) {
+    out.push(`† Other processes used ${disturbedPct}% of a core or more during at least one repetition of that client.`, "")
+  }
+  return out.join("\n")
+}
+
 /** The tables in Markdown, for BENCHMARKS.md. */
 export const renderMarkdownTables = (report: Report): string => {
   const out: Array<string> = []
-  const name = (c: ClientId) => report.labels[c] ?? c
+  const name = (c: BenchClientId) => report.labels[c] ?? c
   for (const w of workloads) {
     const rows = report.rows.get(w.id)
     if (rows === undefined) continue

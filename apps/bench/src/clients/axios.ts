@@ -1,7 +1,7 @@
 /** axios on a keep-alive agent, with one request and one response interceptor. */
 import axios from "axios"
 import * as http from "node:http"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 import { promiseSession } from "./promise.js"
 
 export const make: MakeSession = async (origin) => {

@@ -10,7 +10,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { storm } from "../shared.js"
 import { effectSession, fileLogger, schemas } from "./effect.js"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 
 /** The preset's auth: bearer tokens from the store, refreshed with a JSON POST. */
 export const presetAuth: Auth.Options = { refresh: Auth.refreshJson({ path: storm.refreshPath }) }

@@ -11,7 +11,7 @@ import type * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import { checkResult, type Path } from "../shared.js"
-import type { Session } from "./index.js"
+import type { Session } from "./session.js"
 
 export const effectSession = <R, ER>(
   runtime: ManagedRuntime.ManagedRuntime<R, ER>,

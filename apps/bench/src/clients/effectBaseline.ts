@@ -9,7 +9,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { Pool } from "undici"
 import { effectSession } from "./effect.js"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 
 export const make: MakeSession = async (origin) => {
   const pool = new Pool(origin)

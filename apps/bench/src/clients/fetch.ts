@@ -1,5 +1,5 @@
 /** Node's global fetch (the undici bundled with Node). */
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 import { promiseSession } from "./promise.js"
 
 export const make: MakeSession = async (origin) =>

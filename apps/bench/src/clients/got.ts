@@ -1,7 +1,7 @@
 /** got on a keep-alive agent. */
 import got from "got"
 import * as http from "node:http"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 import { promiseSession } from "./promise.js"
 
 export const make: MakeSession = async (origin) => {

@@ -5,7 +5,9 @@
  * only by the process that measures it, so a process holds one client's
  * code and its memory figure is that client's.
  */
-import type { Path } from "../shared.js"
+import type { Session } from "./session.js"
+
+export { describeError, type MakeSession, type Run, type RunOutcome, type Session } from "./session.js"
 
 /** The clients, in the order of the report. */
 export const clientIds = [
@@ -45,32 +47,6 @@ export const clientLabels: Record<ClientId, string> = {
   "courier-preset-info": "Courier, recommended preset, every success logged at Info to a file"
 }
 
-/** A run of requests: `count` of them, or fewer if the deadline passes first. */
-export interface Run {
-  readonly path: Path
-  readonly count: number
-  readonly concurrency: number
-  /** `performance.now()` after which no new request starts; those in flight finish. */
-  readonly deadline: number
-  /** Receives each request's latency (ms) at its index, when given. */
-  readonly latencies?: Float64Array | undefined
-}
-
-export interface RunOutcome {
-  /** Requests completed (all of them, counted whether they succeeded or not). */
-  readonly done: number
-  readonly errors: number
-  readonly firstError: string | undefined
-}
-
-export interface Session {
-  readonly run: (run: Run) => Promise<RunOutcome>
-  readonly close: () => Promise<void>
-  /** The log file of a client that logs. */
-  readonly logFile?: string | undefined
-}
-
-export type MakeSession = (origin: string, logDir: string) => Promise<Session>
 
 /** A fresh session of a client against the server at `origin`. */
 export const makeSession = async (id: ClientId, origin: string, logDir: string): Promise<Session> => {
@@ -101,14 +77,5 @@ export const makeSession = async (id: ClientId, origin: string, logDir: string):
       return (await import("./courier.js")).makePreset(origin, logDir)
     case "courier-preset-info":
       return (await import("./courier.js")).makePresetInfo(origin, logDir)
-  }
-}
-
-export const describeError = (error: unknown): string => {
-  if (error instanceof Error) return `${error.name}: ${error.message}`
-  try {
-    return JSON.stringify(error).slice(0, 500)
-  } catch {
-    return String(error)
   }
 }

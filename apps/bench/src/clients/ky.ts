@@ -1,6 +1,6 @@
 /** ky with its defaults (on the global fetch). */
 import ky from "ky"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 import { promiseSession } from "./promise.js"
 
 export const make: MakeSession = async (origin) => {

@@ -1,6 +1,6 @@
 /** ofetch with its defaults (on the global fetch). */
 import { ofetch } from "ofetch"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 import { promiseSession } from "./promise.js"
 
 export const make: MakeSession = async (origin) => {

@@ -12,7 +12,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import { effectSession, schemas } from "./effect.js"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 
 export const makeBare: MakeSession = async (origin) => {
   const runtime = ManagedRuntime.make(NodeHttpClient.layerUndici)

@@ -3,7 +3,7 @@
  * request number until `count` are done or the deadline has passed.
  */
 import { checkResult, type Path } from "../shared.js"
-import { describeError, type Session } from "./index.js"
+import { describeError, type Session } from "./session.js"
 
 export const promiseSession = (
   get: (path: Path) => Promise<unknown>,

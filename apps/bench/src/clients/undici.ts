@@ -3,7 +3,7 @@
  * on a keep-alive `Pool` (no URL parse per call), body decoded with `body.json()`.
  */
 import { Pool } from "undici"
-import type { MakeSession } from "./index.js"
+import type { MakeSession } from "./session.js"
 import { promiseSession } from "./promise.js"
 
 export const make: MakeSession = async (origin) => {
