@@ -38,18 +38,22 @@ for (const [name, make] of servers) {
           Effect.gen(function*() {
             yield* client.get("/todos")
             expect(yield* server.awaitNoRequestsInFlight("2 seconds")).toBe(true)
+            expect(yield* server.inFlight).toBe(0)
             expect(yield* server.awaitNoConnections("100 millis")).toBe(false)
           }))
+        // The client's scope is closed: its pool closed the socket.
+        expect(yield* server.awaitNoConnections("2 seconds")).toBe(true)
         expect(yield* server.awaitIdle("2 seconds")).toBe(true)
       }))
 
-    it.scopedLive("interrupting a call to a stalled answer ends its flight", () =>
+    it.scopedLive("a stalled answer is in flight until the call is interrupted", () =>
       Effect.gen(function*() {
         const server = yield* make()
         yield* withClient(server, (client) =>
           Effect.gen(function*() {
             const call = yield* Effect.fork(client.get("/stall"))
             yield* inFlightReaches(server, 1)
+            expect(yield* server.awaitNoRequestsInFlight("100 millis")).toBe(false)
             yield* Fiber.interrupt(call)
             expect(yield* server.awaitNoRequestsInFlight("2 seconds")).toBe(true)
           }))
@@ -58,8 +62,14 @@ for (const [name, make] of servers) {
     it.scopedLive("requests(path?query) sees the query the client encoded", () =>
       Effect.gen(function*() {
         const server = yield* make()
-        yield* withClient(server, (client) => client.get("/todos", { query: { userId: 1 } }))
+        yield* withClient(server, (client) =>
+          Effect.gen(function*() {
+            yield* client.get("/todos", { query: { userId: 1 } })
+            yield* client.get("/todos", { query: { userId: 2 } })
+          }))
+        expect(yield* server.requests("/todos")).toHaveLength(2)
         expect((yield* server.requests("/todos?userId=1")).map((entry) => entry.path)).toEqual(["/todos?userId=1"])
+        expect(yield* server.requests("/todos?userId=3")).toHaveLength(0)
       }))
   })
 }
