@@ -1,197 +1,64 @@
 import { Reply, TestServer } from "@courier/testing"
 import { describe, expect, it, layer } from "@effect/vitest"
-import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
-import * as Schedule from "effect/Schedule"
-import * as Http from "node:http"
 import * as Net from "node:net"
-import { raw } from "./helpers.js"
+import { connectOutcome, get, inFlightReaches } from "./helpers.js"
 
-/** Re-runs `self` every 10 ms until `predicate` holds; at most 2 s on the wall clock, also under TestClock. */
-const eventually = <A>(self: Effect.Effect<A>, predicate: (a: A) => boolean): Effect.Effect<A> =>
-  self.pipe(
-    Effect.filterOrFail(predicate, () => "not yet"),
-    Effect.retry(Schedule.spaced("10 millis")),
-    Effect.timeout("2 seconds"),
-    Effect.orDie,
-    Effect.withClock(Clock.make())
-  )
+// What this kit adds to the engine's server (tested in
+// packages/core/test/testkit): a scoped lifetime, the journal and counts as
+// Effects, waits that take a Duration and run on the wall clock, and a Layer.
 
-describe("TestServer", () => {
-  it.scoped("listens on 127.0.0.1 with an OS-chosen port", () =>
+describe("TestServer (effect 3 kit)", () => {
+  it.scoped("exposes the engine's address, with origin as the url", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.make()
-      expect(server.port).toBeGreaterThan(0)
       expect(server.url).toBe(`http://127.0.0.1:${server.port}`)
       expect(server.origin).toBe(server.url)
     }))
 
-  it.scoped("journals method, path, headers and body", () =>
+  it.scoped("journal, requests and counts are Effects that read the server each time they run", () =>
     Effect.gen(function*() {
-      const server = yield* TestServer.make({ routes: [["POST", "/items", Reply.json({ ok: true }, { status: 201 })]] })
-      const response = yield* raw(`${server.url}/items?x=1&y=2`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", "X-Request-Id": "abc" },
-        body: JSON.stringify({ name: "thing" })
-      })
-      expect(response.status).toBe(201)
-      const journal = yield* server.journal
-      expect(journal).toHaveLength(1)
-      const entry = journal[0]!
-      expect(entry.method).toBe("POST")
-      expect(entry.path).toBe("/items?x=1&y=2")
-      expect(entry.headers["content-type"]).toBe("application/json")
-      expect(entry.headers["x-request-id"]).toBe("abc")
-      expect(entry.rawHeaders).toContain("X-Request-Id")
-      expect(entry.bodyText).toBe(`{"name":"thing"}`)
-      expect(entry.body).toEqual(new TextEncoder().encode(`{"name":"thing"}`))
-      expect(entry.bodyComplete).toBe(true)
-      expect(entry.connection).toBe(1)
-    }))
-
-  it.scoped("filters and clears the journal; snapshots do not change", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make({ routes: [["*", "/*", Reply.empty]] })
-      yield* raw(`${server.url}/a`)
-      yield* raw(`${server.url}/b?q=1`)
-      yield* raw(`${server.url}/b`, { method: "DELETE" })
-      const before = yield* server.journal
-      expect((yield* server.requests("/b")).map((entry) => [entry.method, entry.path])).toEqual([
-        ["GET", "/b?q=1"],
-        ["DELETE", "/b"]
-      ])
-      expect(yield* server.requests()).toHaveLength(3)
+      const server = yield* TestServer.make({ routes: [["GET", "/a", Reply.text("a")]] })
+      const { journal, totalConnections } = server
+      expect(yield* journal).toHaveLength(0)
+      yield* get(`${server.url}/a?x=1`)
+      yield* server.route("GET", "/b", Reply.text("b"))
+      expect((yield* get(`${server.url}/b`)).body).toBe("b")
+      expect((yield* journal).map((entry) => entry.path)).toEqual(["/a?x=1", "/b"])
+      expect(yield* server.requests("/a")).toHaveLength(1)
+      expect(yield* totalConnections).toBe(2)
       yield* server.clearJournal
-      expect(yield* server.journal).toHaveLength(0)
-      expect(before).toHaveLength(3)
+      expect(yield* journal).toHaveLength(0)
     }))
 
-  it.scoped("routes: 404 by default, most specific match wins, later registration replaces", () =>
+  it.scoped("waits take a Duration; keepAliveTimeout too", () =>
     Effect.gen(function*() {
-      const server = yield* TestServer.make({
-        routes: [
-          ["*", "/api/*", Reply.text("any api")],
-          ["GET", "/api/users/*", Reply.text("users prefix")],
-          ["get", "/api/users/me", Reply.text("me")],
-          ["*", "/api/users/me", Reply.text("me, any method")]
-        ]
-      })
-      const body = (path: string, method = "GET") =>
-        raw(`${server.url}${path}`, { method }).pipe(Effect.map((response) => response.body.toString()))
-
-      const missing = yield* raw(`${server.url}/nope`)
-      expect(missing.status).toBe(404)
-      expect(JSON.parse(missing.body.toString())).toEqual({ error: "no route" })
-
-      expect(yield* body("/api/users/me")).toBe("me")
-      expect(yield* body("/api/users/me?full=1")).toBe("me")
-      expect(yield* body("/api/users/me", "POST")).toBe("me, any method")
-      expect(yield* body("/api/users/42")).toBe("users prefix")
-      expect(yield* body("/api/users/42", "POST")).toBe("any api")
-      expect(yield* body("/api/other")).toBe("any api")
-
-      const head = yield* raw(`${server.url}/api/users/me`, { method: "HEAD" })
-      expect(head.status).toBe(200)
-      expect(head.headers["content-length"]).toBe("2")
-      expect(head.body.length).toBe(0)
-
-      yield* server.route("GET", "/api/users/me", Reply.text("replaced"))
-      expect(yield* body("/api/users/me")).toBe("replaced")
-    }))
-
-  it.scoped("counts connections and shows keep-alive reuse", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make({ routes: [["GET", "/ping", Reply.text("pong")]] })
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() => new Http.Agent({ keepAlive: true, maxSockets: 1 })),
-        (agent) => Effect.sync(() => agent.destroy())
+      const server = yield* TestServer.make({ keepAliveTimeout: "200 millis", routes: [["GET", "/ping", Reply.text("pong")]] })
+      // A raw keep-alive request whose socket the client never closes (an Agent would obey
+      // the server's keep-alive hint and close it itself).
+      const socket = yield* Effect.acquireRelease(
+        Effect.sync(() => Net.connect({ host: "127.0.0.1", port: server.port }).on("error", () => {})),
+        (socket) => Effect.sync(() => socket.destroy())
       )
-      yield* raw(`${server.url}/ping`, { agent })
-      yield* raw(`${server.url}/ping`, { agent })
-      yield* raw(`${server.url}/ping`)
-      const journal = yield* server.journal
-      expect(journal.map((entry) => entry.connection)).toEqual([1, 1, 2])
-      expect(yield* server.totalConnections).toBe(2)
-      expect(yield* server.openConnections).toBe(1)
-      agent.destroy()
-      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
+      socket.write("GET /ping HTTP/1.1\r\nhost: x\r\n\r\n")
+      yield* Effect.async<void>((resume) => void socket.once("data", () => resume(Effect.void)))
+      expect(yield* server.awaitNoRequestsInFlight("2 seconds")).toBe(true)
+      expect(yield* server.awaitNoConnections("50 millis")).toBe(false)
+      // The server's own 200 ms keep-alive timeout closes the idle socket.
+      expect(yield* server.awaitIdle("5 seconds")).toBe(true)
       expect(yield* server.openConnections).toBe(0)
     }))
 
-  it.scoped("awaitIdle gives false when a connection stays open past the timeout", () =>
+  it.effect("a wait's timeout runs on the wall clock under TestClock", () =>
     Effect.gen(function*() {
-      const server = yield* TestServer.make()
-      const socket = yield* Effect.acquireRelease(
-        Effect.async<Net.Socket>((resume) => {
-          const socket = Net.connect({ host: "127.0.0.1", port: server.port }, () => resume(Effect.succeed(socket)))
-        }),
-        (socket) => Effect.sync(() => socket.destroy())
-      )
-      yield* eventually(server.openConnections, (open) => open === 1)
-      expect(yield* server.awaitIdle("100 millis")).toBe(false)
-      socket.destroy()
-      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
-    }))
-
-  it.scoped("requests(path?query) matches path and query as received; requests(path) any query", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make({ routes: [["GET", "/todos", Reply.json([])]] })
-      yield* raw(`${server.url}/todos?userId=1`)
-      yield* raw(`${server.url}/todos?userId=2`)
-      yield* raw(`${server.url}/todos?userId=1&done=true`)
-      yield* raw(`${server.url}/todos`)
-      expect((yield* server.requests("/todos?userId=1")).map((entry) => entry.path)).toEqual(["/todos?userId=1"])
-      expect((yield* server.requests("/todos?userId=1&done=true")).map((entry) => entry.path)).toEqual([
-        "/todos?userId=1&done=true"
-      ])
-      expect(yield* server.requests("/todos?userId=3")).toHaveLength(0)
-      expect(yield* server.requests("/todos")).toHaveLength(4)
-    }))
-
-  it.scoped("awaitNoRequestsInFlight waits for the exchanges; awaitIdle for the sockets", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make({
-        routes: [["GET", "/ping", Reply.text("pong")], ["GET", "/stall", Reply.stall]]
-      })
-      const agent = yield* Effect.acquireRelease(
-        Effect.sync(() => new Http.Agent({ keepAlive: true, maxSockets: 1 })),
-        (agent) => Effect.sync(() => agent.destroy())
-      )
-      yield* raw(`${server.url}/ping`, { agent })
-      // The response is written, the keep-alive connection stays open.
-      expect(yield* server.inFlight).toBe(0)
-      expect(yield* server.awaitNoRequestsInFlight("2 seconds")).toBe(true)
-      expect(yield* server.openConnections).toBe(1)
-      expect(yield* server.awaitIdle("100 millis")).toBe(false)
-
-      // A stalled exchange is in flight until its connection goes.
-      const stalled = yield* Effect.fork(raw(`${server.url}/stall`))
-      yield* eventually(server.inFlight, (n) => n === 1)
+      const server = yield* TestServer.make({ routes: [["GET", "/stall", Reply.stall]] })
+      yield* Effect.fork(get(`${server.url}/stall`))
+      yield* inFlightReaches(server, 1)
+      // The TestClock never moves here; the wait still ends after its 100 ms.
       expect(yield* server.awaitNoRequestsInFlight("100 millis")).toBe(false)
-      const waiting = yield* Effect.fork(server.awaitNoRequestsInFlight("5 seconds"))
-      agent.destroy()
-      yield* Fiber.interrupt(stalled)
-      expect(yield* Fiber.join(waiting)).toBe(true)
-      expect(yield* server.inFlight).toBe(0)
-      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
-    }))
-
-  it.scoped("journals a request head at once and a partial body when the client aborts mid-upload", () =>
-    Effect.gen(function*() {
-      const server = yield* TestServer.make({ routes: [["POST", "/upload", Reply.text("done")]] })
-      const socket = Net.connect({ host: "127.0.0.1", port: server.port })
-      socket.on("error", () => {})
-      socket.write("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100\r\n\r\npartial")
-      const [entry] = yield* eventually(server.requests("/upload"), (entries) => entries[0]?.bodyText === "partial")
-      expect(entry?.bodyComplete).toBe(false)
-      socket.destroy()
-      expect(yield* server.awaitIdle("2 seconds")).toBe(true)
-      const [after] = yield* server.requests("/upload")
-      expect(after?.bodyText).toBe("partial")
-      expect(after?.bodyComplete).toBe(false)
-    }))
+    }).pipe(Effect.scoped))
 
   it.scoped("closing the scope destroys open connections, pending timers and the listener", () =>
     Effect.gen(function*() {
@@ -202,26 +69,32 @@ describe("TestServer", () => {
             ["GET", "/drip", Reply.drip({ chunk: "x", interval: "10 seconds", count: 3 })]
           ]
         })
-        const stall = yield* Effect.fork(Effect.either(raw(`${server.url}/stall`)))
-        const drip = yield* Effect.fork(Effect.either(raw(`${server.url}/drip`)))
-        yield* eventually(server.journal, (journal) => journal.length === 2)
+        const stall = yield* Effect.fork(Effect.either(get(`${server.url}/stall`)))
+        const drip = yield* Effect.fork(Effect.either(get(`${server.url}/drip`)))
+        yield* inFlightReaches(server, 2)
         return { drip, port: server.port, stall }
       }))
       const stalled = yield* Fiber.join(stall)
       expect(Either.isLeft(stalled) && stalled.left.code).toBe("ECONNRESET")
       const dripped = yield* Fiber.join(drip)
       expect(Either.isLeft(dripped) && dripped.left.message).toBe("aborted")
-      // The listener is gone: a connect is refused. (A count of process-wide
-      // listeners raced with other tests' servers closing.)
-      const refused = yield* Effect.async<string>((resume) => {
-        const socket = Net.connect({ host: "127.0.0.1", port })
-        socket.on("connect", () => {
-          socket.destroy()
-          resume(Effect.succeed("connected"))
-        })
-        socket.on("error", (error: NodeJS.ErrnoException) => resume(Effect.succeed(error.code ?? "error")))
+      expect(yield* connectOutcome(port)).toBe("ECONNREFUSED")
+    }))
+
+  it.scoped("a raw socket left open is destroyed with the scope", () =>
+    Effect.gen(function*() {
+      const socket = yield* Effect.scoped(Effect.gen(function*() {
+        const server = yield* TestServer.make()
+        const socket = Net.connect({ host: "127.0.0.1", port: server.port })
+        socket.on("error", () => {})
+        yield* Effect.async<void>((resume) => void socket.once("connect", () => resume(Effect.void)))
+        return socket
+      }))
+      yield* Effect.async<void>((resume) => {
+        if (socket.closed) resume(Effect.void)
+        else socket.once("close", () => resume(Effect.void))
       })
-      expect(refused).toBe("ECONNREFUSED")
+      expect(socket.closed).toBe(true)
     }))
 })
 
@@ -229,8 +102,7 @@ layer(TestServer.layer({ routes: [["GET", "/hello", Reply.text("hi")]] }))("Test
   it.effect("provides a running server", () =>
     Effect.gen(function*() {
       const server = yield* TestServer.TestServer
-      const response = yield* raw(`${server.url}/hello`)
-      expect(response.body.toString()).toBe("hi")
+      expect((yield* get(`${server.url}/hello`)).body).toBe("hi")
     }))
 
   it.effect("shares it across the suite", () =>

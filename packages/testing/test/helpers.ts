@@ -1,73 +1,44 @@
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import * as Http from "node:http"
+import * as Net from "node:net"
 
-/** What a raw node:http request saw. */
-export interface RawResponse {
-  readonly status: number
-  readonly headers: Http.IncomingHttpHeaders
-  readonly body: Buffer
-  /** ms from sending the request to each body chunk. */
-  readonly chunkTimes: ReadonlyArray<number>
-  readonly headersAt: number
-  readonly endAt: number
-}
-
-/** The error a raw request failed with, with node's code and syscall. */
-export interface RawError {
+/** A failed node:http request: node's message and code. */
+export interface GetError {
   readonly message: string
   readonly code: string | undefined
-  readonly syscall: string | undefined
 }
 
-export interface RawOptions {
-  readonly method?: string
-  readonly headers?: Http.OutgoingHttpHeaders
-  readonly body?: string | Uint8Array
-  readonly agent?: Http.Agent | false
-}
-
-/**
- * A request through node:http without a pooled agent (unless given), so the
- * bytes are exactly what the server sent: no decompression, no retries.
- */
-export const raw = (url: string, options: RawOptions = {}): Effect.Effect<RawResponse, RawError> =>
-  Effect.async<RawResponse, RawError>((resume) => {
-    const started = performance.now()
-    const request = Http.request(url, {
-      method: options.method ?? "GET",
-      headers: options.headers ?? {},
-      agent: options.agent ?? false
+/** A GET through node:http, without a pool unless `agent` is given; interrupting it destroys the request. */
+export const get = (url: string, agent: Http.Agent | false = false): Effect.Effect<{ readonly status: number; readonly body: string }, GetError> =>
+  Effect.async((resume) => {
+    const request = Http.get(url, { agent }, (response) => {
+      let body = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => (body += chunk))
+      response.on("end", () => resume(Effect.succeed({ status: response.statusCode ?? 0, body })))
+      response.on("error", (error: NodeJS.ErrnoException) => resume(Effect.fail({ message: error.message, code: error.code })))
     })
-    const fail = (error: NodeJS.ErrnoException): void =>
-      resume(Effect.fail({ message: error.message, code: error.code, syscall: error.syscall }))
-    request.on("error", fail)
-    request.on("response", (response) => {
-      const headersAt = performance.now() - started
-      const chunks: Array<Buffer> = []
-      const chunkTimes: Array<number> = []
-      response.on("data", (chunk: Buffer) => {
-        chunks.push(chunk)
-        chunkTimes.push(performance.now() - started)
-      })
-      response.on("error", fail)
-      response.on("end", () =>
-        resume(Effect.succeed({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body: Buffer.concat(chunks),
-          chunkTimes,
-          headersAt,
-          endAt: performance.now() - started
-        })))
-    })
-    request.end(options.body)
+    request.on("error", (error: NodeJS.ErrnoException) => resume(Effect.fail({ message: error.message, code: error.code })))
     return Effect.sync(() => request.destroy())
   })
 
-/** `fetch` as an Effect; a rejection is kept as the error value. */
-export const fetchEffect = (url: string, init?: RequestInit): Effect.Effect<Response, unknown> =>
-  Effect.tryPromise({ try: () => fetch(url, init), catch: (error) => error })
+/** Whether a TCP connect to `port` succeeds, or the error code it fails with. */
+export const connectOutcome = (port: number): Effect.Effect<string> =>
+  Effect.async((resume) => {
+    const socket = Net.connect({ host: "127.0.0.1", port })
+    socket.once("connect", () => resume(Effect.succeed("connected")))
+    socket.once("error", (error: NodeJS.ErrnoException) => resume(Effect.succeed(error.code ?? "error")))
+    return Effect.sync(() => socket.destroy())
+  })
 
-/** Reads a fetch body as text; a rejection is kept as the error value. */
-export const textOf = (response: Response): Effect.Effect<string, unknown> =>
-  Effect.tryPromise({ try: () => response.text(), catch: (error) => error })
+/** Polls `inFlight` until it is `n`; at most 2 s on the wall clock, also under TestClock. */
+export const inFlightReaches = (server: { readonly inFlight: Effect.Effect<number> }, n: number): Effect.Effect<number> =>
+  server.inFlight.pipe(
+    Effect.filterOrFail((count) => count === n, () => "not yet"),
+    Effect.retry(Schedule.spaced("10 millis")),
+    Effect.timeout("2 seconds"),
+    Effect.orDie,
+    Effect.withClock(Clock.make())
+  )

@@ -1,89 +1,48 @@
 import * as Effect from "effect/Effect"
-import * as Http from "node:http"
+import * as Net from "node:net"
 
-/** What a raw node:http request saw. */
-export interface RawResponse {
-  readonly status: number
-  readonly headers: Http.IncomingHttpHeaders
-  readonly body: Buffer
-  /** ms from sending the request to each body chunk. */
-  readonly chunkTimes: ReadonlyArray<number>
-  readonly headersAt: number
-  readonly endAt: number
-}
-
-/** The error a raw request failed with, with node's code and syscall. */
-export interface RawError {
+/** What `fetch` rejected with: its message, and the code of its cause when it has one. */
+export interface FetchFailure {
   readonly message: string
-  readonly code: string | undefined
-  readonly syscall: string | undefined
+  readonly cause: string | undefined
 }
 
-export interface RawOptions {
-  readonly method?: string
-  readonly headers?: Http.OutgoingHttpHeaders
-  readonly body?: string | Uint8Array
-  readonly agent?: Http.Agent | false
+const failure = (error: unknown): FetchFailure => {
+  const cause = (error as { readonly cause?: { readonly code?: unknown } }).cause?.code
+  return { message: String((error as Error).message), cause: typeof cause === "string" ? cause : undefined }
 }
 
 /**
- * A request through node:http without a pooled agent (unless given), so the
- * bytes are exactly what the server sent: no decompression, no retries.
+ * Fetches `url` and reads its body as text; the fetch is aborted when the
+ * fiber is interrupted, so a stalled call can be given up.
  */
-export const raw = (url: string, options: RawOptions = {}): Effect.Effect<RawResponse, RawError> =>
-  Effect.callback<RawResponse, RawError>((resume) => {
-    const started = performance.now()
-    const request = Http.request(url, {
-      method: options.method ?? "GET",
-      headers: options.headers ?? {},
-      agent: options.agent ?? false
-    })
-    const fail = (error: NodeJS.ErrnoException): void =>
-      resume(Effect.fail({ message: error.message, code: error.code, syscall: error.syscall }))
-    request.on("error", fail)
-    request.on("response", (response) => {
-      const headersAt = performance.now() - started
-      const chunks: Array<Buffer> = []
-      const chunkTimes: Array<number> = []
-      response.on("data", (chunk: Buffer) => {
-        chunks.push(chunk)
-        chunkTimes.push(performance.now() - started)
-      })
-      response.on("error", fail)
-      response.on("end", () =>
-        resume(Effect.succeed({
-          status: response.statusCode ?? 0,
-          headers: response.headers,
-          body: Buffer.concat(chunks),
-          chunkTimes,
-          headersAt,
-          endAt: performance.now() - started
-        })))
-    })
-    request.end(options.body)
-    return Effect.sync(() => request.destroy())
+export const fetchText = (url: string, init?: RequestInit): Effect.Effect<{ readonly status: number; readonly text: string }, FetchFailure> =>
+  Effect.tryPromise({
+    try: async (signal) => {
+      const response = await fetch(url, { ...init, signal })
+      return { status: response.status, text: await response.text() }
+    },
+    catch: failure
   })
 
-/** `fetch` as an Effect; a rejection is kept as the error value. */
-export const fetchEffect = (url: string, init?: RequestInit): Effect.Effect<Response, unknown> =>
-  Effect.tryPromise({ try: () => fetch(url, init), catch: (error) => error })
-
-/** Reads a fetch body as text; a rejection is kept as the error value. */
-export const textOf = (response: Response): Effect.Effect<string, unknown> =>
-  Effect.tryPromise({ try: () => response.text(), catch: (error) => error })
-
-const pause = (millis: number) => Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, millis)))
+/** "connected", or the code a TCP connect to `port` on 127.0.0.1 failed with. */
+export const dial = (port: number): Effect.Effect<string> =>
+  Effect.callback<string>((resume) => {
+    const socket = Net.connect({ host: "127.0.0.1", port })
+    socket.once("connect", () => resume(Effect.succeed("connected")))
+    socket.once("error", (error: NodeJS.ErrnoException) => resume(Effect.succeed(error.code ?? "error")))
+    return Effect.sync(() => socket.destroy())
+  })
 
 /**
- * Re-runs `self` every 10 ms until `predicate` holds, dying after 2 s; the
- * pauses are real timers, so this works under `TestClock` too.
+ * Re-reads `count` until it equals `n`, for at most 2 s; the pauses are
+ * real timers, so this works under `TestClock` too.
  */
-export const eventually = <A>(self: Effect.Effect<A>, predicate: (a: A) => boolean): Effect.Effect<A> =>
+export const until = (count: Effect.Effect<number>, n: number): Effect.Effect<void> =>
   Effect.gen(function*() {
     for (let i = 0; i < 200; i++) {
-      const value = yield* self
-      if (predicate(value)) return value
-      yield* pause(10)
+      if ((yield* count) === n) return
+      yield* Effect.promise(() => new Promise<void>((resolve) => setTimeout(resolve, 10)))
     }
-    return yield* Effect.die(new Error("eventually: the condition did not hold within 2 seconds"))
+    return yield* Effect.die(new Error(`until: the count did not reach ${n} within 2 seconds`))
   })
