@@ -63,39 +63,19 @@ const serve = async (spec: Suites.ServerSpec, scope: Suites.Scope): Promise<Suit
 
 type AnySchema = Schema.Schema<unknown, unknown, never>
 
-export const toSchema = (spec: Suites.SchemaSpec, self?: () => AnySchema): AnySchema => {
-  switch (spec._tag) {
-    case "Number":
-      return Schema.Number as AnySchema
-    case "String":
-      return Schema.String as AnySchema
-    case "Boolean":
-      return Schema.Boolean as AnySchema
-    case "Unknown":
-      return Schema.Unknown
-    case "Void":
-      return Schema.Void as AnySchema
-    case "Undefined":
-      return Schema.Undefined as AnySchema
-    case "Struct":
-      return Schema.Struct(
-        Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, toSchema(v, self)]))
-      ) as unknown as AnySchema
-    case "Array":
-      return Schema.Array(toSchema(spec.item, self)) as unknown as AnySchema
-    case "NullOr":
-      return Schema.NullOr(toSchema(spec.of, self)) as unknown as AnySchema
-    case "Record":
-      return Schema.Record({ key: Schema.String, value: toSchema(spec.value, self) }) as unknown as AnySchema
-    case "Recursive": {
-      const schema: AnySchema = toSchema(spec.body, () => schema)
-      return schema
-    }
-    case "Self":
-      if (self === undefined) throw new Error("Self outside a Recursive schema")
-      return Schema.suspend(self)
-  }
-}
+export const toSchema = Adapter.schema<AnySchema>({
+  Number: Schema.Number as AnySchema,
+  String: Schema.String as AnySchema,
+  Boolean: Schema.Boolean as AnySchema,
+  Unknown: Schema.Unknown,
+  Void: Schema.Void as AnySchema,
+  Undefined: Schema.Undefined as AnySchema,
+  Struct: (fields) => Schema.Struct(fields) as unknown as AnySchema,
+  Array: (item) => Schema.Array(item) as unknown as AnySchema,
+  NullOr: (of) => Schema.NullOr(of) as unknown as AnySchema,
+  Record: (value) => Schema.Record({ key: Schema.String, value }) as unknown as AnySchema,
+  suspend: (self) => Schema.suspend(self)
+})
 
 const configOf = (spec: Suites.ClientSpec): CourierConfig.Options => Adapter.config(spec, millis)
 
@@ -136,7 +116,7 @@ const optionsOf = (spec: Suites.CallSpec): CourierClient.RequestOptions => ({
 const callOf = (client: CourierClient.Service, spec: Suites.CallSpec): Effect.Effect<Omit<Suites.Success, "elapsed">, unknown> => {
   const options = optionsOf(spec)
   const { method, path } = spec
-  const body = (effect: Effect.Effect<unknown, unknown>) => Effect.map(effect, (value) => ({ _tag: "Success" as const, body: value }))
+  const body = (effect: Effect.Effect<unknown, unknown>) => Effect.map(effect, Adapter.success)
   const decode = spec.decode ?? { _tag: "json" }
   switch (decode._tag) {
     case "schema":
@@ -154,13 +134,7 @@ const callOf = (client: CourierClient.Service, spec: Suites.CallSpec): Effect.Ef
     case "ndjson":
       return body(Stream.runCount(Ndjson.stream(client, method, path, { ...options, schema: toSchema(decode.schema) })))
     case "response":
-      return Effect.map(client.response(method, path, options), (response) => ({
-        _tag: "Success" as const,
-        body: undefined,
-        status: response.status,
-        headers: response.headers,
-        url: response.request.url.href
-      }))
+      return Effect.map(client.response(method, path, options), Adapter.response)
     case "download": {
       const { onDownloadProgress, ...rest } = options
       return body(

@@ -18,8 +18,10 @@ import type {
   PresetSpec,
   Reply,
   RetryAfter,
+  SchemaSpec,
   Server,
   ServerSpec,
+  Success,
   Timeouts,
   Tokens
 } from "./Line.js"
@@ -199,6 +201,53 @@ export const server = <R, D, E>(
 // ---------------------------------------------------------------------------
 // Clients
 
+/** The schema constructors of a line's `Schema` module, as the suites' `SchemaSpec` needs them. */
+export interface SchemaKit<S> {
+  readonly Number: S
+  readonly String: S
+  readonly Boolean: S
+  readonly Unknown: S
+  readonly Void: S
+  readonly Undefined: S
+  readonly Struct: (fields: Readonly<Record<string, S>>) => S
+  readonly Array: (item: S) => S
+  readonly NullOr: (of: S) => S
+  /** String keys. */
+  readonly Record: (value: S) => S
+  readonly suspend: (self: () => S) => S
+}
+
+/** A `SchemaSpec` as the line's schema; a `Recursive` one refers to itself through `suspend`. */
+export const schema = <S>(kit: SchemaKit<S>) => {
+  const of = (spec: SchemaSpec, self?: () => S): S => {
+    switch (spec._tag) {
+      case "Number":
+      case "String":
+      case "Boolean":
+      case "Unknown":
+      case "Void":
+      case "Undefined":
+        return kit[spec._tag]
+      case "Struct":
+        return kit.Struct(Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, of(v, self)])))
+      case "Array":
+        return kit.Array(of(spec.item, self))
+      case "NullOr":
+        return kit.NullOr(of(spec.of, self))
+      case "Record":
+        return kit.Record(of(spec.value, self))
+      case "Recursive": {
+        const recursive: S = of(spec.body, () => recursive)
+        return recursive
+      }
+      case "Self":
+        if (self === undefined) throw new Error("Self outside a Recursive schema")
+        return kit.suspend(self)
+    }
+  }
+  return (spec: SchemaSpec): S => of(spec)
+}
+
 /** Timeouts in the line's duration `D`; absent ones left out. */
 export const timeouts = <D>(spec: Timeouts | undefined, millis: (ms: number) => D): Readonly<Record<string, D>> | undefined =>
   spec === undefined ? undefined : Object.fromEntries(
@@ -252,6 +301,22 @@ export const tokens = <S>(
 // ---------------------------------------------------------------------------
 // Outcomes
 
+/** A call's decoded value as a `Success` (`elapsed` is added once the call ended). */
+export const success = (body: unknown): Omit<Success, "elapsed"> => ({ _tag: "Success", body })
+
+/** A whole response (`response` decoding) as a `Success`: status, headers and the final URL. */
+export const response = (response: {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly request: { readonly url: URL }
+}): Omit<Success, "elapsed"> => ({
+  _tag: "Success",
+  body: undefined,
+  status: response.status,
+  headers: response.headers,
+  url: response.request.url.href
+})
+
 /** The fields of a Courier failure the suites compare, on either line. */
 const fields = ["reason", "phase", "status", "request", "headers", "bodyExcerpt", "contentType", "code", "nothingSent", "limit"] as const
 
@@ -286,6 +351,15 @@ export const interrupted = (elapsed: number): Outcome => ({ _tag: "Interrupted",
 
 // ---------------------------------------------------------------------------
 // Downloads
+
+/** A chunk counter that tells `onProgress` the bytes so far (a line that reports progress from the body's stream). */
+export const progress = (onProgress: (transferred: number) => void) => {
+  let seen = 0
+  return (chunk: Uint8Array): void => {
+    seen += chunk.byteLength
+    onProgress(seen)
+  }
+}
 
 /** A download written to `path.part`, renamed to `path` on success and removed otherwise. */
 export interface PartFile {

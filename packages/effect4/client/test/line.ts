@@ -66,39 +66,19 @@ const serve = async (spec: Suites.ServerSpec, scope: Suites.Scope): Promise<Suit
 
 type AnySchema = Schema.Codec<unknown, unknown>
 
-export const toSchema = (spec: Suites.SchemaSpec, self?: () => AnySchema): AnySchema => {
-  switch (spec._tag) {
-    case "Number":
-      return Schema.Number as unknown as AnySchema
-    case "String":
-      return Schema.String as unknown as AnySchema
-    case "Boolean":
-      return Schema.Boolean as unknown as AnySchema
-    case "Unknown":
-      return Schema.Unknown as unknown as AnySchema
-    case "Void":
-      return Schema.Void as unknown as AnySchema
-    case "Undefined":
-      return Schema.Undefined as unknown as AnySchema
-    case "Struct":
-      return Schema.Struct(
-        Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, toSchema(v, self)]))
-      ) as unknown as AnySchema
-    case "Array":
-      return Schema.Array(toSchema(spec.item, self)) as unknown as AnySchema
-    case "NullOr":
-      return Schema.NullOr(toSchema(spec.of, self)) as unknown as AnySchema
-    case "Record":
-      return Schema.Record(Schema.String, toSchema(spec.value, self)) as unknown as AnySchema
-    case "Recursive": {
-      const schema: AnySchema = toSchema(spec.body, () => schema)
-      return schema
-    }
-    case "Self":
-      if (self === undefined) throw new Error("Self outside a Recursive schema")
-      return Schema.suspend(self) as unknown as AnySchema
-  }
-}
+export const toSchema = Adapter.schema<AnySchema>({
+  Number: Schema.Number as unknown as AnySchema,
+  String: Schema.String as unknown as AnySchema,
+  Boolean: Schema.Boolean as unknown as AnySchema,
+  Unknown: Schema.Unknown as unknown as AnySchema,
+  Void: Schema.Void as unknown as AnySchema,
+  Undefined: Schema.Undefined as unknown as AnySchema,
+  Struct: (fields) => Schema.Struct(fields) as unknown as AnySchema,
+  Array: (item) => Schema.Array(item) as unknown as AnySchema,
+  NullOr: (of) => Schema.NullOr(of) as unknown as AnySchema,
+  Record: (value) => Schema.Record(Schema.String, value) as unknown as AnySchema,
+  suspend: (self) => Schema.suspend(self) as unknown as AnySchema
+})
 
 const configOf = (spec: Suites.ClientSpec): CourierConfig.Options => Adapter.config(spec, millis)
 
@@ -135,12 +115,8 @@ const optionsOf = (spec: Suites.CallSpec): CourierClient.RequestOptions => ({
 /** The stream of the body with `onProgress` told the bytes so far. */
 const progressed = (stream: Stream.Stream<Uint8Array, unknown>, onProgress: ((n: number) => void) | undefined) => {
   if (onProgress === undefined) return stream
-  let seen = 0
-  return Stream.tap(stream, (chunk) =>
-    Effect.sync(() => {
-      seen += chunk.byteLength
-      onProgress(seen)
-    }))
+  const tell = Adapter.progress(onProgress)
+  return Stream.tap(stream, (chunk) => Effect.sync(() => tell(chunk)))
 }
 
 /** `client.stream` drained into `path` through `path.part`, renamed on success, removed otherwise. */
@@ -155,7 +131,7 @@ const download = (stream: Stream.Stream<Uint8Array, unknown>, path: string) =>
 const callOf = (client: CourierClient.Service, spec: Suites.CallSpec): Effect.Effect<Omit<Suites.Success, "elapsed">, unknown> => {
   const options = optionsOf(spec)
   const { method, path } = spec
-  const body = (effect: Effect.Effect<unknown, unknown>) => Effect.map(effect, (value) => ({ _tag: "Success" as const, body: value }))
+  const body = (effect: Effect.Effect<unknown, unknown>) => Effect.map(effect, Adapter.success)
   const decode = spec.decode ?? { _tag: "json" }
   switch (decode._tag) {
     case "schema":
@@ -173,13 +149,7 @@ const callOf = (client: CourierClient.Service, spec: Suites.CallSpec): Effect.Ef
     case "ndjson":
       return Effect.die(new Error("the effect 4 line has no NDJSON reader"))
     case "response":
-      return Effect.map(client.response(method, path, options), (response) => ({
-        _tag: "Success" as const,
-        body: undefined,
-        status: response.status,
-        headers: response.headers,
-        url: response.request.url.href
-      }))
+      return Effect.map(client.response(method, path, options), Adapter.response)
     case "download":
       return body(download(progressed(client.stream(method, path, options), spec.onProgress), decode.path))
   }
