@@ -7,6 +7,7 @@
 import { Auth, Body, CourierClient, CourierConfig, CourierError, Download, FetchTransport, Logging, Ndjson, Preset, Retry, TokenStore } from "@courier/client"
 import type * as Url from "@courier/client/Url"
 import { NodeTransport } from "@courier/client/node"
+import * as Adapter from "@courier/suites/Adapter"
 import type * as Suites from "@courier/suites/Line"
 import { FaultServer, Reply, TestServer } from "@courier/testing"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -24,7 +25,6 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { inspect } from "node:util"
 import { captureLogs } from "./recorders.js"
 
 /** Runs `effect` in a fresh Scope that closes with the suites' `scope`. */
@@ -39,120 +39,23 @@ const millis = (ms: number) => `${ms} millis` as const
 // ---------------------------------------------------------------------------
 // Servers
 
-const httpReply = (reply: Suites.Reply): Reply.Reply => {
-  switch (reply._tag) {
-    case "respond": {
-      const headers = { ...reply.headers, ...(typeof reply.retryAfter === "string" ? { "retry-after": reply.retryAfter } : {}) }
-      const options = { status: reply.status, headers }
-      if (reply.body === undefined) return Reply.status(reply.status, { headers })
-      if ("text" in reply.body) return Reply.text(reply.body.text, options)
-      if ("bytes" in reply.body) return Reply.bytes(reply.body.bytes, options)
-      return Reply.json(reply.body.json, options)
-    }
-    case "redirect":
-      return Reply.redirect(reply.status as 301, reply.location)
-    case "encoded":
-      return Reply.encoded(reply.body, reply.encodings)
-    case "stallAfterHeaders":
-      return Reply.stallAfterHeaders(reply.declaredLength === undefined ? {} : { declaredLength: reply.declaredLength })
-    case "drip":
-      return Reply.drip({ chunk: reply.chunk, interval: millis(reply.intervalMs), count: reply.count })
-    case "closeMidBody":
-      return Reply.closeMidBody({ declaredLength: reply.declaredLength, body: reply.body })
-    case "reset":
-      return Reply.reset
-    case "delay":
-      return Reply.delay(millis(reply.ms), httpReply(reply.reply))
-    case "echo":
-      return Reply.echo
-    case "custom":
-      return Reply.custom(reply.handler)
-    case "sequence":
-      return Reply.sequence(reply.replies.map(httpReply))
-    default:
-      throw new Error(`an http server cannot answer ${reply._tag}`)
-  }
-}
-
-const flatHeaders = (headers: Suites.Headers | undefined): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, typeof v === "string" ? v : v.join(", ")]))
-
-const faultReply = (reply: Suites.Reply): FaultServer.Fault => {
-  switch (reply._tag) {
-    case "respond": {
-      const options = { headers: flatHeaders(reply.headers), close: reply.close === true }
-      if (reply.retryAfter !== undefined) return FaultServer.retryAfter(reply.status, reply.retryAfter, options)
-      if (reply.body === undefined) return FaultServer.status(reply.status, options)
-      if ("text" in reply.body) return FaultServer.text(reply.body.text, { ...options, status: reply.status })
-      if ("json" in reply.body) return FaultServer.json(reply.body.json, { ...options, status: reply.status })
-      throw new Error("a fault server answers text or JSON")
-    }
-    case "reset":
-      return FaultServer.reset
-    case "sequence":
-      return FaultServer.sequence(reply.replies.map(faultReply))
-    case "stallHeaders":
-      return FaultServer.stallHeaders
-    case "stallBody":
-      return FaultServer.stallBody()
-    case "dripBytes":
-      return FaultServer.drip(millis(reply.intervalMs))
-    case "truncated":
-      return FaultServer.truncated()
-    case "chunkedCut":
-      return FaultServer.chunkedCut()
-    case "badChunkSize":
-      return FaultServer.badChunkSize
-    case "malformedStatusLine":
-      return FaultServer.malformedStatusLine()
-    case "oversizedHeaders":
-      return FaultServer.oversizedHeaders()
-    case "endlessHeaders":
-      return FaultServer.endlessHeaders()
-    case "keepAliveThenClose":
-      return FaultServer.keepAliveThenClose()
-    case "answerEarly":
-      return FaultServer.answerEarly(reply.status)
-    default:
-      throw new Error(`a fault server cannot answer ${reply._tag}`)
-  }
-}
+const httpReply = Adapter.httpReply<Reply.Reply, Duration.DurationInput>(Reply, millis)
+const faultReply = Adapter.faultReply<FaultServer.Fault, Duration.DurationInput>(FaultServer, millis)
+const run = (effect: Effect.Effect<unknown>) => Effect.runPromise(effect)
 
 const serve = async (spec: Suites.ServerSpec, scope: Suites.Scope): Promise<Suites.Server> => {
-  const run = Effect.runPromise
   if (spec.kind === "http") {
     const server = await scoped(
       TestServer.make({
-        routes: (spec.routes ?? []).map(([method, path, reply]) => [method, path, httpReply(reply)] as const),
+        routes: Adapter.routes(spec, httpReply),
         ...(spec.keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeout: Duration.millis(spec.keepAliveTimeoutMs) })
       }),
       scope
     )
-    return {
-      url: server.url,
-      port: server.port,
-      route: (method, path, reply) => run(server.route(method, path, httpReply(reply))),
-      journal: () => run(server.journal),
-      requests: (path) => run(server.requests(path)),
-      openConnections: () => run(server.openConnections),
-      totalConnections: () => run(server.totalConnections),
-      awaitIdle: (ms) => run(server.awaitIdle(Duration.millis(ms)))
-    }
+    return Adapter.server(server, httpReply, millis, run)
   }
-  const server = await scoped(
-    FaultServer.make({ routes: (spec.routes ?? []).map(([method, path, reply]) => [method, path, faultReply(reply)] as const) }),
-    scope
-  )
-  return {
-    url: server.url,
-    port: server.port,
-    route: (method, path, reply) => run(server.route(method, path, faultReply(reply))),
-    journal: () => run(server.journal),
-    requests: (path) => run(server.requests(path)),
-    openConnections: () => run(server.openConnections),
-    totalConnections: () => run(server.totalConnections),
-    awaitIdle: (ms) => run(server.awaitIdle(Duration.millis(ms)))
-  }
+  const server = await scoped(FaultServer.make({ routes: Adapter.routes(spec, faultReply) }), scope)
+  return Adapter.server(server, faultReply, millis, run)
 }
 
 // ---------------------------------------------------------------------------
@@ -160,55 +63,21 @@ const serve = async (spec: Suites.ServerSpec, scope: Suites.Scope): Promise<Suit
 
 type AnySchema = Schema.Schema<unknown, unknown, never>
 
-export const toSchema = (spec: Suites.SchemaSpec, self?: () => AnySchema): AnySchema => {
-  switch (spec._tag) {
-    case "Number":
-      return Schema.Number as AnySchema
-    case "String":
-      return Schema.String as AnySchema
-    case "Boolean":
-      return Schema.Boolean as AnySchema
-    case "Unknown":
-      return Schema.Unknown
-    case "Void":
-      return Schema.Void as AnySchema
-    case "Undefined":
-      return Schema.Undefined as AnySchema
-    case "Struct":
-      return Schema.Struct(
-        Object.fromEntries(Object.entries(spec.fields).map(([k, v]) => [k, toSchema(v, self)]))
-      ) as unknown as AnySchema
-    case "Array":
-      return Schema.Array(toSchema(spec.item, self)) as unknown as AnySchema
-    case "NullOr":
-      return Schema.NullOr(toSchema(spec.of, self)) as unknown as AnySchema
-    case "Record":
-      return Schema.Record({ key: Schema.String, value: toSchema(spec.value, self) }) as unknown as AnySchema
-    case "Recursive": {
-      const schema: AnySchema = toSchema(spec.body, () => schema)
-      return schema
-    }
-    case "Self":
-      if (self === undefined) throw new Error("Self outside a Recursive schema")
-      return Schema.suspend(self)
-  }
-}
-
-const timeoutsOf = (timeouts: Suites.Timeouts | undefined): CourierConfig.TimeoutsInput | undefined =>
-  timeouts === undefined ? undefined : Object.fromEntries(
-    Object.entries(timeouts).filter(([, v]) => v !== undefined).map(([k, v]) => [k, Duration.millis(v as number)])
-  )
-
-const configOf = (spec: Suites.ClientSpec): CourierConfig.Options => ({
-  ...(spec.baseUrl === undefined ? {} : { baseUrl: spec.baseUrl }),
-  ...(spec.headers === undefined ? {} : { headers: spec.headers }),
-  ...(spec.timeouts === undefined ? {} : { timeouts: timeoutsOf(spec.timeouts) }),
-  ...(spec.maxResponseBytes === undefined ? {} : { maxResponseBytes: spec.maxResponseBytes }),
-  ...(spec.maxRedirects === undefined ? {} : { maxRedirects: spec.maxRedirects }),
-  ...(spec.credentialHeaders === undefined ? {} : { credentialHeaders: spec.credentialHeaders }),
-  ...(spec.allowedOrigins === undefined ? {} : { allowedOrigins: spec.allowedOrigins }),
-  ...(spec.allowInsecureRedirects === undefined ? {} : { allowInsecureRedirects: spec.allowInsecureRedirects })
+export const toSchema = Adapter.schema<AnySchema>({
+  Number: Schema.Number as AnySchema,
+  String: Schema.String as AnySchema,
+  Boolean: Schema.Boolean as AnySchema,
+  Unknown: Schema.Unknown,
+  Void: Schema.Void as AnySchema,
+  Undefined: Schema.Undefined as AnySchema,
+  Struct: (fields) => Schema.Struct(fields) as unknown as AnySchema,
+  Array: (item) => Schema.Array(item) as unknown as AnySchema,
+  NullOr: (of) => Schema.NullOr(of) as unknown as AnySchema,
+  Record: (value) => Schema.Record({ key: Schema.String, value }) as unknown as AnySchema,
+  suspend: (self) => Schema.suspend(self)
 })
+
+const configOf = (spec: Suites.ClientSpec): CourierConfig.Options => Adapter.config(spec, millis)
 
 const bodyOf = (spec: Suites.BodySpec): Body.Body => {
   switch (spec._tag) {
@@ -233,28 +102,21 @@ const bodyOf = (spec: Suites.BodySpec): Body.Body => {
   }
 }
 
-const optionsOf = (spec: Suites.CallSpec): CourierClient.RequestOptions => {
-  const timeouts = timeoutsOf(spec.timeouts)
-  return {
-    ...(spec.params === undefined ? {} : { params: spec.params }),
-    ...(spec.query === undefined ? {} : { query: spec.query as Url.Query }),
-    headers: { ...spec.headers, ...(spec.idempotencyKey === true ? Retry.idempotencyKey() : {}) },
-    ...(spec.body === undefined ? {} : { body: bodyOf(spec.body) }),
-    ...(timeouts === undefined ? {} : { timeouts }),
-    ...(spec.maxRedirects === undefined ? {} : { maxRedirects: spec.maxRedirects }),
-    ...(spec.maxResponseBytes === undefined ? {} : { maxResponseBytes: spec.maxResponseBytes }),
-    ...(spec.errorSchema === undefined ? {} : { errorSchema: toSchema(spec.errorSchema) }),
-    ...(spec.onProgress === undefined ? {} : {
-      onDownloadProgress: (progress: { readonly transferred: number }) => Effect.sync(() => spec.onProgress!(progress.transferred))
-    })
-  }
-}
+const optionsOf = (spec: Suites.CallSpec): CourierClient.RequestOptions => ({
+  ...Adapter.request(spec, millis, Retry.idempotencyKey),
+  ...(spec.query === undefined ? {} : { query: spec.query as Url.Query }),
+  ...(spec.body === undefined ? {} : { body: bodyOf(spec.body) }),
+  ...(spec.errorSchema === undefined ? {} : { errorSchema: toSchema(spec.errorSchema) }),
+  ...(spec.onProgress === undefined ? {} : {
+    onDownloadProgress: (progress: { readonly transferred: number }) => Effect.sync(() => spec.onProgress!(progress.transferred))
+  })
+})
 
 /** The call as an Effect whose success is the suites' `Success` without `elapsed`. */
 const callOf = (client: CourierClient.Service, spec: Suites.CallSpec): Effect.Effect<Omit<Suites.Success, "elapsed">, unknown> => {
   const options = optionsOf(spec)
   const { method, path } = spec
-  const body = (effect: Effect.Effect<unknown, unknown>) => Effect.map(effect, (value) => ({ _tag: "Success" as const, body: value }))
+  const body = (effect: Effect.Effect<unknown, unknown>) => Effect.map(effect, Adapter.success)
   const decode = spec.decode ?? { _tag: "json" }
   switch (decode._tag) {
     case "schema":
@@ -272,13 +134,7 @@ const callOf = (client: CourierClient.Service, spec: Suites.CallSpec): Effect.Ef
     case "ndjson":
       return body(Stream.runCount(Ndjson.stream(client, method, path, { ...options, schema: toSchema(decode.schema) })))
     case "response":
-      return Effect.map(client.response(method, path, options), (response) => ({
-        _tag: "Success" as const,
-        body: undefined,
-        status: response.status,
-        headers: response.headers,
-        url: response.request.url.href
-      }))
+      return Effect.map(client.response(method, path, options), Adapter.response)
     case "download": {
       const { onDownloadProgress, ...rest } = options
       return body(
@@ -297,27 +153,10 @@ const optional = (value: unknown) => Option.isOption(value) ? Option.getOrUndefi
 /** A finished call as the suites' outcome. */
 export const outcomeOf = (exit: Exit.Exit<Omit<Suites.Success, "elapsed">, unknown>, elapsed: number): Suites.Outcome => {
   if (Exit.isSuccess(exit)) return { ...exit.value, elapsed }
-  if (Cause.isInterruptedOnly(exit.cause)) return { _tag: "Interrupted", elapsed }
+  if (Cause.isInterruptedOnly(exit.cause)) return Adapter.interrupted(elapsed)
   const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure) || !CourierError.isCourierError(failure.value)) {
-    return { _tag: "Defect", elapsed, rendered: Cause.pretty(exit.cause) }
-  }
-  const error = failure.value as CourierError.CourierError & Record<string, unknown>
-  const issues = error["issues"]
-  return {
-    _tag: "Failure",
-    elapsed,
-    tag: error._tag,
-    message: error.message,
-    rendered: [error.message, String(error), JSON.stringify(error) ?? "", Cause.pretty(exit.cause), inspect(error, { depth: 20 })],
-    ...Object.fromEntries(
-      (["reason", "phase", "status", "request", "headers", "bodyExcerpt", "contentType", "code", "nothingSent", "limit"] as const)
-        .filter((key) => error[key] !== undefined)
-        .map((key) => [key, error[key]])
-    ),
-    ...(error["errorBody"] === undefined ? {} : { errorBody: optional(error["errorBody"]) }),
-    ...(Array.isArray(issues) ? { issuePaths: issues.map((issue: { readonly path: ReadonlyArray<string | number> }) => issue.path) } : {})
-  }
+  if (Option.isNone(failure) || !CourierError.isCourierError(failure.value)) return Adapter.defect(elapsed, Cause.pretty(exit.cause))
+  return Adapter.failure(failure.value, elapsed, Cause.pretty(exit.cause), optional)
 }
 
 const levels = { Debug: LogLevel.Debug, Info: LogLevel.Info } as const
@@ -350,22 +189,15 @@ const client = (transport: "node" | "fetch", extras: Extras) => async (spec: Sui
   const logs = captureLogs()
   const bare = transport === "node" ? NodeTransport.layerClient(configOf(spec)) : FetchTransport.layerClient(configOf(spec))
   let read: Effect.Effect<Option.Option<TokenStore.Tokens>, unknown> = Effect.succeed(Option.none())
-  let layer: Layer.Layer<CourierClient.CourierClient, unknown> = spec.logging === undefined ? bare : Logging.layer({
-    ...(spec.logging.mode === undefined ? {} : { mode: spec.logging.mode }),
-    ...(spec.logging.level === undefined ? {} : { level: levels[spec.logging.level] })
-  }).pipe(Layer.provide(bare))
+  let layer: Layer.Layer<CourierClient.CourierClient, unknown> = spec.logging === undefined ? bare : Logging.layer(Adapter.logging(spec.logging, (level) => levels[level])).pipe(Layer.provide(bare))
   if (spec.preset !== undefined) {
     const store = await storeOf(spec.preset, scope)
     read = store.read
-    const logging = spec.preset.logging
     layer = Preset.layer(
       { refresh: Auth.refreshJson({ path: spec.preset.refreshPath }) },
       {
         retry: { baseDelay: Duration.millis(spec.preset.retryBaseDelayMs) },
-        logging: {
-          ...(logging?.mode === undefined ? {} : { mode: logging.mode }),
-          ...(logging?.level === undefined ? {} : { level: levels[logging.level] })
-        },
+        logging: Adapter.logging(spec.preset.logging, (level) => levels[level]),
         ...(extras.cache === true ? { cache: {} } : {}),
         cookies: extras.cookies === true
       }
@@ -387,13 +219,7 @@ const client = (transport: "node" | "fetch", extras: Extras) => async (spec: Sui
     call: (call) => start(call).outcome,
     start,
     logs: logs.lines,
-    tokens: () =>
-      Effect.runPromise(Effect.orDie(read)).then((tokens) =>
-        Option.isNone(tokens) ? undefined : {
-          accessToken: Redacted.value(tokens.value.accessToken),
-          refreshToken: tokens.value.refreshToken === undefined ? undefined : Redacted.value(tokens.value.refreshToken)
-        }
-      )
+    tokens: () => Effect.runPromise(Effect.orDie(read)).then((tokens) => Adapter.tokens(Option.getOrUndefined(tokens), Redacted.value))
   }
 }
 

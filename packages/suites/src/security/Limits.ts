@@ -6,7 +6,7 @@
 import type { Case } from "../Case.js"
 import type { CallSpec, Route, SchemaSpec } from "../Line.js"
 import * as Zlib from "node:zlib"
-import { clientOn, json, serve, untouched } from "./support.js"
+import { clientOn, okApi, serve, untouched } from "./support.js"
 
 // ---------------------------------------------------------------------------
 
@@ -106,9 +106,7 @@ export const inputs: ReadonlyArray<Case> = [
   {
     name: "request bodies and queries: class: prototype pollution through query or form serialisation: __proto__ and constructor stay plain keys",
     run: async (context) => {
-      const { check } = context
-      const api = await serve(context, [["*", "/*", json({ ok: true })]])
-      const client = await clientOn(context, api)
+      const { check, api, client } = await okApi(context)
       const fields = JSON.parse(
         "{\"__proto__\":\"p\",\"constructor\":\"c\",\"prototype\":\"x\",\"__proto__[polluted]\":\"1\",\"constructor[prototype][polluted]\":\"2\",\"constructor.prototype.polluted\":\"3\"}"
       ) as Record<string, string>

@@ -5,7 +5,7 @@
  */
 import type { Case } from "../Case.js"
 import type { Outcome } from "../Line.js"
-import { clientOn, credentials, json, redirect, refusedWith, secret, serve, untouched, withApiKey } from "./support.js"
+import { clientOn, credentials, json, okApi, redirect, refusedWith, secret, serve, untouched, withApiKey } from "./support.js"
 
 // ---------------------------------------------------------------------------
 
@@ -37,8 +37,7 @@ export const ssrf: ReadonlyArray<Case> = [
     run: async (context) => {
       const { check } = context
       const attacker = await serve(context, [["*", "/*", json({ stolen: true })]])
-      const api = await serve(context, [["*", "/*", json({ ok: true })]])
-      const client = await clientOn(context, api, { baseUrl: `${api.url}/api` })
+      const { api, client } = await okApi(context, (api) => ({ baseUrl: `${api.url}/api` }))
       const authority = `127.0.0.1:${attacker.port}`
       for (const path of [`//${authority}/x`, `\\\\${authority}/x`, `/\\${authority}/x`, `\\/${authority}/x`]) {
         refusedWith(check, path, await client.call({ method: "GET", path, headers: credentials }), "EscapesBaseUrl")
@@ -57,8 +56,7 @@ export const ssrf: ReadonlyArray<Case> = [
     name: "SSRF: class: base path traversal (dot segments, %2e%2e, backslashes) is refused; %2f stays encoded on the wire",
     run: async (context) => {
       const { check } = context
-      const api = await serve(context, [["*", "/*", json({ ok: true })]])
-      const client = await clientOn(context, api, { baseUrl: `${api.url}/api/v1` })
+      const { api, client } = await okApi(context, (api) => ({ baseUrl: `${api.url}/api/v1` }))
       const escaping = [
         "../admin",
         "../../admin",
@@ -94,8 +92,7 @@ export const ssrf: ReadonlyArray<Case> = [
     run: async (context) => {
       const { check } = context
       const attacker = await serve(context)
-      const api = await serve(context, [["*", "/*", json({ ok: true })]])
-      const client = await clientOn(context, api, { baseUrl: `${api.url}/api` })
+      const { api, client } = await okApi(context, (api) => ({ baseUrl: `${api.url}/api` }))
       const values = ["../../admin", "..%2f..%2fadmin", "?admin=1", "#x", `@127.0.0.1:${attacker.port}`, "a/b", "%2e%2e"]
       for (const id of values) check.success(id, await client.call({ method: "GET", path: "/users/{id}/posts", params: { id } }))
       for (const id of ["..", ".", ""]) {
@@ -184,9 +181,7 @@ export const crlf: ReadonlyArray<Case> = [
   {
     name: "CR/LF/NUL: CVE-2020-26137 (urllib3): CR/LF/NUL in the method is refused before any I/O",
     run: async (context) => {
-      const { check } = context
-      const api = await serve(context, [["*", "/*", json({ ok: true })]])
-      const client = await clientOn(context, api)
+      const { check, api, client } = await okApi(context)
       for (const method of ["GET\r\nX-Injected: 1\r\n", "GET /admin HTTP/1.1\r\nHost: x\r\n\r\nGET", "GET\n", "GET\r", "GET\u0000", "G ET"]) {
         const outcome = await client.call({ method, path: "/x" })
         if (refusedWith(check, JSON.stringify(method), outcome, "InvalidMethod")) check.lacks(JSON.stringify(method), outcome.rendered, ["X-Injected"])
@@ -197,9 +192,7 @@ export const crlf: ReadonlyArray<Case> = [
   {
     name: "CR/LF/NUL: class: header injection (CWE-113): CR/LF/NUL in header names and values is refused before any I/O, and the value never shown",
     run: async (context) => {
-      const { check } = context
-      const api = await serve(context, [["*", "/*", json({ ok: true })]])
-      const client = await clientOn(context, api)
+      const { check, api, client } = await okApi(context)
       const cases: ReadonlyArray<Readonly<Record<string, string>>> = [
         { authorization: `Bearer ${secret.bearer}\r\nX-Injected: 1` },
         { authorization: `Bearer ${secret.bearer}\nX-Injected: 1` },
@@ -223,9 +216,7 @@ export const crlf: ReadonlyArray<Case> = [
   {
     name: "CR/LF/NUL: CVE-2019-9740 (CPython urllib): CR/LF in the URL or query cannot add a header line",
     run: async (context) => {
-      const { check } = context
-      const api = await serve(context, [["*", "/*", json({ ok: true })]])
-      const client = await clientOn(context, api)
+      const { check, api, client } = await okApi(context)
       // The URL parser drops tabs and line breaks; the query serialiser encodes them.
       check.success("CR/LF in the query string", await client.call({ method: "GET", path: "/x?a=1\r\nX-Injected: 1\r\n" }))
       check.success("CR/LF in the path", await client.call({ method: "GET", path: "/x HTTP/1.1\r\nX-Injected: 2\r\n\r\nGET /y" }))

@@ -43,3 +43,9 @@ export const untouched = async (check: Check, what: string, server: Server) => {
 export const refusedWith = (check: Check, what: string, outcome: Outcome, reason: string) =>
   check.failure(what, outcome, "RequestRefused", { reason })
 
+/** The api most cases call (`{ ok: true }` on every route) and a client on it; `more` adds to the client's spec. */
+export const okApi = async (context: Context, more: (api: Server) => ClientSpec = () => ({})) => {
+  const api = await serve(context, [["*", "/*", json({ ok: true })]])
+  const client = await clientOn(context, api, more(api))
+  return { check: context.check, api, client }
+}
