@@ -23,6 +23,32 @@ export const oauth2ErrorCode = (body: unknown): string | undefined =>
 export const rejectsRefresh = (status: number, oauth2Error: string | undefined): boolean =>
   rejections.has(status) && (oauth2Error === undefined || !unavailableCodes.has(oauth2Error))
 
+/** What the session rule reads of a failure of the refresh call: its tag, status and decoded error body. */
+export interface CallFailure {
+  readonly _tag: string
+  readonly status?: number | undefined
+  /** The error body decoded with the OAuth2 error schema, when there is one. */
+  readonly errorBody?: unknown
+}
+
+/**
+ * Whether a failure of the refresh call ends the session: the endpoint
+ * answered 401 (`Unauthorized`), or rejected the refresh token
+ * (`BadResponse` that `rejectsRefresh`). Any other failure (no answer, a
+ * timeout, 5xx, 429, another status, a body that could not be read) leaves
+ * the tokens in place.
+ */
+export const callFailureEndsSession = (failure: CallFailure): boolean => {
+  switch (failure._tag) {
+    case "Unauthorized":
+      return true
+    case "BadResponse":
+      return failure.status !== undefined && rejectsRefresh(failure.status, oauth2ErrorCode(failure.errorBody))
+    default:
+      return false
+  }
+}
+
 /**
  * Statuses after which the refresh POST is sent again: the server says it
  * did not act on it (408 it never read it, 429 it refused to, 503 it could

@@ -86,4 +86,24 @@ describe("TokenRefresh", () => {
     )
     expect(TokenRefresh.tokenUrlOrigin("/oauth/token")).toBeUndefined()
   })
+
+  it("a failure of the refresh call ends the session only when the endpoint said no", () => {
+    expect(TokenRefresh.callFailureEndsSession({ _tag: "Unauthorized", status: 401 })).toBe(true)
+    expect(TokenRefresh.callFailureEndsSession({ _tag: "BadResponse", status: 400, errorBody: { error: "invalid_grant" } }))
+      .toBe(true)
+    expect(TokenRefresh.callFailureEndsSession({ _tag: "BadResponse", status: 403 })).toBe(true)
+    expect(
+      TokenRefresh.callFailureEndsSession({
+        _tag: "BadResponse",
+        status: 400,
+        errorBody: { error: "temporarily_unavailable" }
+      })
+    ).toBe(false)
+    for (const status of [408, 429, 500, 502, 503, 504]) {
+      expect(TokenRefresh.callFailureEndsSession({ _tag: "BadResponse", status })).toBe(false)
+    }
+    for (const _tag of ["Timeout", "Network", "Parse", "RequestRefused", "LimitExceeded"]) {
+      expect(TokenRefresh.callFailureEndsSession({ _tag, status: 400 })).toBe(false)
+    }
+  })
 })

@@ -36,16 +36,11 @@ export const endsSession = (cause: Cause.Cause<unknown>): boolean => {
   const error = failure.value
   if (error instanceof RefreshTimedOut) return false
   if (!CourierError.isCourierError(error)) return true
-  switch (error._tag) {
-    case "Unauthorized":
-      return true
-    case "BadResponse": {
-      const code = Option.isSome(error.errorBody) ? TokenRefresh.oauth2ErrorCode(error.errorBody.value) : undefined
-      return TokenRefresh.rejectsRefresh(error.status, code)
-    }
-    default:
-      return false
-  }
+  return TokenRefresh.callFailureEndsSession(
+    error._tag === "BadResponse"
+      ? { _tag: error._tag, status: error.status, errorBody: Option.getOrUndefined(error.errorBody) }
+      : error
+  )
 }
 
 /**
