@@ -29,3 +29,27 @@ export const networkText: Readonly<Record<NetworkReason, string>> = {
   Proxy: "the proxy could not be reached or refused the tunnel",
   Unknown: "the transport failed"
 }
+
+/**
+ * Why the auth Layer gave up on a call, in the `cause` of the `Unauthorized`
+ * it fails with (or the `onSessionExpired` hook hears).
+ */
+export const auth = {
+  /** The stored token cannot be sent as a header. */
+  tokenNotHeaderValue: "the token is not a valid header value (it contains CR, LF or another control character)",
+  /** The refresh succeeded with a token that cannot be sent as a header. */
+  refreshedTokenNotHeaderValue:
+    "the refresh returned an access token that is not a valid header value (it contains CR, LF or another control character)",
+  /** The refresh ran past `refreshTimeout`. */
+  refreshTimedOut: "the refresh did not finish within refreshTimeout",
+  /** The refresh was interrupted before it produced tokens or a failure. */
+  refreshNoAnswer: "the refresh ended without an answer",
+  /** A request of this process met an empty store: the session was ended by another writer. */
+  sessionEndedElsewhere: "another process ended the session: the token store is empty",
+  /** The store was emptied since the request left: there is nothing to refresh with. */
+  sessionEnded: "the session has ended: the token store is empty",
+  /** A 401 on a later hop of a call that must not be sent twice. */
+  noReplayAfterRedirect: "the 401 came after a redirect and the request is not idempotent, so it is not replayed",
+  /** A 401 on a call whose body cannot be sent again. */
+  noReplayOneShotBody: "the request body is a one-shot stream and cannot be replayed"
+} as const

@@ -20,4 +20,10 @@ describe("FailureText", () => {
       "the connection was refused; is the server running at that address?"
     )
   })
+
+  it("the auth Layer's reasons are distinct clauses a message can continue", () => {
+    const texts = Object.values(FailureText.auth)
+    expect(new Set(texts).size).toBe(texts.length)
+    for (const text of texts) expect(text).toMatch(/^(the|another) [a-z0-9]/)
+  })
 })

@@ -4,6 +4,7 @@
  * token endpoint said no; a token endpoint that is down must not log
  * everyone out.
  */
+import * as FailureText from "@courier/core/FailureText"
 import * as TokenRefresh from "@courier/core/TokenRefresh"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
@@ -17,7 +18,7 @@ export class RefreshTimedOut extends Data.TaggedError("RefreshTimedOut")<{
   readonly duration: Duration.Duration
 }> {
   override get message(): string {
-    return "the refresh did not finish within refreshTimeout"
+    return FailureText.auth.refreshTimedOut
   }
 }
 
