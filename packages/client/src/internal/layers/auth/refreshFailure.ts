@@ -23,11 +23,12 @@ export class RefreshTimedOut extends Data.TaggedError("RefreshTimedOut")<{
 }
 
 /**
- * Whether a failed refresh ends the session: the endpoint rejected the
- * refresh (400 such as `invalid_grant`, 401, 403), there was no refresh token,
- * or a custom refresh failed with a value of its own (it said so itself).
- * Anything else (no answer, a timeout, 5xx, 429, another status, a body that
- * could not be read, a defect) leaves the tokens in place.
+ * Whether a failed refresh ends the session. A failure of the refresh call
+ * ends it when the endpoint said no (`TokenRefresh.callFailureEndsSession`);
+ * any other failure value ends it too: a refresh of the program's own said
+ * so itself, and without a refresh token there is nothing to refresh with.
+ * The refresh timing out, an interruption or a defect leaves the tokens in
+ * place.
  *
  * @internal
  */
