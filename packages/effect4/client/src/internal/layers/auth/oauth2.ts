@@ -51,12 +51,9 @@ export const refreshOAuth2 = (options: Auth.OAuth2Options): Auth.Options["refres
   // An unparseable URL is left to the client, which refuses it (RequestRefused) without sending.
   const origin = TokenRefresh.tokenUrlOrigin(options.tokenUrl)
   return ({ client, refreshToken }) => {
-    const { fields, headers } = TokenRefresh.refreshForm({
-      clientId: options.clientId,
-      clientSecret: options.clientSecret === undefined ? undefined : Redacted.value(options.clientSecret),
-      clientAuth: options.clientAuth,
-      scope: options.scope
-    }, Redacted.value(refreshToken))
+    // Revealed per call, as the form needs it; the options keep it redacted.
+    const secret = options.clientSecret === undefined ? undefined : Redacted.value(options.clientSecret)
+    const { fields, headers } = TokenRefresh.refreshForm({ ...options, clientSecret: secret }, Redacted.value(refreshToken))
     return Effect.flatMap(
       (origin === undefined ? client : withAllowedOrigin(client, origin)).post(options.tokenUrl, {
         body: Body.form(fields),
