@@ -44,6 +44,7 @@
  *
  * @since 0.1.0
  */
+import * as FailureText from "@courier/core/FailureText"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
@@ -80,13 +81,6 @@ export interface RequestInfo {
  */
 export type TimeoutPhase = "connect" | "send" | "receive" | "total"
 
-const phaseText: Record<TimeoutPhase, string> = {
-  connect: "no connection was established",
-  send: "the request body was not sent",
-  receive: "no response bytes arrived",
-  total: "the request did not complete"
-}
-
 /**
  * A phase of the request ran out of time. The socket has been closed.
  *
@@ -98,7 +92,7 @@ export class Timeout extends Data.TaggedError("Timeout")<{
   readonly duration: Duration.Duration
 }> {
   override get message(): string {
-    return `${this.request.method} ${this.request.url}: ${phaseText[this.phase]} within ${
+    return `${this.request.method} ${this.request.url}: ${FailureText.timeoutPhaseText[this.phase]} within ${
       Duration.format(this.duration)
     } (${this.phase} timeout); raise timeouts.${this.phase} if the server is known to be this slow`
   }
@@ -320,21 +314,8 @@ export class Network extends Data.TaggedError("Network")<{
         : `refused the tunnel (${this.proxy.status})`
       return `${this.request.method} ${this.request.url}: the proxy ${this.proxy.url} ${what}${code}`
     }
-    return `${this.request.method} ${this.request.url}: ${networkText[this.reason]}${code}`
+    return `${this.request.method} ${this.request.url}: ${FailureText.networkText[this.reason]}${code}`
   }
-}
-
-const networkText: Record<NetworkReason, string> = {
-  ConnectionRefused: "the connection was refused; is the server running at that address?",
-  ConnectionReset: "the connection was closed by the peer before the response completed",
-  DnsLookup: "the host name could not be resolved",
-  Unreachable: "the host or network is unreachable",
-  Tls: "the TLS handshake failed or the certificate was rejected",
-  Protocol: "the server sent a malformed HTTP response",
-  IncompleteBody: "the response body ended before the length the server declared",
-  RequestBody: "the request body could not be produced",
-  Proxy: "the proxy could not be reached or refused the tunnel",
-  Unknown: "the transport failed"
 }
 
 /**

@@ -21,16 +21,27 @@ export type ResponseType = "json" | "text" | "bytes" | "none"
 
 /** The options `resolve` reads (a client's options but its timeouts). */
 export interface Options {
+  /** Requests name paths relative to it; an absolute URL to another origin is refused. No default. */
   readonly baseUrl?: string | URL | undefined
+  /** Headers sent with every request. Default: `accept: application/json, text/plain, *\/*`. */
   readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Redirect hops followed before `LimitExceeded`; 0 returns the 3xx as a `BadResponse`. Default 10. */
   readonly maxRedirects?: number | undefined
+  /** Follow an https to http redirect. Default false: `RequestRefused("InsecureRedirect")`. */
   readonly allowInsecureRedirects?: boolean | undefined
+  /** Largest response body read, counted after decompression. Default 32 MiB. */
   readonly maxResponseBytes?: number | undefined
+  /** Most content encodings a response may stack (`gzip, br`). Default 2. */
   readonly maxContentEncodings?: number | undefined
+  /** Other origins absolute URLs may name when a base URL is set, as `https://host[:port]`. Default none. */
   readonly allowedOrigins?: ReadonlyArray<string> | undefined
+  /** Extra secret header names: dropped when a redirect changes origin, and redacted. */
   readonly credentialHeaders?: ReadonlyArray<string> | undefined
+  /** Decoding when a request names neither `schema` nor `responseType`. Default `json`. */
   readonly responseType?: ResponseType | undefined
+  /** Default `repeat`. */
   readonly arrayFormat?: Url.ArrayFormat | undefined
+  /** `user:pass@` in a URL: `refuse` (default) or turn it into a Basic `authorization` header. */
   readonly urlCredentials?: "refuse" | "basic" | undefined
 }
 

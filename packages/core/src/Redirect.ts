@@ -21,7 +21,12 @@ export type RefusalReason = "InvalidUrl" | "UnsupportedScheme" | "InsecureRedire
 /** A hop as failures and logs name it: method, redacted URL, redirects followed before it. */
 export interface HopInfo {
   readonly method: string
+  /** The URL with user info removed and every query value replaced by `<redacted>`. */
   readonly url: string
+  /**
+   * How many redirects the call followed before this request was sent; absent
+   * on the first hop. When set, the first hop already reached the server.
+   */
   readonly redirects?: number
 }
 

@@ -75,3 +75,12 @@ export const isTransient = (failure: Failure, context: Context): boolean => {
       return false
   }
 }
+
+/**
+ * Full jitter: the delay before retry number `retry` (0 for the first), drawn
+ * from `random` in [0, 1) between 0 and `baseMillis * 2^retry`, capped at
+ * `maxMillis`. Spreading the retries of many clients over the whole window
+ * keeps them from hitting a recovering server in step.
+ */
+export const fullJitter = (baseMillis: number, maxMillis: number, retry: number, random: number): number =>
+  Math.floor(random * Math.min(maxMillis, baseMillis * 2 ** retry))

@@ -13,3 +13,18 @@ export const statusClass = (status: number | undefined): string => {
   if (status === undefined || status < 100 || status > 599) return "none"
   return `${Math.floor(status / 100)}xx`
 }
+
+/**
+ * What a span is ended with instead of the real failure. Tracers record the
+ * exit (OpenTelemetry turns it into the status message and an exception
+ * event), and a Courier failure's message can quote the response body: only
+ * the tag and the closed reason or phase go through.
+ */
+export class SpanFailure extends Error {
+  constructor(tag: string, detail: string | undefined) {
+    super(detail === undefined ? tag : `${tag} (${detail})`)
+    this.name = tag
+    // The stack would only point into Courier's internals.
+    this.stack = `${this.name}: ${this.message}`
+  }
+}

@@ -23,6 +23,32 @@ export const oauth2ErrorCode = (body: unknown): string | undefined =>
 export const rejectsRefresh = (status: number, oauth2Error: string | undefined): boolean =>
   rejections.has(status) && (oauth2Error === undefined || !unavailableCodes.has(oauth2Error))
 
+/** What the session rule reads of a failure of the refresh call: its tag, status and decoded error body. */
+export interface CallFailure {
+  readonly _tag: string
+  readonly status?: number | undefined
+  /** The error body decoded with the OAuth2 error schema, when there is one. */
+  readonly errorBody?: unknown
+}
+
+/**
+ * Whether a failure of the refresh call ends the session: the endpoint
+ * answered 401 (`Unauthorized`), or rejected the refresh token
+ * (`BadResponse` that `rejectsRefresh`). Any other failure (no answer, a
+ * timeout, 5xx, 429, another status, a body that could not be read) leaves
+ * the tokens in place.
+ */
+export const callFailureEndsSession = (failure: CallFailure): boolean => {
+  switch (failure._tag) {
+    case "Unauthorized":
+      return true
+    case "BadResponse":
+      return failure.status !== undefined && rejectsRefresh(failure.status, oauth2ErrorCode(failure.errorBody))
+    default:
+      return false
+  }
+}
+
 /**
  * Statuses after which the refresh POST is sent again: the server says it
  * did not act on it (408 it never read it, 429 it refused to, 503 it could
@@ -56,3 +82,54 @@ export const expiresInMillis = (value: unknown): number | undefined => {
 /** Whether a `token_type` can be sent as a bearer token (RFC 6749 7.1: case-insensitive). */
 export const isBearerType = (tokenType: string | undefined): boolean =>
   tokenType === undefined || tokenType.toLowerCase() === "bearer"
+
+/** How the client authenticates to the token endpoint (RFC 6749 2.3.1): a Basic header or fields in the body. */
+export type ClientAuth = "basic" | "body"
+
+/** What a refresh request carries besides the refresh token; the secret in plain text. */
+export interface RefreshClient {
+  readonly clientId?: string | undefined
+  readonly clientSecret?: string | undefined
+  /** Default `basic`. Without a `clientId` no client credentials are sent. */
+  readonly clientAuth?: ClientAuth | undefined
+  readonly scope?: string | undefined
+}
+
+/** The fields of a refresh request's form body and the headers it goes with. */
+export interface RefreshForm {
+  readonly fields: Record<string, string>
+  readonly headers: Record<string, string>
+}
+
+/**
+ * The refresh request (RFC 6749 section 6): `grant_type=refresh_token`, the
+ * token, the scope when one is set, and the client's credentials in a Basic
+ * header or in the body. It asks for JSON, the answer section 5.1 defines.
+ */
+export const refreshForm = (client: RefreshClient, refreshToken: string): RefreshForm => {
+  const fields: Record<string, string> = { grant_type: "refresh_token", refresh_token: refreshToken }
+  if (client.scope !== undefined) fields["scope"] = client.scope
+  const headers: Record<string, string> = { accept: "application/json" }
+  if (client.clientId !== undefined) {
+    if ((client.clientAuth ?? "basic") === "basic") {
+      headers["authorization"] = basicCredentials(client.clientId, client.clientSecret)
+    } else {
+      fields["client_id"] = client.clientId
+      if (client.clientSecret !== undefined) fields["client_secret"] = client.clientSecret
+    }
+  }
+  return { fields, headers }
+}
+
+/**
+ * The origin of the token endpoint, which the refresh call must be allowed
+ * to reach; undefined for a URL that does not parse (the client then
+ * refuses it before sending).
+ */
+export const tokenUrlOrigin = (tokenUrl: string): string | undefined => {
+  try {
+    return new URL(tokenUrl).origin
+  } catch {
+    return undefined
+  }
+}

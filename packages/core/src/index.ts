@@ -8,6 +8,7 @@
 export * as AppHeaders from "./AppHeaders.js"
 export * as Bytes from "./Bytes.js"
 export * as Config from "./Config.js"
+export * as FailureText from "./FailureText.js"
 export * as ContentCoding from "./ContentCoding.js"
 export * as Headers from "./Headers.js"
 export * as Journal from "./Journal.js"

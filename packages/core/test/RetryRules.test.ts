@@ -1,3 +1,4 @@
+import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import * as RetryRules from "../src/RetryRules.js"
 
@@ -44,5 +45,26 @@ describe("RetryRules", () => {
     expect(RetryRules.isTransient(timeout("receive"), context(false))).toBe(false)
     expect(RetryRules.isTransient(timeout("receive"), context(true))).toBe(true)
     expect(RetryRules.isTransient(timeout("total"), context(true))).toBe(false)
+  })
+
+  it("full jitter: the window doubles with each retry up to the cap, and the delay is drawn inside it", () => {
+    expect(RetryRules.fullJitter(100, 10_000, 0, 0.5)).toBe(50)
+    expect(RetryRules.fullJitter(100, 10_000, 3, 0.5)).toBe(400)
+    expect(RetryRules.fullJitter(100, 1_000, 10, 0.5)).toBe(500)
+    expect(RetryRules.fullJitter(100, 1_000, 10, 0)).toBe(0)
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 60_000 }),
+        fc.integer({ min: 0, max: 600_000 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        (base, max, retry, random) => {
+          const delay = RetryRules.fullJitter(base, max, retry, random)
+          expect(Number.isInteger(delay)).toBe(true)
+          expect(delay).toBeGreaterThanOrEqual(0)
+          expect(delay).toBeLessThanOrEqual(Math.min(max, base * 2 ** retry))
+        }
+      )
+    )
   })
 })

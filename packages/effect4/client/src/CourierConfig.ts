@@ -20,6 +20,8 @@
  *
  * @since 0.1.0
  */
+import type * as CoreConfig from "@courier/core/Config"
+import type * as Url from "@courier/core/Url"
 import type * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
@@ -64,69 +66,34 @@ export type RequestTimeoutsInput = Omit<TimeoutsInput, "connect">
  *
  * @since 0.1.0
  */
-export type ArrayFormat = "repeat" | "csv" | "brackets"
+export type ArrayFormat = Url.ArrayFormat
 
 /**
  * How a response body is decoded when the request gives no `schema`.
  *
  * @since 0.1.0
  */
-export type ResponseType = "json" | "text" | "bytes" | "none"
+export type ResponseType = CoreConfig.ResponseType
 
 /**
  * The options of `layer`. Every field is optional; the defaults are the safe ones.
  *
  * @since 0.1.0
  */
-export interface Options {
-  /** Requests name paths relative to it; an absolute URL to another origin is refused. No default. */
-  readonly baseUrl?: string | URL | undefined
-  /** Headers sent with every request. Default: `accept: application/json, text/plain, *\/*`. */
-  readonly headers?: Readonly<Record<string, string>> | undefined
+export interface Options extends CoreConfig.Options {
   /** Default `{ connect: 10s, send: 30s, receive: 30s, total: 60s }`. */
   readonly timeouts?: TimeoutsInput | undefined
-  /** Redirect hops followed before `LimitExceeded`; 0 returns the 3xx as a `BadResponse`. Default 10. */
-  readonly maxRedirects?: number | undefined
-  /** Follow an https to http redirect. Default false: `RequestRefused("InsecureRedirect")`. */
-  readonly allowInsecureRedirects?: boolean | undefined
-  /** Largest response body read, counted after decompression. Default 32 MiB. */
-  readonly maxResponseBytes?: number | undefined
-  /** Most content encodings a response may stack (`gzip, br`). Default 2. */
-  readonly maxContentEncodings?: number | undefined
-  /** Other origins absolute URLs may name when a base URL is set, as `https://host[:port]`. Default none. */
-  readonly allowedOrigins?: ReadonlyArray<string> | undefined
-  /** Extra secret header names: dropped when a redirect changes origin, and redacted. */
-  readonly credentialHeaders?: ReadonlyArray<string> | undefined
-  /** Decoding when a request names neither `schema` nor `responseType`. Default `json`. */
-  readonly responseType?: ResponseType | undefined
-  /** Default `repeat`. */
-  readonly arrayFormat?: ArrayFormat | undefined
-  /** `user:pass@` in a URL: `refuse` (default) or turn it into a Basic `authorization` header. */
-  readonly urlCredentials?: "refuse" | "basic" | undefined
 }
 
 /**
- * The normalised configuration every request reads.
+ * The normalised configuration every request reads: the options as
+ * `@courier/core` resolves them (defaults filled in, header names
+ * lower-cased, origins parsed), and the timeouts.
  *
  * @since 0.1.0
  */
-export interface ResolvedConfig {
-  readonly baseUrl: URL | undefined
-  /** The base URL's path without a trailing slash (`""` for the root). */
-  readonly basePath: string
-  /** Lower-cased names, validated values. */
-  readonly headers: Readonly<Record<string, string>>
+export interface ResolvedConfig extends CoreConfig.Resolved {
   readonly timeouts: Timeouts
-  readonly maxRedirects: number
-  readonly allowInsecureRedirects: boolean
-  readonly maxResponseBytes: number
-  readonly maxContentEncodings: number
-  readonly allowedOrigins: ReadonlySet<string>
-  /** Lower-cased; always includes the secret headers of the redaction defaults. */
-  readonly credentialHeaders: ReadonlySet<string>
-  readonly responseType: ResponseType
-  readonly arrayFormat: ArrayFormat
-  readonly urlCredentials: "refuse" | "basic"
 }
 
 /**

@@ -25,26 +25,21 @@
  *
  * @since 0.1.0
  */
+import * as FailureText from "@courier/core/FailureText"
+import type * as Redirect from "@courier/core/Redirect"
+import type * as TransportFailure from "@courier/core/TransportFailure"
+import type * as Url from "@courier/core/Url"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import type * as Option from "effect/Option"
-import { networkText, phaseText, safeJson } from "./internal/core/messages.js"
+import { safeJson } from "./internal/core/messages.js"
 
 /**
  * What a failure says about the request it belongs to: safe to log.
  *
  * @since 0.1.0
  */
-export interface RequestInfo {
-  readonly method: string
-  /** The URL with user info removed and every query value replaced by `<redacted>`. */
-  readonly url: string
-  /**
-   * How many redirects the call followed before this request was sent; absent
-   * on the first hop. When set, the first hop already reached the server.
-   */
-  readonly redirects?: number
-}
+export interface RequestInfo extends Redirect.HopInfo {}
 
 /**
  * The phase of a request whose time ran out.
@@ -57,7 +52,7 @@ export interface RequestInfo {
  *
  * @since 0.1.0
  */
-export type TimeoutPhase = "connect" | "send" | "receive" | "total"
+export type TimeoutPhase = FailureText.TimeoutPhase
 
 /**
  * A phase of the request ran out of time. The socket has been closed.
@@ -70,7 +65,7 @@ export class Timeout extends Data.TaggedError("Timeout")<{
   readonly duration: Duration.Duration
 }> {
   override get message(): string {
-    return `${this.request.method} ${this.request.url}: ${phaseText[this.phase]} within ${
+    return `${this.request.method} ${this.request.url}: ${FailureText.timeoutPhaseText[this.phase]} within ${
       Duration.format(this.duration)
     } (${this.phase} timeout); raise timeouts.${this.phase} if the server is known to be this slow`
   }
@@ -226,17 +221,7 @@ export class Parse extends Data.TaggedError("Parse")<{
  *
  * @since 0.1.0
  */
-export type NetworkReason =
-  | "ConnectionRefused"
-  | "ConnectionReset"
-  | "DnsLookup"
-  | "Unreachable"
-  | "Tls"
-  | "Protocol"
-  | "IncompleteBody"
-  | "RequestBody"
-  | "Proxy"
-  | "Unknown"
+export type NetworkReason = TransportFailure.NetworkReason
 
 /**
  * The proxy a `Proxy` failure comes from: its URL without credentials, and
@@ -271,7 +256,7 @@ export class Network extends Data.TaggedError("Network")<{
   }
   override get message(): string {
     const code = this.code === undefined ? "" : ` (${this.code})`
-    return `${this.request.method} ${this.request.url}: ${networkText[this.reason]}${code}`
+    return `${this.request.method} ${this.request.url}: ${FailureText.networkText[this.reason]}${code}`
   }
   override toJSON(): unknown {
     return safeJson(this, ["request", "reason", "code", "proxy"])
@@ -279,22 +264,20 @@ export class Network extends Data.TaggedError("Network")<{
 }
 
 /**
- * Why a request was refused before anything was sent.
+ * Why a request was refused before anything was sent: the URL's reasons
+ * (`InvalidUrl`, `EscapesBaseUrl`, `UnsupportedScheme`, `CredentialsInUrl`,
+ * `InvalidPathParameter`, `InvalidQuery`), a redirect's (`InsecureRedirect`,
+ * `BodyNotReplayable`), or a header, method, body or option that cannot be
+ * used (`InvalidHeader`, `InvalidMethod`, `InvalidBody`, `InvalidOption`).
  *
  * @since 0.1.0
  */
 export type RefusalReason =
-  | "InvalidUrl"
-  | "EscapesBaseUrl"
-  | "UnsupportedScheme"
-  | "CredentialsInUrl"
-  | "InvalidPathParameter"
-  | "InvalidQuery"
+  | Url.RefusalReason
+  | Redirect.RefusalReason
   | "InvalidHeader"
   | "InvalidMethod"
   | "InvalidBody"
-  | "InsecureRedirect"
-  | "BodyNotReplayable"
   | "InvalidOption"
 
 /**

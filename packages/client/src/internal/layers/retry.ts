@@ -107,9 +107,9 @@ export const retryAfter = (headers: Readonly<Record<string, string>>, now: numbe
   Option.map(Option.fromNullable(RetryAfter.fromHeaders(headers, now)), Duration.millis)
 
 const jittered = (policy: Retry.Policy, retry: number): Effect.Effect<number> => {
+  const base = Duration.toMillis(Duration.decode(policy.baseDelay))
   const cap = Duration.toMillis(Duration.decode(policy.maxDelay))
-  const ceiling = Math.min(cap, Duration.toMillis(Duration.decode(policy.baseDelay)) * 2 ** retry)
-  return Effect.map(Random.next, (r) => Math.floor(r * ceiling))
+  return Effect.map(Random.next, (r) => RetryRules.fullJitter(base, cap, retry, r))
 }
 
 /** @internal */

@@ -1,3 +1,4 @@
+import * as Telemetry from "@courier/core/Telemetry"
 import * as TraceContext from "@courier/core/TraceContext"
 import * as Context from "effect/Context"
 import * as DefaultServices from "effect/DefaultServices"
@@ -16,23 +17,8 @@ import type * as Tracing from "../../Tracing.js"
 import * as Outcome from "../core/outcome.js"
 import { forClient } from "../redaction/rules.js"
 
-/**
- * What a span is ended with instead of the real failure. Tracers record the
- * exit (OpenTelemetry turns it into the status message and an exception
- * event), and a Courier failure's message can quote the response body: only
- * the tag and the closed reason or phase go through.
- *
- * @internal
- */
-export class SpanFailure extends Error {
-  constructor(tag: string, detail: string | undefined) {
-    super(detail === undefined ? tag : `${tag} (${detail})`)
-    this.name = tag
-    // The stack would only point into Courier's internals.
-    this.stack = `${this.name}: ${this.message}`
-  }
-}
-
+// A span ends with a `SpanFailure`, never the real failure: a Courier
+// failure's message can quote the response body, and tracers export it.
 const sanitize = (
   outcome: Outcome.Outcome,
   exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>
@@ -42,13 +28,13 @@ const sanitize = (
       return Exit.void
     case "Failure": {
       const error = outcome.error
-      return Exit.fail(new SpanFailure(error._tag, Outcome.phaseOf(error) ?? Outcome.reasonOf(error)))
+      return Exit.fail(new Telemetry.SpanFailure(error._tag, Outcome.phaseOf(error) ?? Outcome.reasonOf(error)))
     }
     case "Interrupted":
       // Only interruptions in that cause: nothing from the request in it.
       return Exit.isFailure(exit) ? Exit.failCause(exit.cause) : Exit.void
     case "Defect":
-      return Exit.die(new SpanFailure("Defect", outcome.name))
+      return Exit.die(new Telemetry.SpanFailure("Defect", outcome.name))
   }
 }
 

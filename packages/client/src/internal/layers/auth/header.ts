@@ -4,6 +4,7 @@
  * credential's fault: the call fails as unauthorized, saying why, not as a
  * refusal.
  */
+import * as FailureText from "@courier/core/FailureText"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as CourierError from "../../../CourierError.js"
@@ -46,6 +47,6 @@ export const unsendable = (request: CourierRequest.CourierRequest) =>
       status: 401,
       headers: {},
       bodyExcerpt: "",
-      cause: "the token is not a valid header value (it contains CR, LF or another control character)"
+      cause: FailureText.auth.tokenNotHeaderValue
     })
   )

@@ -1,3 +1,4 @@
+import * as FailureText from "@courier/core/FailureText"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
@@ -199,7 +200,7 @@ export const layer = (options: Auth.Options) =>
               yield* expire(
                 deferred,
                 trigger,
-                "the refresh returned an access token that is not a valid header value (it contains CR, LF or another control character)",
+                FailureText.auth.refreshedTokenNotHeaderValue,
                 stored
               )
               return
@@ -248,7 +249,7 @@ export const layer = (options: Auth.Options) =>
           refresh: refreshNow(deferred, trigger),
           adopt: (tokens) =>
             Option.isNone(tokens)
-              ? expire(deferred, trigger, "another process ended the session: the token store is empty", undefined, replacing)
+              ? expire(deferred, trigger, FailureText.auth.sessionEndedElsewhere, undefined, replacing)
               : Effect.zipRight(
                 expiry === undefined ? Effect.void : Effect.map(Clock.currentTimeMillis, (now) => expiry.seen(tokens.value, now)),
                 Deferred.succeed(deferred, tokens.value.accessToken)
@@ -259,7 +260,7 @@ export const layer = (options: Auth.Options) =>
           if (inflight === deferred) inflight = undefined
           // Released even if the refresh died or was interrupted (its scope closed),
           // so no request waits forever; a no-op when it is already done.
-          return Deferred.fail(deferred, unauthorized(trigger, "the refresh ended without an answer", "RefreshUnavailable"))
+          return Deferred.fail(deferred, unauthorized(trigger, FailureText.auth.refreshNoAnswer, "RefreshUnavailable"))
         })))
 
       /** The refresh could not be done now: the tokens stay, the waiters fail, a later 401 refreshes again. */
@@ -321,7 +322,7 @@ export const layer = (options: Auth.Options) =>
               // ended, here or in another process sharing the store (then the hook
               // runs here too, once); there is nothing to refresh with.
               if (current === undefined) {
-                const cause = "the session has ended: the token store is empty"
+                const cause = FailureText.auth.sessionEnded
                 return Effect.zipRight(announceEnd(used, cause), Effect.fail(unauthorized(trigger, cause, "SessionExpired")))
               }
               return startRefresh(trigger, current, (deferred) => restore(awaitRefresh(deferred, trigger, request)), false)
@@ -385,13 +386,13 @@ export const layer = (options: Auth.Options) =>
                 return Effect.fail(
                   unauthorized(
                     error,
-                    "the 401 came after a redirect and the request is not idempotent, so it is not replayed",
+                    FailureText.auth.noReplayAfterRedirect,
                     undefined
                   )
                 )
               }
               if (!Request.isReplayable(request)) {
-                return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed", undefined))
+                return Effect.fail(unauthorized(error, FailureText.auth.noReplayOneShotBody, undefined))
               }
               // The replay is another attempt of the same call: logs, spans
               // and metrics below show it with the number after the last one

@@ -120,9 +120,9 @@ export const retryAfter = (headers: Readonly<Record<string, string>>, now: numbe
 
 /** Full jitter: a delay drawn between 0 and `baseDelay * 2^retry`, capped at `maxDelay`. */
 const jittered = (policy: Retry.Policy, retry: number): Effect.Effect<number> => {
+  const base = Duration.toMillis(policy.baseDelay)
   const cap = Duration.toMillis(policy.maxDelay)
-  const ceiling = Math.min(cap, Duration.toMillis(policy.baseDelay) * 2 ** retry)
-  return Effect.map(Random.next, (r) => Math.floor(r * ceiling))
+  return Effect.map(Random.next, (r) => RetryRules.fullJitter(base, cap, retry, r))
 }
 
 /** @internal */

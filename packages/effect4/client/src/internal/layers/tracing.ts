@@ -1,3 +1,4 @@
+import * as Telemetry from "@courier/core/Telemetry"
 import * as TraceContext from "@courier/core/TraceContext"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -12,23 +13,8 @@ import type * as Tracing from "../../Tracing.js"
 import * as Outcome from "./outcome.js"
 import { redactorFor } from "./redactor.js"
 
-/**
- * What a span is ended with instead of the real failure. Tracers record the
- * exit (OpenTelemetry turns it into the status message and an exception
- * event), and a failure's message can quote the response body: only the
- * tag and the closed reason or phase go through.
- *
- * @internal
- */
-export class SpanFailure extends Error {
-  constructor(tag: string, detail: string | undefined) {
-    super(detail === undefined ? tag : `${tag} (${detail})`)
-    this.name = tag
-    // The stack would only point into Courier's internals.
-    this.stack = `${this.name}: ${this.message}`
-  }
-}
-
+// A span ends with a `SpanFailure`, never the real failure: a Courier
+// failure's message can quote the response body, and tracers export it.
 const sanitize = (
   outcome: Outcome.Outcome,
   exit: Exit.Exit<CourierResponse.CourierResponse, CourierError.CourierError>
@@ -37,12 +23,12 @@ const sanitize = (
     case "Success":
       return Exit.void
     case "Failure":
-      return Exit.fail(new SpanFailure(outcome.error._tag, Outcome.phaseOf(outcome.error) ?? Outcome.reasonOf(outcome.error)))
+      return Exit.fail(new Telemetry.SpanFailure(outcome.error._tag, Outcome.phaseOf(outcome.error) ?? Outcome.reasonOf(outcome.error)))
     case "Interrupted":
       // Only interruptions in that cause: nothing from the request in it.
       return Exit.isFailure(exit) ? Exit.failCause(exit.cause) : Exit.void
     case "Defect":
-      return Exit.die(new SpanFailure("Defect", outcome.name))
+      return Exit.die(new Telemetry.SpanFailure("Defect", outcome.name))
   }
 }
 

@@ -4,6 +4,7 @@
  * credential's fault: the call fails as unauthorized, saying why, never
  * quoting the token.
  */
+import * as FailureText from "@courier/core/FailureText"
 import * as Headers from "@courier/core/Headers"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -45,6 +46,6 @@ export const unsendable = (request: CourierRequest.CourierRequest) =>
       status: 401,
       headers: {},
       bodyExcerpt: "",
-      cause: "the token is not a valid header value (it contains CR, LF or another control character)"
+      cause: FailureText.auth.tokenNotHeaderValue
     })
   )

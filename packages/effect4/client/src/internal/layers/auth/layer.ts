@@ -1,3 +1,4 @@
+import * as FailureText from "@courier/core/FailureText"
 import * as Headers from "@courier/core/Headers"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -178,7 +179,7 @@ export const layer = (options: Auth.Options) =>
               return yield* expire(
                 deferred,
                 trigger,
-                "the refresh returned an access token that is not a valid header value (it contains CR, LF or another control character)",
+                FailureText.auth.refreshedTokenNotHeaderValue,
                 stored
               )
             }
@@ -215,7 +216,7 @@ export const layer = (options: Auth.Options) =>
           refresh: refreshNow(deferred, trigger),
           adopt: (tokens) =>
             Option.isNone(tokens)
-              ? expire(deferred, trigger, "another process ended the session: the token store is empty", undefined, replacing)
+              ? expire(deferred, trigger, FailureText.auth.sessionEndedElsewhere, undefined, replacing)
               : Effect.gen(function*() {
                 if (expiry !== undefined) expiry.seen(tokens.value, yield* Clock.currentTimeMillis)
                 yield* Deferred.succeed(deferred, tokens.value.accessToken)
@@ -227,7 +228,7 @@ export const layer = (options: Auth.Options) =>
             if (inflight === deferred) inflight = undefined
             // Released even if the refresh died or was interrupted (the scope
             // closed), so no request waits forever; a no-op once it is done.
-            return Deferred.fail(deferred, unauthorized(trigger, "the refresh ended without an answer", "RefreshUnavailable"))
+            return Deferred.fail(deferred, unauthorized(trigger, FailureText.auth.refreshNoAnswer, "RefreshUnavailable"))
           }))
         )
 
@@ -282,7 +283,7 @@ export const layer = (options: Auth.Options) =>
               // The tokens were cleared since this request left: the session
               // already ended; there is nothing to refresh with.
               if (current === undefined) {
-                const cause = "the session has ended: the token store is empty"
+                const cause = FailureText.auth.sessionEnded
                 return Effect.andThen(announceEnd(used, cause), Effect.fail(unauthorized(trigger, cause, "SessionExpired")))
               }
               return startRefresh(trigger, current, (d) => restore(awaitRefresh(d, trigger, request)), false)
@@ -341,12 +342,12 @@ export const layer = (options: Auth.Options) =>
               if (!Resend.mayResend(request, error)) {
                 return Effect.fail(unauthorized(
                   error,
-                  "the 401 came after a redirect and the request is not idempotent, so it is not replayed",
+                  FailureText.auth.noReplayAfterRedirect,
                   undefined
                 ))
               }
               if (!Resend.isReplayable(request)) {
-                return Effect.fail(unauthorized(error, "the request body is a one-shot stream and cannot be replayed", undefined))
+                return Effect.fail(unauthorized(error, FailureText.auth.noReplayOneShotBody, undefined))
               }
               // The replay is another attempt of the same call, numbered after
               // the last one sent (a Retry Layer below may have sent several).

@@ -49,26 +49,11 @@ export class UnsupportedTokenType extends Data.TaggedError("UnsupportedTokenType
 /** @internal */
 export const refreshOAuth2 = (options: Auth.OAuth2Options): Auth.Options["refresh"] => {
   // An unparseable URL is left to the client, which refuses it (RequestRefused) without sending.
-  let origin: string | undefined
-  try {
-    origin = new URL(options.tokenUrl).origin
-  } catch {
-    origin = undefined
-  }
-  const clientAuth = options.clientAuth ?? "basic"
+  const origin = TokenRefresh.tokenUrlOrigin(options.tokenUrl)
   return ({ client, refreshToken }) => {
-    const fields: Record<string, string> = { grant_type: "refresh_token", refresh_token: Redacted.value(refreshToken) }
-    if (options.scope !== undefined) fields["scope"] = options.scope
-    const headers: Record<string, string> = { accept: "application/json" }
+    // Revealed per call, as the form needs it; the options keep it redacted.
     const secret = options.clientSecret === undefined ? undefined : Redacted.value(options.clientSecret)
-    if (options.clientId !== undefined) {
-      if (clientAuth === "basic") {
-        headers["authorization"] = TokenRefresh.basicCredentials(options.clientId, secret)
-      } else {
-        fields["client_id"] = options.clientId
-        if (secret !== undefined) fields["client_secret"] = secret
-      }
-    }
+    const { fields, headers } = TokenRefresh.refreshForm({ ...options, clientSecret: secret }, Redacted.value(refreshToken))
     return Effect.flatMap(
       (origin === undefined ? client : withAllowedOrigin(client, origin)).post(options.tokenUrl, {
         body: Body.form(fields),

@@ -4,6 +4,7 @@
  * token endpoint said no; a token endpoint that is down must not log
  * everyone out.
  */
+import * as FailureText from "@courier/core/FailureText"
 import * as TokenRefresh from "@courier/core/TokenRefresh"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
@@ -17,16 +18,17 @@ export class RefreshTimedOut extends Data.TaggedError("RefreshTimedOut")<{
   readonly duration: Duration.Duration
 }> {
   override get message(): string {
-    return "the refresh did not finish within refreshTimeout"
+    return FailureText.auth.refreshTimedOut
   }
 }
 
 /**
- * Whether a failed refresh ends the session: the endpoint rejected the
- * refresh (400 such as `invalid_grant`, 401, 403), there was no refresh
- * token, or a custom refresh failed with a value of its own (it said so
- * itself). Anything else (no answer, a timeout, 5xx, 429, another status, a
- * body that could not be read, a defect) leaves the tokens in place.
+ * Whether a failed refresh ends the session. A failure of the refresh call
+ * ends it when the endpoint said no (`TokenRefresh.callFailureEndsSession`);
+ * any other failure value ends it too: a refresh of the program's own said
+ * so itself, and without a refresh token there is nothing to refresh with.
+ * The refresh timing out, an interruption or a defect leaves the tokens in
+ * place.
  *
  * @internal
  */
@@ -36,16 +38,11 @@ export const endsSession = (cause: Cause.Cause<unknown>): boolean => {
   const error = failure.error
   if (error instanceof RefreshTimedOut) return false
   if (!CourierError.isCourierError(error)) return true
-  switch (error._tag) {
-    case "Unauthorized":
-      return true
-    case "BadResponse": {
-      const code = Option.isSome(error.errorBody) ? TokenRefresh.oauth2ErrorCode(error.errorBody.value) : undefined
-      return TokenRefresh.rejectsRefresh(error.status, code)
-    }
-    default:
-      return false
-  }
+  return TokenRefresh.callFailureEndsSession(
+    error._tag === "BadResponse"
+      ? { _tag: error._tag, status: error.status, errorBody: Option.getOrUndefined(error.errorBody) }
+      : error
+  )
 }
 
 /**
