@@ -53,12 +53,9 @@ export interface Options {
   readonly cert?: TlsSource | undefined
   /** Client certificate key (PEM). */
   readonly key?: TlsSource | undefined
-  /**
-   * Whether the server's certificate must verify. Default `true`; `false`
-   * accepts any certificate (a test server's self-signed one, say) and
-   * should never reach production.
-   */
-  readonly rejectUnauthorized?: boolean | undefined
+  // No option turns certificate verification off, as on effect 3: a server
+  // with its own CA (a test server's self-signed one, say) is trusted by
+  // giving that CA as `ca`.
 }
 
 const reveal = (source: TlsSource): string | Buffer => {
@@ -90,7 +87,7 @@ export const agent = (
         connect: {
           // undici takes 0 for "no connect timeout".
           timeout: Duration.isFinite(connectTimeout) ? Math.max(1, Duration.toMillis(connectTimeout)) : 0,
-          rejectUnauthorized: options.rejectUnauthorized ?? true,
+          rejectUnauthorized: true,
           ...(ca !== undefined ? { ca } : {}),
           ...(options.cert !== undefined ? { cert: reveal(options.cert) } : {}),
           ...(options.key !== undefined ? { key: reveal(options.key) } : {})
@@ -126,8 +123,7 @@ export const layerClient = (
 /**
  * The options read from `Config` (the environment by default), every name
  * under a prefix (`COURIER` by default): `TLS_CA`, `TLS_CERT` (PEM text),
- * `TLS_KEY` (PEM text, kept `Redacted`), `TLS_REJECT_UNAUTHORIZED`,
- * `CONNECTIONS`, `KEEP_ALIVE_TIMEOUT` (a duration such as `10 seconds`).
+ * `TLS_KEY` (PEM text, kept `Redacted`), `CONNECTIONS`, `KEEP_ALIVE_TIMEOUT` (a duration such as `10 seconds`).
  *
  * @since 0.1.0
  */

@@ -32,11 +32,19 @@ describe("TLS", () => {
       expect(yield* c.get("/")).toEqual({ secure: true })
     }).pipe(Effect.scoped))
 
-  it.live("rejectUnauthorized: false is an explicit choice", () =>
+  it.live("no option turns verification off: one given from JavaScript is ignored, and TLS_REJECT_UNAUTHORIZED is not read", () =>
     Effect.gen(function*() {
       const s = yield* httpsServer(answer)
-      const c = yield* client({ baseUrl: s.url }, { rejectUnauthorized: false })
-      expect(yield* c.get("/")).toEqual({ secure: true })
+      const options = { rejectUnauthorized: false } as NodeTransport.Options
+      const c = yield* client({ baseUrl: s.url }, options)
+      const error = yield* Effect.flip(c.get("/"))
+      expect(error._tag === "Network" && error.reason).toBe("Tls")
+      const env = ConfigProvider.fromEnv({ env: { COURIER_BASE_URL: s.url, COURIER_TLS_REJECT_UNAUTHORIZED: "false" } })
+      const context = yield* Layer.build(NodeTransport.layerClientConfig()).pipe(
+        Effect.provideService(ConfigProvider.ConfigProvider, env)
+      )
+      const fromEnv = yield* Effect.flip(Context.get(context, CourierClient.CourierClient).get("/"))
+      expect(fromEnv._tag === "Network" && fromEnv.reason).toBe("Tls")
     }).pipe(Effect.scoped))
 
   it.live("TLS options from Config: the CA from the environment, problems naming the variable", () =>
@@ -47,10 +55,10 @@ describe("TLS", () => {
         Effect.provideService(ConfigProvider.ConfigProvider, env)
       )
       expect(yield* Context.get(context, CourierClient.CourierClient).get("/")).toEqual({ secure: true })
-      const bad = ConfigProvider.fromEnv({ env: { COURIER_TLS_REJECT_UNAUTHORIZED: "maybe" } })
+      const bad = ConfigProvider.fromEnv({ env: { COURIER_CONNECTIONS: "many" } })
       const error = yield* Effect.flip(
         Layer.build(NodeTransport.layerClientConfig()).pipe(Effect.provideService(ConfigProvider.ConfigProvider, bad))
       )
-      expect(String(error)).toContain("COURIER_TLS_REJECT_UNAUTHORIZED")
+      expect(String(error)).toContain("COURIER_CONNECTIONS")
     }).pipe(Effect.scoped))
 })

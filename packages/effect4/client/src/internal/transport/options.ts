@@ -16,7 +16,6 @@ export const config = (prefix = "COURIER"): Config.Config<NodeTransport.Options>
     ca: variable(prefix, "TLS_CA", text),
     cert: variable(prefix, "TLS_CERT", text),
     key: Config.option(Config.Redacted("TLS_KEY")),
-    rejectUnauthorized: variable(prefix, "TLS_REJECT_UNAUTHORIZED", CoreConfig.parseBoolean),
     connections: variable(prefix, "CONNECTIONS", CoreConfig.parseCount),
     keepAliveTimeout: variable(prefix, "KEEP_ALIVE_TIMEOUT", parseDuration)
   }).pipe(
@@ -26,7 +25,6 @@ export const config = (prefix = "COURIER"): Config.Config<NodeTransport.Options>
       if (read.ca !== undefined) options.ca = read.ca
       if (read.cert !== undefined) options.cert = read.cert
       if (Option.isSome(read.key)) options.key = read.key.value
-      if (read.rejectUnauthorized !== undefined) options.rejectUnauthorized = read.rejectUnauthorized
       if (read.connections !== undefined) options.connections = read.connections
       if (read.keepAliveTimeout !== undefined) options.keepAliveTimeout = read.keepAliveTimeout
       return options
