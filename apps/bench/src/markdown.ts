@@ -74,8 +74,8 @@ effect 3 line, on undici 7) run on Node 22, for a comparison of the two lines on
 are built as the effect 3 ones: bare is \`NodeTransport.layerClient({ baseUrl })\` and \`client.get(path, { schema })\`
 with effect 4's Schema; the preset is \`Preset.layer({ refresh: Auth.refreshJson(...) }, { logging: { mode: "production" } })\`
 over \`NodeTransport.layerClient({ baseUrl })\` and \`TokenStore.layerMemory(...)\`: bearer auth, retry (default
-policy), tracing (the preset's default: a span per attempt in effect 4's own tracer, which exports nothing, and trace
-headers to the base origin), logging in production mode through a logfmt logger writing to a file in place of
+policy), tracing (the preset's default: trace headers to the base origin; under effect 4's own tracer, which exports
+nothing, no span is recorded), logging in production mode through a logfmt logger writing to a file in place of
 effect 4's default loggers (routine successes at Debug, so they write nothing), and metrics.`
 }
 
