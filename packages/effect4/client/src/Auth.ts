@@ -93,7 +93,11 @@ export interface Options {
   readonly refresh: (context: RefreshContext) => Effect.Effect<TokenStore.Tokens, unknown>
   /**
    * Runs once each time a refresh ends the session, after the tokens are
-   * cleared and the waiting requests released, forked in the Layer's scope.
+   * cleared and the waiting requests released, forked in the Layer's scope:
+   * a hook still running when that scope closes is interrupted, so a
+   * program that closes the client's Layer right after the failing call
+   * (a one-shot command) should wait for what the hook signals, as the
+   * guide's token-refresh example does with a `Deferred`.
    */
   readonly onSessionExpired?: ((cause: unknown) => Effect.Effect<void>) | undefined
   /** The longest a refresh (retries included) may run. Default 30 seconds. */
