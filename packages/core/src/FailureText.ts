@@ -37,9 +37,9 @@ export const networkText: Readonly<Record<NetworkReason, string>> = {
 export const auth = {
   /** The stored token cannot be sent as a header. */
   tokenNotHeaderValue: "the token is not a valid header value (it contains CR, LF or another control character)",
-  /** The refresh succeeded with a token that cannot be sent as a header. */
+  /** The refresh succeeded with a token that cannot be sent (`TokenRefresh.isSendableAccessToken`). */
   refreshedTokenNotHeaderValue:
-    "the refresh returned an access token that is not a valid header value (it contains CR, LF or another control character)",
+    "the refresh returned an access token that cannot be sent (it is empty, or contains CR, LF or another control character)",
   /** The refresh ran past `refreshTimeout`. */
   refreshTimedOut: "the refresh did not finish within refreshTimeout",
   /** The refresh was interrupted before it produced tokens or a failure. */

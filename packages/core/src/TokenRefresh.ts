@@ -4,6 +4,19 @@
  * no; an endpoint that is down must not log everyone out.
  */
 
+import { isFieldValue } from "./Headers.js"
+
+/**
+ * Whether a refreshed access token can be sent as `<scheme> <token>`: not
+ * empty (an endpoint answering `""` would have every later request go out
+ * as a bare `Bearer`) and a valid header value (no CR, LF, NUL or other
+ * control character). A refresh answering with one that cannot is a
+ * failed refresh that ends the session, like a rejected one: storing it
+ * would fail every later request and hide that the session is gone.
+ */
+export const isSendableAccessToken = (scheme: string, token: string): boolean =>
+  token.trim() !== "" && isFieldValue(`${scheme} ${token}`)
+
 /** Statuses of the token endpoint that reject the refresh token itself. */
 const rejections: ReadonlySet<number> = new Set([400, 401, 403])
 

@@ -107,3 +107,13 @@ describe("TokenRefresh", () => {
     }
   })
 })
+
+describe("isSendableAccessToken", () => {
+  it("refuses an empty or blank token and one that is not a header value; accepts an ordinary one", () => {
+    expect(TokenRefresh.isSendableAccessToken("Bearer", "eyJhbGciOi.x.y")).toBe(true)
+    expect(TokenRefresh.isSendableAccessToken("Bearer", "")).toBe(false)
+    expect(TokenRefresh.isSendableAccessToken("Bearer", "   ")).toBe(false)
+    expect(TokenRefresh.isSendableAccessToken("Bearer", "T2\r\nX-Injected: 1")).toBe(false)
+    expect(TokenRefresh.isSendableAccessToken("Bearer", "T2\u0000")).toBe(false)
+  })
+})

@@ -262,6 +262,28 @@ export const crlf: ReadonlyArray<Case> = [
         check.ok(`${entry.path}: the bad token is not sent`, !String(entry.headers["authorization"] ?? "").includes("T2"))
       }
     }
+  },
+  {
+    name: "an empty access token from a refresh is never sent: no replay as a bare `Bearer`, the session ends",
+    run: async (context) => {
+      const { check } = context
+      const api = await serve(context, [
+        ["POST", "/auth/refresh", json({ accessToken: "", refreshToken: "R2" })],
+        ["GET", "/api/me", json({}, 401)]
+      ])
+      const client = await clientOn(context, api, {
+        preset: {
+          refreshPath: "/auth/refresh",
+          store: { _tag: "memory", initial: { accessToken: "T1", refreshToken: "R1" } },
+          retryBaseDelayMs: 0
+        }
+      })
+      check.failure("the call", await client.call({ method: "GET", path: "/api/me" }), "Unauthorized")
+      const sent = (await api.requests("/api/me")).map((entry) => entry.headers["authorization"])
+      check.equal("what reached /api/me", sent, ["Bearer T1"])
+      check.equal("refreshes", (await api.requests("/auth/refresh")).length, 1)
+      check.equal("the tokens after the session ended", await client.tokens(), undefined)
+    }
   }
 ]
 

@@ -24,7 +24,7 @@ import * as RefreshCoordination from "./refreshCoordination.js"
 import * as RefreshFailure from "./refreshFailure.js"
 import * as Retry from "../retry.js"
 import { parseOrigin } from "../../core/config.js"
-import * as Headers from "@courier/core/Headers"
+import * as TokenRefresh from "@courier/core/TokenRefresh"
 import * as Resend from "../../core/resend.js"
 import * as SessionEnd from "./sessionEnd.js"
 import * as Store from "./tokenStore.js"
@@ -196,7 +196,7 @@ export const layer = (options: Auth.Options) =>
             const fresh = exit.value
             // Stored, a token that cannot be sent would fail every later request
             // offline and the session would never be seen to end.
-            if (!Headers.isFieldValue(`${scheme} ${Redacted.value(fresh.accessToken)}`)) {
+            if (!TokenRefresh.isSendableAccessToken(scheme, Redacted.value(fresh.accessToken))) {
               yield* expire(
                 deferred,
                 trigger,

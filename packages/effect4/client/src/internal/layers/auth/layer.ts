@@ -1,5 +1,5 @@
 import * as FailureText from "@courier/core/FailureText"
-import * as Headers from "@courier/core/Headers"
+import * as TokenRefresh from "@courier/core/TokenRefresh"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -175,7 +175,7 @@ export const layer = (options: Auth.Options) =>
             const fresh = exit.value
             // Stored, a token that cannot be sent would fail every later request
             // and the session would never be seen to end.
-            if (!Headers.isFieldValue(`${scheme} ${Redacted.value(fresh.accessToken)}`)) {
+            if (!TokenRefresh.isSendableAccessToken(scheme, Redacted.value(fresh.accessToken))) {
               return yield* expire(
                 deferred,
                 trigger,
